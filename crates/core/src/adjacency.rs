@@ -1,0 +1,130 @@
+//! Which accounts neighbour each other: a Delaunay triangulation of the points,
+//! or explicit pairs (polygons sharing a boundary). Used for contiguity.
+
+use petgraph::unionfind::UnionFind;
+use spade::{DelaunayTriangulation, Point2, Triangulation};
+
+/// Undirected neighbour pairs between accounts (by index), each once with `a < b`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjacency {
+    nodes: usize,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Adjacency {
+    /// Adjacency from explicit pairs; self-pairs and duplicates are dropped.
+    pub fn from_pairs(nodes: usize, pairs: &[(usize, usize)]) -> Self {
+        let mut edges: Vec<(usize, usize)> = pairs
+            .iter()
+            .filter(|(a, b)| a != b && *a < nodes && *b < nodes)
+            .map(|&(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        Self { nodes, edges }
+    }
+
+    /// Delaunay adjacency of planar points. Points at the same position are
+    /// neighbours of each other and share the neighbours of their position.
+    ///
+    /// ```
+    /// let adj = territory::Adjacency::delaunay(&[[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]);
+    /// assert!(adj.edges().contains(&(0, 3)));
+    /// assert!(adj.edges().contains(&(0, 1)));
+    /// ```
+    pub fn delaunay(points: &[[f64; 2]]) -> Self {
+        let mut tri: DelaunayTriangulation<Point2<f64>> = DelaunayTriangulation::new();
+        // The first account at each position owns the vertex; later ones hang off it.
+        let mut owner_of_vertex: Vec<usize> = Vec::new();
+        let mut vertex_of: Vec<usize> = Vec::with_capacity(points.len());
+        let mut pairs = Vec::new();
+        for (i, p) in points.iter().enumerate() {
+            match tri.insert(Point2::new(p[0], p[1])) {
+                Ok(h) => {
+                    let v = h.index();
+                    if v == owner_of_vertex.len() {
+                        owner_of_vertex.push(i);
+                    } else {
+                        pairs.push((owner_of_vertex[v], i));
+                    }
+                    vertex_of.push(v);
+                }
+                Err(_) => vertex_of.push(usize::MAX),
+            }
+        }
+        for e in tri.undirected_edges() {
+            let [a, b] = e.vertices();
+            pairs.push((owner_of_vertex[a.fix().index()], owner_of_vertex[b.fix().index()]));
+        }
+        // Duplicates share their owner's neighbours.
+        let mut extra = Vec::new();
+        let mut hangers: Vec<Vec<usize>> = vec![Vec::new(); owner_of_vertex.len()];
+        for (i, &v) in vertex_of.iter().enumerate() {
+            if v != usize::MAX && owner_of_vertex[v] != i {
+                hangers[v].push(i);
+            }
+        }
+        for &(a, b) in &pairs {
+            if let (Some(va), Some(vb)) = (vertex_of.get(a), vertex_of.get(b)) {
+                if va != vb {
+                    for &h in hangers.get(*va).into_iter().flatten() {
+                        extra.push((h, b));
+                    }
+                    for &h in hangers.get(*vb).into_iter().flatten() {
+                        extra.push((a, h));
+                    }
+                }
+            }
+        }
+        pairs.extend(extra);
+        Self::from_pairs(points.len(), &pairs)
+    }
+
+    /// Number of nodes (accounts).
+    pub fn nodes(&self) -> usize {
+        self.nodes
+    }
+
+    /// The neighbour pairs, sorted, `a < b`.
+    pub fn edges(&self) -> &[(usize, usize)] {
+        &self.edges
+    }
+
+    /// Number of connected pieces each territory falls into under this adjacency
+    /// (0 for an empty territory).
+    pub fn components_per_territory(&self, assignment: &[usize], territories: usize) -> Vec<usize> {
+        let mut uf: UnionFind<usize> = UnionFind::new(self.nodes);
+        for &(a, b) in &self.edges {
+            if assignment[a] == assignment[b] {
+                uf.union(a, b);
+            }
+        }
+        let mut roots: Vec<Vec<usize>> = vec![Vec::new(); territories];
+        for (i, &t) in assignment.iter().enumerate() {
+            roots[t].push(uf.find(i));
+        }
+        roots
+            .into_iter()
+            .map(|mut r| {
+                r.sort_unstable();
+                r.dedup();
+                r.len()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_pieces() {
+        // A row of five points: 0-1-2-3-4; territory 0 = {0, 1, 3} is in two pieces.
+        let pts: Vec<[f64; 2]> = (0..5).map(|i| [i as f64, (i % 2) as f64 * 0.01]).collect();
+        let adj = Adjacency::from_pairs(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
+        assert_eq!(adj.components_per_territory(&[0, 0, 1, 0, 1], 2), vec![2, 2]);
+        let del = Adjacency::delaunay(&pts);
+        assert!(del.edges().contains(&(1, 2)));
+    }
+}

@@ -1,0 +1,88 @@
+//! Candidate territories per account: the nearest centres by an R-tree, so the
+//! balancing problems stay sparse.
+
+use rayon::prelude::*;
+use rstar::{primitives::GeomWithData, RTree};
+
+use crate::projection::dist2;
+
+/// For each account, up to `k` candidate territories with their assignment costs
+/// (scaled squared distance), nearest first; locked accounts have exactly one.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidates {
+    pub k: usize,
+    pub terr: Vec<u32>,
+    pub cost: Vec<f64>,
+    pub len: Vec<u8>,
+    /// Scaled squared distance to the nearest centre that is not a candidate
+    /// (infinite when all are candidates); keeps the Lagrangian bound valid.
+    pub next_cost: Vec<f64>,
+    /// Squared km per cost unit.
+    pub scale: f64,
+}
+
+impl Candidates {
+    pub fn build(points: &[[f64; 2]], centres: &[[f64; 2]], k: usize, locked_to: &[Option<usize>]) -> Self {
+        let k = k.clamp(1, centres.len());
+        let tree = RTree::bulk_load(
+            centres.iter().enumerate().map(|(j, c)| GeomWithData::new(*c, j as u32)).collect(),
+        );
+        let rows: Vec<(Vec<(u32, f64)>, f64)> = points
+            .par_iter()
+            .zip(locked_to.par_iter())
+            .map(|(p, lock)| {
+                let mut near: Vec<(u32, f64)> = tree
+                    .nearest_neighbor_iter(p)
+                    .take(k + 1)
+                    .map(|c| (c.data, dist2(*p, *c.geom())))
+                    .collect();
+                // Ties between equidistant centres break by index, for determinism.
+                near.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                let next = if near.len() > k { near[k].1 } else { f64::INFINITY };
+                near.truncate(k);
+                if let Some(j) = lock {
+                    let j = *j as u32;
+                    let d = dist2(*p, centres[j as usize]);
+                    return (vec![(j, d)], f64::INFINITY);
+                }
+                (near, next)
+            })
+            .collect();
+        let n = points.len();
+        let mut nearest_sum = 0.0;
+        for (row, _) in &rows {
+            nearest_sum += row[0].1;
+        }
+        let scale = (nearest_sum / n.max(1) as f64).max(1e-12);
+        let mut out = Candidates {
+            k,
+            terr: vec![0; n * k],
+            cost: vec![f64::INFINITY; n * k],
+            len: vec![0; n],
+            next_cost: vec![f64::INFINITY; n],
+            scale,
+        };
+        for (i, (row, next)) in rows.into_iter().enumerate() {
+            out.len[i] = row.len() as u8;
+            out.next_cost[i] = next / scale;
+            for (s, (j, d)) in row.into_iter().enumerate() {
+                out.terr[i * k + s] = j;
+                out.cost[i * k + s] = d / scale;
+            }
+        }
+        out
+    }
+
+    /// Candidate slots of account `i` as (territory, cost).
+    #[inline]
+    pub fn of(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let base = i * self.k;
+        (0..self.len[i] as usize).map(move |s| (self.terr[base + s] as usize, self.cost[base + s]))
+    }
+
+    /// Cost of assigning `i` to `j`, if `j` is a candidate.
+    #[inline]
+    pub fn cost_of(&self, i: usize, j: usize) -> Option<f64> {
+        self.of(i).find(|(t, _)| *t == j).map(|(_, c)| c)
+    }
+}

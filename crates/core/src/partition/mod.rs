@@ -1,0 +1,488 @@
+//! The partition engine: balanced, compact territories.
+//!
+//! 1. **Centres**: rep bases when given (fixed), otherwise weighted k-means++.
+//! 2. **Candidates**: the `k` nearest centres of each account from an R-tree.
+//! 3. **Prices**: Lagrangian subgradient ascent on the balance bands gives
+//!    per-territory prices under which "each account to its cheapest candidate"
+//!    is nearly balanced ([`lagrangian`]).
+//! 4. **Balancing LP**: accounts whose two cheapest priced candidates are close
+//!    (the frontier) are free in an LP solved by `good_lp`/clarabel; the rest
+//!    are fixed. If the bands cannot be met, the frontier and then `k` grow.
+//! 5. **Whole assignment**: split accounts go to their largest share, a greedy
+//!    repair removes band violations at the least cost, and polishing moves and
+//!    swaps reduce cost while keeping every band.
+//! 6. **Location–allocation**: free centres move to their accounts' centroid and
+//!    steps 2–5 repeat (with the cheap priced assignment) until compactness
+//!    stops improving; the LP runs on the final centres.
+
+mod balance;
+mod balance_lp;
+mod candidates;
+mod lagrangian;
+mod repair;
+mod seeding;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::adjacency::Adjacency;
+use crate::metrics::{problem_adjacency, Metrics};
+use crate::problem::Problem;
+use crate::projection::dist2;
+use balance::Balance;
+use balance_lp::Frontier;
+use candidates::Candidates;
+use lagrangian::Prices;
+
+/// Most territories an account may choose among in the LP (its cheapest priced candidates).
+const LP_CHOICES: usize = 3;
+
+/// Fraction of each band's half-width kept free in the LP for rounding split accounts.
+const ROUNDING_MARGIN: f64 = 0.25;
+
+/// Tuning of the partition engine. The defaults suit 10 to 1,000,000 accounts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanOptions {
+    /// Seed for the k-means++ draw of free centres.
+    pub seed: u64,
+    /// Most location–allocation rounds for free centres.
+    pub max_rounds: usize,
+    /// Candidate territories per account to start with (grown when the LP cannot balance).
+    pub candidates: usize,
+    /// Most accounts left free in one balancing LP.
+    pub lp_max_accounts: usize,
+    /// Subgradient steps per pricing.
+    pub ascent_iterations: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            max_rounds: 30,
+            candidates: 6,
+            lp_max_accounts: 20_000,
+            ascent_iterations: 60,
+        }
+    }
+}
+
+/// Receives progress from long computations. The library never prints; a CLI
+/// or an embedding application decides what to show.
+pub trait Progress: Sync {
+    /// A named phase starts (e.g. "balancing LP").
+    fn phase(&self, name: &str);
+    /// Finer detail within a phase.
+    fn detail(&self, _message: &str) {}
+}
+
+/// Progress sink that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn phase(&self, _name: &str) {}
+}
+
+/// What kind of shortfall a [`Diagnostic`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiagnosticKind {
+    /// A criterion is outside its tolerance in some territories.
+    ToleranceMissed,
+    /// A criterion has a zero total and was not balanced.
+    CriterionIgnored,
+    /// Some territories are in more than one piece.
+    NotContiguous,
+}
+
+/// A requirement the plan could not meet, and why. The plan is still the best found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Diagnostic {
+    /// The kind of shortfall.
+    pub kind: DiagnosticKind,
+    /// The criterion concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    /// Territories concerned.
+    pub territories: Vec<String>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Facts about the solve, for reports and tuning.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SolveStats {
+    /// Location–allocation rounds run.
+    pub rounds: usize,
+    /// Candidate territories per account in the final solve.
+    pub candidates: usize,
+    /// Accounts free in the final balancing LP.
+    pub lp_free_accounts: usize,
+    /// Variables in the final balancing LP.
+    pub lp_variables: usize,
+    /// Band violation left in the LP optimum (0 = the tolerances are reachable).
+    pub lp_slack: f64,
+    /// Accounts the LP split between territories before rounding.
+    pub split_accounts: usize,
+    /// Wall time per phase in milliseconds.
+    pub phase_ms: Vec<(String, u64)>,
+}
+
+/// A plan: every account's territory, the centres, and how good it is.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Territory index (into [`Problem::territories`]) per account.
+    pub assignment: Vec<usize>,
+    /// Planar centre of each territory (km, in the problem's projection).
+    pub centres: Vec<[f64; 2]>,
+    /// Quality measures.
+    pub metrics: Metrics,
+    /// What could not be met, and why.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Solve facts.
+    pub stats: SolveStats,
+    /// The adjacency used for contiguity.
+    pub adjacency: Adjacency,
+}
+
+/// Why planning failed (bad input is caught earlier, by [`crate::ProblemBuilder::build`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The LP solver failed numerically.
+    #[error("{0}")]
+    Solver(String),
+}
+
+/// Plans territories with default progress (none).
+///
+/// ```
+/// use territory::{plan, Account, Location, PlanOptions, Problem, Measure, Status};
+/// let accounts: Vec<Account> = (0..60)
+///     .map(|i| {
+///         let status = if i % 2 == 0 { Status::Prospect } else { Status::Customer };
+///         Account::new(format!("a{i}"), Location::new(60.0 + (i % 6) as f64 * 0.01, 24.0 + (i / 6) as f64 * 0.01))
+///             .with_status(status)
+///     })
+///     .collect();
+/// let problem = Problem::builder()
+///     .accounts(accounts)
+///     .territories(3)
+///     .criterion(Measure::Customers, 0.10)
+///     .criterion(Measure::Prospects, 0.10)
+///     .build()?;
+/// let plan = plan(&problem, &PlanOptions::default())?;
+/// assert_eq!(plan.assignment.len(), 60);
+/// assert!(plan.metrics.balanced());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan(problem: &Problem, options: &PlanOptions) -> Result<Plan, PlanError> {
+    plan_with_progress(problem, options, &NoProgress)
+}
+
+/// Plans territories, reporting phases to `progress`.
+pub fn plan_with_progress(
+    problem: &Problem,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Plan, PlanError> {
+    let mut timer = PhaseTimer::default();
+    let n = problem.accounts.len();
+    let kt = problem.territories.len();
+    let bal = Balance::new(problem);
+    let locked_to: Vec<Option<usize>> = (0..n)
+        .map(|i| if problem.locked[i] { problem.current[i] } else { None })
+        .collect();
+    let fixed: Vec<Option<[f64; 2]>> = problem
+        .territories
+        .iter()
+        .map(|t| t.base.map(|b| problem.projection.forward(b)))
+        .collect();
+
+    progress.phase("seeding centres");
+    let weights = vec![1.0; n];
+    let mut centres = seeding::seed_centres(&problem.points, &weights, &fixed, options.seed);
+    timer.lap("seeding");
+
+    let mut k = options.candidates.max(2).min(kt);
+    let mut prices = Prices::zero(kt * bal.c);
+    let mut rounds = 0;
+    if fixed.iter().any(Option::is_none) {
+        progress.phase("locating centres");
+        let mut best_cost = f64::INFINITY;
+        for round in 0..options.max_rounds {
+            rounds = round + 1;
+            let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
+            let priced = lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
+            let violation = bal.violation(&bal.loads(&priced, kt));
+            let cost = inertia(&problem.points, &priced, &centres);
+            progress.detail(&format!("round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"));
+            let moved = centroids(&problem.points, &priced, &centres, &fixed);
+            // Keep going while compactness improves or the prices are still far from balance.
+            let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
+            best_cost = best_cost.min(cost);
+            centres = moved;
+            // Prices were in the old cost units; rescale to the new ones.
+            let new_scale = Candidates::build(&problem.points, &centres, k, &locked_to).scale;
+            rescale(&mut prices, cand.scale / new_scale);
+            if !improved {
+                break;
+            }
+        }
+        timer.lap("locating centres");
+    }
+
+    progress.phase("balancing LP");
+    let mut frontier_cap = options.lp_max_accounts.max(1);
+    let (cand, outcome, frontier) = loop {
+        let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
+        lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
+        let mut cap = frontier_cap;
+        let (outcome, frontier) = loop {
+            let frontier = select_frontier(&bal, &cand, &prices, cap);
+            let free = frontier.free.iter().filter(|f| f.is_some()).count();
+            progress.detail(&format!("LP with {free} free accounts, {k} candidates each"));
+            let outcome = balance_lp::solve(&bal, &cand, &frontier, kt, 0.0).map_err(PlanError::Solver)?;
+            let all_free = free == frontier.free.iter().zip(&cand.len).filter(|(_, l)| **l > 1).count();
+            if outcome.slack <= 1e-6 || all_free {
+                break (outcome, frontier);
+            }
+            // Re-price with the LP's duals and widen the frontier, within twice the LP budget.
+            if cap >= 2 * options.lp_max_accounts {
+                break (outcome, frontier);
+            }
+            prices = outcome.prices.clone();
+            cap = (cap * 2).min(n);
+        };
+        frontier_cap = cap;
+        if outcome.slack > 1e-6 && k < kt && k < 2 * options.candidates {
+            k = (k * 2).min(kt);
+            progress.detail(&format!("tolerances out of reach; widening to {k} candidates"));
+            continue;
+        }
+        break (cand, outcome, frontier);
+    };
+    // The full-band LP gives the bound's prices; for the assignment, re-solve with
+    // room for rounding inside the bands when that stays within reach.
+    let bound_prices = outcome.prices.clone();
+    let mut outcome = outcome;
+    if outcome.slack <= 1e-6 {
+        let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, ROUNDING_MARGIN).map_err(PlanError::Solver)?;
+        if narrowed.slack <= 1e-6 {
+            outcome = narrowed;
+        }
+    }
+    timer.lap("balancing LP");
+
+    progress.phase("rounding and repair");
+    let (mut asg, split) = repair::round(&bal, kt, &outcome.shares, &frontier.fixed_to);
+    let v0 = bal.violation(&asg.loads);
+    repair::repair(&mut asg, &bal, &cand, kt);
+    progress.detail(&format!(
+        "band violation after rounding {v0:.2}, after repair {:.2}",
+        bal.violation(&asg.loads)
+    ));
+    for _ in 0..4 {
+        let moves = repair::polish(&mut asg, &bal, &cand, 5) + repair::swap_pass(&mut asg, &bal, &cand, kt);
+        if moves == 0 {
+            break;
+        }
+    }
+    timer.lap("rounding and repair");
+
+    progress.phase("measuring");
+    // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
+    let exact = (n.saturating_mul(kt) <= 200_000_000).then_some((problem.points.as_slice(), centres.as_slice()));
+    let bound = lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
+        .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
+        * cand.scale;
+    let hard_feasible = outcome.slack <= 1e-6;
+    let adjacency = problem_adjacency(problem);
+    let metrics = Metrics::evaluate(problem, &asg.of, &centres, hard_feasible.then_some(bound), &adjacency);
+    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, outcome.slack);
+    timer.lap("measuring");
+
+    Ok(Plan {
+        assignment: asg.of,
+        centres,
+        stats: SolveStats {
+            rounds,
+            candidates: k,
+            lp_free_accounts: frontier.free.iter().filter(|f| f.is_some()).count(),
+            lp_variables: outcome.variables,
+            lp_slack: outcome.slack,
+            split_accounts: split,
+            phase_ms: timer.laps,
+        },
+        metrics,
+        diagnostics,
+        adjacency,
+    })
+}
+
+#[derive(Default)]
+struct PhaseTimer {
+    laps: Vec<(String, u64)>,
+    since: Option<Instant>,
+}
+
+impl PhaseTimer {
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        let since = self.since.unwrap_or(now);
+        self.laps.push((name.to_string(), now.duration_since(since).as_millis() as u64));
+        self.since = Some(now);
+    }
+}
+
+fn rescale(prices: &mut Prices, factor: f64) {
+    prices.mu.iter_mut().chain(prices.nu.iter_mut()).for_each(|p| *p *= factor);
+}
+
+fn inertia(points: &[[f64; 2]], assignment: &[usize], centres: &[[f64; 2]]) -> f64 {
+    points.iter().zip(assignment).map(|(p, &j)| dist2(*p, centres[j])).sum()
+}
+
+/// Free centres move to the mean of their accounts; fixed ones and empty territories stay.
+fn centroids(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    centres: &[[f64; 2]],
+    fixed: &[Option<[f64; 2]>],
+) -> Vec<[f64; 2]> {
+    let mut sum = vec![[0.0, 0.0, 0.0]; centres.len()];
+    for (p, &j) in points.iter().zip(assignment) {
+        sum[j][0] += p[0];
+        sum[j][1] += p[1];
+        sum[j][2] += 1.0;
+    }
+    centres
+        .iter()
+        .enumerate()
+        .map(|(j, c)| match fixed[j] {
+            Some(f) => f,
+            None if sum[j][2] > 0.0 => [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]],
+            None => *c,
+        })
+        .collect()
+}
+
+/// Frees the accounts whose two cheapest priced candidates are closest, at most `cap` of them.
+fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize) -> Frontier {
+    let rows: Vec<(usize, f64, Vec<(usize, f64)>)> = (0..cand.len.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut priced: Vec<(usize, f64)> =
+                cand.of(i).map(|(j, c)| (j, prices.priced(bal, i, j, c))).collect();
+            priced.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            let gap = if priced.len() > 1 { priced[1].1 - priced[0].1 } else { f64::INFINITY };
+            (priced[0].0, gap, priced)
+        })
+        .collect();
+    let movable = rows.iter().filter(|r| r.1.is_finite()).count();
+    let delta = if movable <= cap {
+        f64::INFINITY
+    } else {
+        let mut gaps: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let (_, nth, _) = gaps.select_nth_unstable_by(cap.saturating_sub(1), f64::total_cmp);
+        *nth
+    };
+    let mut free = Vec::with_capacity(rows.len());
+    let mut fixed_to = Vec::with_capacity(rows.len());
+    let mut taken = 0;
+    for (best, gap, priced) in rows {
+        fixed_to.push(best);
+        if gap.is_finite() && gap <= delta && taken < cap {
+            taken += 1;
+            let limit = priced[0].1 + if delta.is_finite() { 2.0 * delta } else { f64::INFINITY };
+            free.push(Some(
+                priced.iter().filter(|(_, r)| *r <= limit).take(LP_CHOICES).map(|(j, _)| *j).collect(),
+            ));
+        } else {
+            free.push(None);
+        }
+    }
+    Frontier { free, fixed_to }
+}
+
+fn diagnose(problem: &Problem, bal: &Balance, metrics: &Metrics, assignment: &[usize], lp_slack: f64) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (c, crit) in problem.criteria.iter().enumerate() {
+        if problem.total(c) <= 0.0 {
+            out.push(Diagnostic {
+                kind: DiagnosticKind::CriterionIgnored,
+                criterion: Some(crit.measure.to_string()),
+                territories: Vec::new(),
+                message: format!("criterion '{}' totals zero over all accounts; it was not balanced", crit.measure),
+            });
+        }
+    }
+    for (c, summary) in metrics.criteria.iter().enumerate() {
+        if summary.within_tolerance || problem.total(c) <= 0.0 {
+            continue;
+        }
+        let missing: Vec<String> = metrics
+            .territories
+            .iter()
+            .filter(|t| !t.balance[c].within_tolerance)
+            .map(|t| t.id.clone())
+            .collect();
+        let reason = miss_reason(problem, bal, c, assignment, lp_slack);
+        out.push(Diagnostic {
+            kind: DiagnosticKind::ToleranceMissed,
+            criterion: Some(summary.criterion.clone()),
+            territories: missing.clone(),
+            message: format!(
+                "criterion '{}' deviates up to {:.1}% (tolerance {:.1}%) in {} territor{}: {}",
+                summary.criterion,
+                summary.max_deviation * 100.0,
+                summary.tolerance * 100.0,
+                missing.len(),
+                if missing.len() == 1 { "y" } else { "ies" },
+                reason
+            ),
+        });
+    }
+    if !metrics.contiguity.contiguous {
+        out.push(Diagnostic {
+            kind: DiagnosticKind::NotContiguous,
+            criterion: None,
+            territories: metrics.contiguity.fragmented.clone(),
+            message: format!(
+                "{} territories are in more than one piece of the {} adjacency",
+                metrics.contiguity.fragmented.len(),
+                metrics.contiguity.adjacency
+            ),
+        });
+    }
+    out
+}
+
+fn miss_reason(problem: &Problem, bal: &Balance, c: usize, assignment: &[usize], lp_slack: f64) -> String {
+    let shares = problem.shares();
+    let total = problem.total(c);
+    let tol = problem.criteria[c].tolerance;
+    let smallest_band = shares.iter().map(|s| 2.0 * tol * total * s).fold(f64::INFINITY, f64::min);
+    let largest = problem.values[c].iter().copied().fold(0.0, f64::max);
+    if largest > smallest_band {
+        return format!(
+            "a single account carries {largest:.1}, more than the narrowest tolerance band ({smallest_band:.1}); whole accounts cannot fit it"
+        );
+    }
+    let mut locked_load = vec![0.0; problem.territories.len()];
+    for (i, &j) in assignment.iter().enumerate() {
+        if problem.locked[i] {
+            locked_load[j] += problem.values[c][i];
+        }
+    }
+    if let Some(j) = (0..locked_load.len()).find(|&j| locked_load[j] > total * shares[j] * (1.0 + tol)) {
+        return format!("locked accounts alone exceed the upper bound of territory '{}'", problem.territories[j].id);
+    }
+    let _ = bal;
+    if lp_slack > 1e-6 {
+        "even the LP relaxation cannot meet every tolerance at once with these centres; loosen the tolerance or drop a criterion".to_string()
+    } else {
+        "the LP relaxation met the tolerance but whole-account rounding could not; loosen the tolerance slightly".to_string()
+    }
+}

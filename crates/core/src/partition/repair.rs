@@ -1,0 +1,332 @@
+//! From a fractional or priced assignment to a whole one inside the bands:
+//! greedy repair of band violations at the least cost, then a polish pass of
+//! cost-reducing moves that keep every band.
+
+use super::balance::Balance;
+use super::candidates::Candidates;
+
+/// A whole assignment with its loads, kept in step by [`Assignment::apply`].
+pub(crate) struct Assignment {
+    pub of: Vec<usize>,
+    pub loads: Vec<f64>,
+    c: usize,
+}
+
+impl Assignment {
+    pub fn new(of: Vec<usize>, bal: &Balance, territories: usize) -> Self {
+        let loads = bal.loads(&of, territories);
+        Assignment { of, loads, c: bal.c }
+    }
+
+    fn apply(&mut self, bal: &Balance, i: usize, to: usize) {
+        let from = self.of[i];
+        for (k, v) in bal.values(i).iter().enumerate() {
+            self.loads[from * self.c + k] -= v;
+            self.loads[to * self.c + k] += v;
+        }
+        self.of[i] = to;
+    }
+
+    /// Change in total band violation if `i` moved to `to`.
+    fn violation_change(&self, bal: &Balance, i: usize, to: usize) -> f64 {
+        let from = self.of[i];
+        let mut delta = 0.0;
+        for (k, v) in bal.values(i).iter().enumerate() {
+            if *v == 0.0 {
+                continue;
+            }
+            let (a, b) = (from * self.c + k, to * self.c + k);
+            delta += bal.excess(a, self.loads[a] - v) - bal.excess(a, self.loads[a]);
+            delta += bal.excess(b, self.loads[b] + v) - bal.excess(b, self.loads[b]);
+        }
+        delta
+    }
+
+    /// Whether moving `i` to `to` keeps both territories inside every band they are inside now.
+    fn keeps_bands(&self, bal: &Balance, i: usize, to: usize) -> bool {
+        let from = self.of[i];
+        bal.values(i).iter().enumerate().all(|(k, v)| {
+            let (a, b) = (from * self.c + k, to * self.c + k);
+            let a_ok = self.loads[a] - v >= bal.lo[a] || self.loads[a] < bal.lo[a] && *v == 0.0;
+            let b_ok = self.loads[b] + v <= bal.hi[b] || self.loads[b] > bal.hi[b] && *v == 0.0;
+            a_ok && b_ok
+        })
+    }
+}
+
+/// Rounds an LP solution: whole rows keep their territory; split rows are then
+/// placed one by one (largest share first) where they leave the least band
+/// violation given the loads so far, ties to the larger share.
+pub(crate) fn round(
+    bal: &Balance,
+    territories: usize,
+    rows: &[Option<Vec<(usize, f64)>>],
+    fixed_to: &[usize],
+) -> (Assignment, usize) {
+    // Interior-point shares are only accurate to the solver tolerance.
+    const WHOLE: f64 = 0.99;
+    let mut of: Vec<usize> = fixed_to.to_vec();
+    let mut split: Vec<(f64, usize)> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(r) = row {
+            let top = r.iter().copied().fold((usize::MAX, f64::NEG_INFINITY), |b, s| if s.1 > b.1 { s } else { b });
+            of[i] = top.0;
+            if top.1 < WHOLE {
+                split.push((top.1, i));
+            }
+        }
+    }
+    // Loads of the whole rows only; split rows are added as they are placed.
+    let mut asg = Assignment::new(of, bal, territories);
+    for &(_, i) in &split {
+        let j = asg.of[i];
+        for (k, v) in bal.values(i).iter().enumerate() {
+            asg.loads[j * asg.c + k] -= v;
+        }
+    }
+    split.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in &split {
+        let row = rows[i].as_ref().expect("split rows are free rows");
+        let mut best = (f64::INFINITY, f64::NEG_INFINITY, usize::MAX);
+        for &(j, share) in row.iter().filter(|(_, x)| *x > 1e-6) {
+            let added: f64 = bal
+                .values(i)
+                .iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    let idx = j * asg.c + k;
+                    bal.excess(idx, asg.loads[idx] + v) - bal.excess(idx, asg.loads[idx])
+                })
+                .sum();
+            if added < best.0 - 1e-12 || (added <= best.0 + 1e-12 && share > best.1) {
+                best = (added, share, j);
+            }
+        }
+        asg.of[i] = best.2;
+        for (k, v) in bal.values(i).iter().enumerate() {
+            asg.loads[best.2 * asg.c + k] += v;
+        }
+    }
+    (asg, split.len())
+}
+
+/// Greedy repair: while some band is violated, move the accounts that reduce the
+/// total violation at the least added cost per unit reduced. Stops when no move helps.
+pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, territories: usize) {
+    let n = asg.of.len();
+    let c = bal.c;
+    let mut stuck = vec![false; territories * c];
+    for _round in 0..(20 * territories * c).max(1000) {
+        // The worst violated band not yet known to be stuck.
+        let worst = (0..territories * c)
+            .filter(|&idx| !stuck[idx])
+            .map(|idx| (idx, bal.excess(idx, asg.loads[idx])))
+            .filter(|(_, e)| *e > 1e-9)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((idx, _)) = worst else { return };
+        let (j, k) = (idx / c, idx % c);
+        let over = asg.loads[idx] > bal.hi[idx];
+        // Moves touching territory j on criterion k, scored by cost per violation removed.
+        let mut moves: Vec<(f64, usize, usize)> = Vec::new();
+        for i in 0..n {
+            if bal.values(i)[k] == 0.0 || cand.len[i] < 2 {
+                continue;
+            }
+            let here = asg.of[i];
+            if over && here != j || !over && here == j {
+                continue;
+            }
+            let Some(cost_here) = cand.cost_of(i, here) else { continue };
+            for (to, cost) in cand.of(i) {
+                if to == here || (!over && to != j) {
+                    continue;
+                }
+                let dv = asg.violation_change(bal, i, to);
+                if dv < -1e-12 {
+                    moves.push(((cost - cost_here) / -dv, i, to));
+                }
+            }
+        }
+        if moves.is_empty() {
+            if !repair_swap(asg, bal, cand, j, over) {
+                stuck[idx] = true;
+            } else {
+                stuck.iter_mut().for_each(|s| *s = false);
+            }
+            continue;
+        }
+        moves.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        let mut moved_any = false;
+        let mut touched = vec![false; n];
+        for (_, i, to) in moves {
+            if touched[i] || bal.excess(idx, asg.loads[idx]) <= 1e-9 {
+                continue;
+            }
+            if asg.violation_change(bal, i, to) < -1e-12 {
+                asg.apply(bal, i, to);
+                touched[i] = true;
+                moved_any = true;
+            }
+        }
+        if !moved_any && !repair_swap(asg, bal, cand, j, over) {
+            stuck[idx] = true;
+        } else {
+            stuck.iter_mut().for_each(|s| *s = false);
+        }
+    }
+}
+
+/// One swap between territory `j` and a neighbour that lowers the total band
+/// violation, cheapest per unit of violation removed. Returns whether it swapped.
+fn repair_swap(asg: &mut Assignment, bal: &Balance, cand: &Candidates, j: usize, _over: bool) -> bool {
+    let n = asg.of.len();
+    let c = bal.c;
+    // Accounts of j that could leave, and accounts elsewhere that could come in, by neighbour.
+    let mut out_of: std::collections::BTreeMap<usize, Vec<(f64, usize)>> = Default::default();
+    let mut into: std::collections::BTreeMap<usize, Vec<(f64, usize)>> = Default::default();
+    for i in 0..n {
+        if cand.len[i] < 2 {
+            continue;
+        }
+        let here = asg.of[i];
+        let Some(cost_here) = cand.cost_of(i, here) else { continue };
+        if here == j {
+            for (to, cost) in cand.of(i).filter(|(t, _)| *t != j) {
+                out_of.entry(to).or_default().push((cost - cost_here, i));
+            }
+        } else if let Some(cost) = cand.cost_of(i, j) {
+            into.entry(here).or_default().push((cost - cost_here, i));
+        }
+    }
+    let mut best: Option<(f64, usize, usize, usize)> = None;
+    for (&other, outs) in &out_of {
+        let Some(ins) = into.get(&other) else { continue };
+        let mut outs = outs.clone();
+        let mut ins = ins.clone();
+        outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        ins.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for &(dc_i, i) in outs.iter().take(80) {
+            for &(dc_m, m) in ins.iter().take(80) {
+                let mut dv = 0.0;
+                for k in 0..c {
+                    let d = bal.values(m)[k] - bal.values(i)[k];
+                    if d == 0.0 {
+                        continue;
+                    }
+                    let (a, b) = (j * c + k, other * c + k);
+                    dv += bal.excess(a, asg.loads[a] + d) - bal.excess(a, asg.loads[a]);
+                    dv += bal.excess(b, asg.loads[b] - d) - bal.excess(b, asg.loads[b]);
+                }
+                if dv < -1e-9 {
+                    let score = (dc_i + dc_m) / -dv;
+                    if best.is_none_or(|b| score < b.0) {
+                        best = Some((score, i, m, other));
+                    }
+                }
+            }
+        }
+    }
+    match best {
+        Some((_, i, m, other)) => {
+            asg.apply(bal, i, other);
+            asg.apply(bal, m, j);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Cost-reducing single moves that keep every band, repeated until none is left
+/// (or `passes` sweeps). Returns the number of moves made.
+pub(crate) fn polish(asg: &mut Assignment, bal: &Balance, cand: &Candidates, passes: usize) -> usize {
+    let n = asg.of.len();
+    let mut total = 0;
+    for _ in 0..passes {
+        let mut moved = 0;
+        for i in 0..n {
+            if cand.len[i] < 2 {
+                continue;
+            }
+            let here = asg.of[i];
+            let Some(cost_here) = cand.cost_of(i, here) else { continue };
+            let mut best: Option<(f64, usize)> = None;
+            for (to, cost) in cand.of(i) {
+                if to != here && cost < cost_here - 1e-12 && best.is_none_or(|b| cost < b.0) && asg.keeps_bands(bal, i, to) {
+                    best = Some((cost, to));
+                }
+            }
+            if let Some((_, to)) = best {
+                asg.apply(bal, i, to);
+                moved += 1;
+            }
+        }
+        total += moved;
+        if moved == 0 {
+            break;
+        }
+    }
+    total
+}
+
+/// Cost-reducing swaps of two accounts between neighbouring territories that keep
+/// every band; catches improvements single moves cannot make at tight tolerances.
+pub(crate) fn swap_pass(asg: &mut Assignment, bal: &Balance, cand: &Candidates, territories: usize) -> usize {
+    let n = asg.of.len();
+    let c = bal.c;
+    // Accounts that would rather be elsewhere, grouped by (from, to).
+    let mut wants: std::collections::BTreeMap<(usize, usize), Vec<(f64, usize)>> = Default::default();
+    for i in 0..n {
+        if cand.len[i] < 2 {
+            continue;
+        }
+        let here = asg.of[i];
+        let Some(cost_here) = cand.cost_of(i, here) else { continue };
+        for (to, cost) in cand.of(i) {
+            if to != here {
+                wants.entry((here, to)).or_default().push((cost - cost_here, i));
+            }
+        }
+    }
+    let mut swaps = 0;
+    let mut used = vec![false; n];
+    for ((a, b), list) in &wants {
+        if a > b {
+            continue;
+        }
+        let Some(back) = wants.get(&(*b, *a)) else { continue };
+        let mut fwd: Vec<(f64, usize)> = list.iter().copied().filter(|x| x.0 < 0.0).collect();
+        let mut bwd: Vec<(f64, usize)> = back.clone();
+        fwd.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        bwd.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        bwd.truncate(64);
+        for &(gain_i, i) in fwd.iter().take(64) {
+            if used[i] || asg.of[i] != *a {
+                continue;
+            }
+            for &(gain_m, m) in &bwd {
+                if used[m] || asg.of[m] != *b || gain_i + gain_m >= -1e-12 {
+                    continue;
+                }
+                // Net change in each band of a and b.
+                let ok = (0..c).all(|k| {
+                    let d = bal.values(m)[k] - bal.values(i)[k];
+                    let (ia, ib) = (a * c + k, b * c + k);
+                    let na = asg.loads[ia] + d;
+                    let nb = asg.loads[ib] - d;
+                    bal.excess(ia, na) <= bal.excess(ia, asg.loads[ia]) + 1e-12
+                        && bal.excess(ib, nb) <= bal.excess(ib, asg.loads[ib]) + 1e-12
+                });
+                if ok {
+                    asg.apply(bal, i, *b);
+                    asg.apply(bal, m, *a);
+                    used[i] = true;
+                    used[m] = true;
+                    swaps += 1;
+                    break;
+                }
+            }
+        }
+    }
+    let _ = territories;
+    swaps
+}

@@ -1,0 +1,563 @@
+//! The validated territory problem and its builder.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use rstar::{primitives::GeomWithData, RTree};
+
+use crate::criteria::{Criterion, Measure};
+use crate::model::{Account, Location, Rep, Status};
+use crate::projection::{dist2, Projection};
+
+/// How an account's workload (hours per 4 weeks) is estimated.
+///
+/// Workload = visits × (service minutes + travel minutes per visit) / 60.
+/// The travel share of a visit is estimated from the local account density:
+/// the mean straight-line distance to the account's `neighbours` nearest other
+/// accounts, times `circuity` (road distance over straight line), at
+/// `speed_kmh`, capped at `max_travel_min`. A rep reaches a visit from one
+/// nearby account and leaves for another, so this is the length of the legs a
+/// visit adds to a day; it ignores the trip from and back to the base, which
+/// the routing engine accounts for exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WorkloadModel {
+    /// Visits per 4 weeks for a customer without a `visits` value.
+    pub customer_visits: f64,
+    /// Visits per 4 weeks for a prospect without a `visits` value.
+    pub prospect_visits: f64,
+    /// Minutes on site at a customer without a `service_min` value.
+    pub customer_service_min: f64,
+    /// Minutes on site at a prospect without a `service_min` value.
+    pub prospect_service_min: f64,
+    /// Road distance over straight-line distance.
+    pub circuity: f64,
+    /// Average driving speed.
+    pub speed_kmh: f64,
+    /// How many nearest accounts the travel share averages over.
+    pub neighbours: usize,
+    /// Upper bound on the travel share of one visit, in minutes.
+    pub max_travel_min: f64,
+}
+
+impl Default for WorkloadModel {
+    fn default() -> Self {
+        Self {
+            customer_visits: 2.0,
+            prospect_visits: 1.0,
+            customer_service_min: 30.0,
+            prospect_service_min: 45.0,
+            circuity: 1.3,
+            speed_kmh: 30.0,
+            neighbours: 3,
+            max_travel_min: 60.0,
+        }
+    }
+}
+
+impl WorkloadModel {
+    /// Visits per 4 weeks of an account, its own value or the default for its status.
+    pub fn visits(&self, a: &Account) -> f64 {
+        a.visits.unwrap_or(match a.status {
+            Status::Customer => self.customer_visits,
+            Status::Prospect => self.prospect_visits,
+        })
+    }
+
+    /// Minutes on site per visit, its own value or the default for its status.
+    pub fn service_min(&self, a: &Account) -> f64 {
+        a.service_min.unwrap_or(match a.status {
+            Status::Customer => self.customer_service_min,
+            Status::Prospect => self.prospect_service_min,
+        })
+    }
+}
+
+/// Why a problem could not be built. Every variant names the offending item.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProblemError {
+    /// No accounts were given.
+    #[error("no accounts to plan")]
+    NoAccounts,
+    /// Neither reps nor a number of territories were given, or it was zero.
+    #[error("the number of territories must be at least 1 (give reps or a territory count)")]
+    NoTerritories,
+    /// More territories than accounts.
+    #[error("{territories} territories requested but only {accounts} accounts")]
+    TooManyTerritories {
+        /// Requested territories.
+        territories: usize,
+        /// Available accounts.
+        accounts: usize,
+    },
+    /// Reps and an explicit territory count disagree.
+    #[error("{reps} reps given but {territories} territories requested")]
+    TerritoryCountMismatch {
+        /// Number of reps.
+        reps: usize,
+        /// Requested territories.
+        territories: usize,
+    },
+    /// Two accounts share an id.
+    #[error("duplicate account id '{0}'")]
+    DuplicateAccount(String),
+    /// Two reps share an id.
+    #[error("duplicate rep id '{0}'")]
+    DuplicateRep(String),
+    /// An id is empty.
+    #[error("an account or rep has an empty id")]
+    EmptyId,
+    /// A location is outside WGS84 ranges or not finite.
+    #[error("'{id}': location ({lat}, {lon}) is not a valid WGS84 position")]
+    InvalidLocation {
+        /// Account or rep id.
+        id: String,
+        /// Latitude given.
+        lat: f64,
+        /// Longitude given.
+        lon: f64,
+    },
+    /// A numeric field is negative or not finite.
+    #[error("'{id}': {field} = {value} must be a finite number ≥ 0")]
+    InvalidValue {
+        /// Account id.
+        id: String,
+        /// Field name.
+        field: String,
+        /// Value given.
+        value: f64,
+    },
+    /// A rep's capacity is not a positive number.
+    #[error("rep '{id}': capacity {value} must be a positive number")]
+    InvalidCapacity {
+        /// Rep id.
+        id: String,
+        /// Value given.
+        value: f64,
+    },
+    /// A tolerance is not within (0, 10).
+    #[error("criterion '{measure}': tolerance {value} must be a positive fraction such as 0.05")]
+    InvalidTolerance {
+        /// The criterion.
+        measure: String,
+        /// Value given.
+        value: f64,
+    },
+    /// A criterion names a column no account has.
+    #[error("criterion '{0}' is not a known measure nor a numeric column of any account")]
+    UnknownAttribute(String),
+    /// The same measure is listed twice.
+    #[error("criterion '{0}' is listed twice")]
+    DuplicateCriterion(String),
+    /// A locked account has no current territory, or one that is not a rep.
+    #[error("account '{account}' is locked but its territory {territory:?} is not one of the reps")]
+    LockedWithoutTerritory {
+        /// Account id.
+        account: String,
+        /// Its current territory, if any.
+        territory: Option<String>,
+    },
+    /// An adjacency pair refers to an account index out of range.
+    #[error("adjacency pair ({0}, {1}) refers to an account that does not exist")]
+    InvalidAdjacency(usize, usize),
+}
+
+/// One territory to be formed: a rep, or an anonymous slot when only a count is given.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TerritorySpec {
+    /// Territory id (the rep id, or `T01`, `T02`, ...).
+    pub id: String,
+    /// Rep name, if any.
+    pub name: Option<String>,
+    /// Fixed centre, when the rep has a base.
+    pub base: Option<Location>,
+    /// Relative share of every criterion's total.
+    pub capacity: f64,
+}
+
+/// A validated problem: accounts, territories, criteria, and the derived
+/// per-account values the engine works with. Build it with [`Problem::builder`].
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub(crate) accounts: Vec<Account>,
+    pub(crate) territories: Vec<TerritorySpec>,
+    pub(crate) criteria: Vec<Criterion>,
+    pub(crate) workload_model: WorkloadModel,
+    pub(crate) projection: Projection,
+    pub(crate) points: Vec<[f64; 2]>,
+    pub(crate) workload_hours: Vec<f64>,
+    /// Criterion-major: `values[c][i]` is account `i`'s contribution to criterion `c`.
+    pub(crate) values: Vec<Vec<f64>>,
+    pub(crate) current: Vec<Option<usize>>,
+    pub(crate) locked: Vec<bool>,
+    pub(crate) adjacency: Option<Vec<(usize, usize)>>,
+}
+
+impl Problem {
+    /// Starts a builder.
+    ///
+    /// ```
+    /// use territory::{Account, Location, Measure, Problem, Status};
+    /// let accounts: Vec<Account> = (0..40)
+    ///     .map(|i| {
+    ///         let status = if i % 3 == 0 { Status::Prospect } else { Status::Customer };
+    ///         Account::new(format!("a{i}"), Location::new(60.0 + (i % 7) as f64 * 0.01, 24.0 + (i / 7) as f64 * 0.01))
+    ///             .with_status(status)
+    ///     })
+    ///     .collect();
+    /// let problem = Problem::builder()
+    ///     .accounts(accounts)
+    ///     .territories(4)
+    ///     .criterion(Measure::Customers, 0.10)
+    ///     .build()?;
+    /// assert_eq!(problem.territories().len(), 4);
+    /// # Ok::<(), territory::ProblemError>(())
+    /// ```
+    pub fn builder() -> ProblemBuilder {
+        ProblemBuilder::default()
+    }
+
+    /// The accounts, in input order.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The territories to form, in rep order.
+    pub fn territories(&self) -> &[TerritorySpec] {
+        &self.territories
+    }
+
+    /// The balance criteria.
+    pub fn criteria(&self) -> &[Criterion] {
+        &self.criteria
+    }
+
+    /// The workload model used for the `workload` measure.
+    pub fn workload_model(&self) -> &WorkloadModel {
+        &self.workload_model
+    }
+
+    /// The planar projection of the accounts' positions.
+    pub fn projection(&self) -> &Projection {
+        &self.projection
+    }
+
+    /// Planar positions of the accounts in km, in account order.
+    pub fn points(&self) -> &[[f64; 2]] {
+        &self.points
+    }
+
+    /// Estimated workload hours per 4 weeks of each account.
+    pub fn workload_hours(&self) -> &[f64] {
+        &self.workload_hours
+    }
+
+    /// Account `i`'s contribution to criterion `c`.
+    pub fn value(&self, criterion: usize, account: usize) -> f64 {
+        self.values[criterion][account]
+    }
+
+    /// The current territory index of each account, when known.
+    pub fn current_territories(&self) -> &[Option<usize>] {
+        &self.current
+    }
+
+    /// Whether each account is locked to its current territory.
+    pub fn locked(&self) -> &[bool] {
+        &self.locked
+    }
+
+    /// Explicit adjacency between accounts (polygon units), if given.
+    pub fn adjacency(&self) -> Option<&[(usize, usize)]> {
+        self.adjacency.as_deref()
+    }
+
+    /// Each territory's share of every criterion's total (capacities normalised to sum 1).
+    pub fn shares(&self) -> Vec<f64> {
+        let total: f64 = self.territories.iter().map(|t| t.capacity).sum();
+        self.territories.iter().map(|t| t.capacity / total).collect()
+    }
+
+    /// Total of criterion `c` over all accounts.
+    pub fn total(&self, c: usize) -> f64 {
+        self.values[c].iter().sum()
+    }
+
+    /// The value of a measure for one account (used for metrics of any measure).
+    pub fn measure_value(&self, measure: &Measure, i: usize) -> f64 {
+        measure_value(&self.accounts[i], measure, self.workload_hours[i])
+    }
+}
+
+fn measure_value(a: &Account, measure: &Measure, workload_hours: f64) -> f64 {
+    match measure {
+        Measure::Accounts => 1.0,
+        Measure::Customers => f64::from(u8::from(a.status == Status::Customer)),
+        Measure::Prospects => f64::from(u8::from(a.status == Status::Prospect)),
+        Measure::Revenue => a.revenue,
+        Measure::Workload => workload_hours,
+        Measure::Attribute(name) => a.attributes.get(name).copied().unwrap_or(0.0),
+    }
+}
+
+/// Collects the parts of a [`Problem`]; [`ProblemBuilder::build`] validates them.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemBuilder {
+    accounts: Vec<Account>,
+    reps: Vec<Rep>,
+    territories: Option<usize>,
+    criteria: Vec<Criterion>,
+    workload_model: WorkloadModel,
+    adjacency: Option<Vec<(usize, usize)>>,
+}
+
+impl ProblemBuilder {
+    /// The accounts to divide.
+    pub fn accounts(mut self, accounts: Vec<Account>) -> Self {
+        self.accounts = accounts;
+        self
+    }
+
+    /// The reps: one territory each, centred on the rep's base when given.
+    pub fn reps(mut self, reps: Vec<Rep>) -> Self {
+        self.reps = reps;
+        self
+    }
+
+    /// The number of territories (required without reps; must match them otherwise).
+    pub fn territories(mut self, count: usize) -> Self {
+        self.territories = Some(count);
+        self
+    }
+
+    /// Adds a balance criterion. Without any, customers, prospects and workload at 5% are used.
+    pub fn criterion(mut self, measure: Measure, tolerance: f64) -> Self {
+        self.criteria.push(Criterion::new(measure, tolerance));
+        self
+    }
+
+    /// Replaces the workload model.
+    pub fn workload_model(mut self, model: WorkloadModel) -> Self {
+        self.workload_model = model;
+        self
+    }
+
+    /// Explicit adjacency between accounts by index (e.g. polygons sharing a boundary).
+    /// Without it, adjacency comes from a Delaunay triangulation of the points.
+    pub fn adjacency(mut self, pairs: Vec<(usize, usize)>) -> Self {
+        self.adjacency = Some(pairs);
+        self
+    }
+
+    /// Validates everything and derives per-account values.
+    pub fn build(self) -> Result<Problem, ProblemError> {
+        let ProblemBuilder {
+            accounts,
+            reps,
+            territories,
+            mut criteria,
+            workload_model,
+            adjacency,
+        } = self;
+        if accounts.is_empty() {
+            return Err(ProblemError::NoAccounts);
+        }
+        validate_accounts(&accounts)?;
+        let territories = territory_specs(&reps, territories)?;
+        if territories.len() > accounts.len() {
+            return Err(ProblemError::TooManyTerritories {
+                territories: territories.len(),
+                accounts: accounts.len(),
+            });
+        }
+        if criteria.is_empty() {
+            criteria = [Measure::Customers, Measure::Prospects, Measure::Workload]
+                .into_iter()
+                .map(|m| Criterion::new(m, 0.05))
+                .collect();
+        }
+        validate_criteria(&criteria, &accounts)?;
+        if let Some(pairs) = &adjacency {
+            if let Some(&(a, b)) = pairs.iter().find(|(a, b)| *a >= accounts.len() || *b >= accounts.len()) {
+                return Err(ProblemError::InvalidAdjacency(a, b));
+            }
+        }
+
+        let index: HashMap<&str, usize> =
+            territories.iter().enumerate().map(|(j, t)| (t.id.as_str(), j)).collect();
+        let mut current = Vec::with_capacity(accounts.len());
+        let mut locked = Vec::with_capacity(accounts.len());
+        for a in &accounts {
+            let cur = a.territory.as_deref().and_then(|t| index.get(t.trim()).copied());
+            if a.locked && cur.is_none() {
+                return Err(ProblemError::LockedWithoutTerritory {
+                    account: a.id.clone(),
+                    territory: a.territory.clone(),
+                });
+            }
+            current.push(cur);
+            locked.push(a.locked);
+        }
+
+        let projection = Projection::fitting(accounts.iter().map(|a| a.location));
+        let points: Vec<[f64; 2]> = accounts.iter().map(|a| projection.forward(a.location)).collect();
+        let workload_hours = estimate_workload(&accounts, &points, &workload_model);
+        let values = criteria
+            .iter()
+            .map(|c| {
+                accounts
+                    .iter()
+                    .zip(&workload_hours)
+                    .map(|(a, &w)| measure_value(a, &c.measure, w))
+                    .collect()
+            })
+            .collect();
+        Ok(Problem {
+            accounts,
+            territories,
+            criteria,
+            workload_model,
+            projection,
+            points,
+            workload_hours,
+            values,
+            current,
+            locked,
+            adjacency,
+        })
+    }
+}
+
+fn validate_accounts(accounts: &[Account]) -> Result<(), ProblemError> {
+    let mut seen = HashMap::with_capacity(accounts.len());
+    for a in accounts {
+        if a.id.trim().is_empty() {
+            return Err(ProblemError::EmptyId);
+        }
+        if seen.insert(a.id.as_str(), ()).is_some() {
+            return Err(ProblemError::DuplicateAccount(a.id.clone()));
+        }
+        if !a.location.is_valid() {
+            return Err(ProblemError::InvalidLocation {
+                id: a.id.clone(),
+                lat: a.location.lat,
+                lon: a.location.lon,
+            });
+        }
+        let numbers = [("revenue", Some(a.revenue)), ("visits", a.visits), ("service_min", a.service_min)];
+        let attributes = a.attributes.iter().map(|(k, v)| (k.as_str(), Some(*v)));
+        for (field, value) in numbers.into_iter().chain(attributes) {
+            if let Some(v) = value {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(ProblemError::InvalidValue {
+                        id: a.id.clone(),
+                        field: field.to_string(),
+                        value: v,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn territory_specs(reps: &[Rep], count: Option<usize>) -> Result<Vec<TerritorySpec>, ProblemError> {
+    if reps.is_empty() {
+        let k = count.unwrap_or(0);
+        if k == 0 {
+            return Err(ProblemError::NoTerritories);
+        }
+        let width = k.to_string().len().max(2);
+        return Ok((1..=k)
+            .map(|j| TerritorySpec {
+                id: format!("T{j:0width$}"),
+                name: None,
+                base: None,
+                capacity: 1.0,
+            })
+            .collect());
+    }
+    if let Some(k) = count {
+        if k != reps.len() {
+            return Err(ProblemError::TerritoryCountMismatch {
+                reps: reps.len(),
+                territories: k,
+            });
+        }
+    }
+    let mut seen = HashMap::new();
+    for r in reps {
+        if r.id.trim().is_empty() {
+            return Err(ProblemError::EmptyId);
+        }
+        if seen.insert(r.id.as_str(), ()).is_some() {
+            return Err(ProblemError::DuplicateRep(r.id.clone()));
+        }
+        if !(r.capacity.is_finite() && r.capacity > 0.0) {
+            return Err(ProblemError::InvalidCapacity {
+                id: r.id.clone(),
+                value: r.capacity,
+            });
+        }
+        if let Some(b) = r.base {
+            if !b.is_valid() {
+                return Err(ProblemError::InvalidLocation {
+                    id: r.id.clone(),
+                    lat: b.lat,
+                    lon: b.lon,
+                });
+            }
+        }
+    }
+    Ok(reps
+        .iter()
+        .map(|r| TerritorySpec {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            base: r.base,
+            capacity: r.capacity,
+        })
+        .collect())
+}
+
+fn validate_criteria(criteria: &[Criterion], accounts: &[Account]) -> Result<(), ProblemError> {
+    for (k, c) in criteria.iter().enumerate() {
+        if !(c.tolerance.is_finite() && c.tolerance > 0.0 && c.tolerance < 10.0) {
+            return Err(ProblemError::InvalidTolerance {
+                measure: c.measure.to_string(),
+                value: c.tolerance,
+            });
+        }
+        if criteria[..k].iter().any(|o| o.measure == c.measure) {
+            return Err(ProblemError::DuplicateCriterion(c.measure.to_string()));
+        }
+        if let Measure::Attribute(name) = &c.measure {
+            if !accounts.iter().any(|a| a.attributes.contains_key(name)) {
+                return Err(ProblemError::UnknownAttribute(name.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Workload hours per account, as documented on [`WorkloadModel`].
+fn estimate_workload(accounts: &[Account], points: &[[f64; 2]], model: &WorkloadModel) -> Vec<f64> {
+    let tree = RTree::bulk_load(
+        points.iter().enumerate().map(|(i, p)| GeomWithData::new(*p, i)).collect(),
+    );
+    let k = model.neighbours.max(1);
+    points
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (mut sum, mut n) = (0.0, 0usize);
+            for nb in tree.nearest_neighbor_iter(p).filter(|nb| nb.data != i).take(k) {
+                sum += dist2(*p, *nb.geom()).sqrt();
+                n += 1;
+            }
+            let km = if n == 0 { 0.0 } else { sum / n as f64 };
+            let travel_min = (km * model.circuity / model.speed_kmh.max(1e-9) * 60.0).min(model.max_travel_min);
+            let a = &accounts[i];
+            model.visits(a) * (model.service_min(a) + travel_min) / 60.0
+        })
+        .collect()
+}
