@@ -1,1 +1,49 @@
-fn main(){}
+//! `territory`: the command-line shell over the `territory` library.
+
+mod plan_cmd;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Sales territories: balanced, compact, contiguous; planned from accounts and reps.
+#[derive(Parser)]
+#[command(name = "territory", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 success, 1 internal failure, 2 bad input.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Cut balanced, compact territories from accounts and reps; writes an output folder.
+    Plan(plan_cmd::PlanArgs),
+}
+
+/// What went wrong, and which exit code it maps to.
+pub(crate) enum Failure {
+    /// Bad input: exit 2.
+    Input(String),
+    /// Internal failure: exit 1.
+    Internal(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Plan(args) => plan_cmd::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(message)) => {
+            eprintln!("internal error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -11,7 +11,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let k: usize = args.get(2).map_or(Ok(20), |s| s.parse())?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let cities: Vec<(f64, f64, f64)> = (0..30)
-        .map(|_| (rng.random_range(60.0..63.5), rng.random_range(21.0..30.0), rng.random_range(0.02..0.3)))
+        .map(|_| {
+            (
+                rng.random_range(60.0..63.5),
+                rng.random_range(21.0..30.0),
+                rng.random_range(0.02..0.3),
+            )
+        })
         .collect();
     let accounts: Vec<Account> = (0..n)
         .map(|i| {
@@ -21,11 +27,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let c = cities[(rng.random::<f64>().powi(2) * 30.0) as usize];
                 let (u, v): (f64, f64) = (rng.random(), rng.random());
                 let r = (-2.0 * u.max(1e-12).ln()).sqrt() * c.2;
-                (c.0 + r * (6.283 * v).cos(), c.1 + 2.0 * r * (6.283 * v).sin())
+                (
+                    c.0 + r * (6.283 * v).cos(),
+                    c.1 + 2.0 * r * (6.283 * v).sin(),
+                )
             };
-            let status = if rng.random::<f64>() < 0.4 { Status::Customer } else { Status::Prospect };
-            let mut a = Account::new(format!("a{i}"), Location::new(lat.clamp(-90.0, 90.0), lon)).with_status(status);
-            a.visits = Some(if status == Status::Customer { [1.0, 2.0, 4.0][rng.random_range(0..3)] } else { 1.0 });
+            let status = if rng.random::<f64>() < 0.4 {
+                Status::Customer
+            } else {
+                Status::Prospect
+            };
+            let mut a = Account::new(format!("a{i}"), Location::new(lat.clamp(-90.0, 90.0), lon))
+                .with_status(status);
+            a.visits = Some(if status == Status::Customer {
+                [1.0, 2.0, 4.0][rng.random_range(0..3)]
+            } else {
+                1.0
+            });
             a
         })
         .collect();
@@ -40,10 +58,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let p = plan(&problem, &PlanOptions::default())?;
     println!("elapsed {:?}", t.elapsed());
     for c in &p.metrics.criteria {
-        println!("{}: max deviation {:.2}%", c.criterion, c.max_deviation * 100.0);
+        println!(
+            "{}: max deviation {:.2}%",
+            c.criterion,
+            c.max_deviation * 100.0
+        );
     }
     println!("compactness {:?}", p.metrics.compactness);
-    println!("contiguous {} ({} fragmented)", p.metrics.contiguity.contiguous, p.metrics.contiguity.fragmented.len());
+    println!(
+        "contiguous {} ({} fragmented)",
+        p.metrics.contiguity.contiguous,
+        p.metrics.contiguity.fragmented.len()
+    );
     println!("stats {:?}", p.stats);
     for d in &p.diagnostics {
         println!("diagnostic: {}", d.message);

@@ -54,7 +54,10 @@ impl Adjacency {
         }
         for e in tri.undirected_edges() {
             let [a, b] = e.vertices();
-            pairs.push((owner_of_vertex[a.fix().index()], owner_of_vertex[b.fix().index()]));
+            pairs.push((
+                owner_of_vertex[a.fix().index()],
+                owner_of_vertex[b.fix().index()],
+            ));
         }
         // Duplicates share their owner's neighbours.
         let mut extra = Vec::new();
@@ -123,7 +126,10 @@ mod tests {
         // A row of five points: 0-1-2-3-4; territory 0 = {0, 1, 3} is in two pieces.
         let pts: Vec<[f64; 2]> = (0..5).map(|i| [i as f64, (i % 2) as f64 * 0.01]).collect();
         let adj = Adjacency::from_pairs(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
-        assert_eq!(adj.components_per_territory(&[0, 0, 1, 0, 1], 2), vec![2, 2]);
+        assert_eq!(
+            adj.components_per_territory(&[0, 0, 1, 0, 1], 2),
+            vec![2, 2]
+        );
         let del = Adjacency::delaunay(&pts);
         assert!(del.edges().contains(&(1, 2)));
     }

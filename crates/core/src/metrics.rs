@@ -154,7 +154,11 @@ impl Metrics {
             for (j, t) in territories.iter_mut().enumerate() {
                 let target = total * shares[j];
                 let value = values[j][c];
-                let deviation = if target > 0.0 { (value - target).abs() / target } else { 0.0 };
+                let deviation = if target > 0.0 {
+                    (value - target).abs() / target
+                } else {
+                    0.0
+                };
                 worst = worst.max(deviation);
                 t.balance.push(CriterionValue {
                     criterion: crit.measure.to_string(),
@@ -173,8 +177,11 @@ impl Metrics {
             });
         }
         let inertia: f64 = territories.iter().map(|t| t.inertia_km2).sum();
-        let fragmented: Vec<String> =
-            territories.iter().filter(|t| t.components > 1).map(|t| t.id.clone()).collect();
+        let fragmented: Vec<String> = territories
+            .iter()
+            .filter(|t| t.components > 1)
+            .map(|t| t.id.clone())
+            .collect();
         Metrics {
             criteria,
             compactness: Compactness {
@@ -184,7 +191,12 @@ impl Metrics {
             },
             contiguity: Contiguity {
                 contiguous: fragmented.is_empty(),
-                adjacency: if problem.adjacency.is_some() { "given" } else { "delaunay" }.to_string(),
+                adjacency: if problem.adjacency.is_some() {
+                    "given"
+                } else {
+                    "delaunay"
+                }
+                .to_string(),
                 fragmented,
             },
             territories,

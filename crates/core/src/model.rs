@@ -28,7 +28,9 @@ impl Location {
 }
 
 /// Whether an account already buys from us or is still to be won.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// An existing customer: drives the maintenance workload.
@@ -64,7 +66,9 @@ impl fmt::Display for Status {
 }
 
 /// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
     /// Monday.
@@ -324,7 +328,13 @@ mod tests {
     fn parses_windows() {
         let w = parse_windows("08:00-12:00;13:00-17:00").unwrap();
         assert_eq!(w.len(), 2);
-        assert_eq!(w[1], TimeWindow { start: 780, end: 1020 });
+        assert_eq!(
+            w[1],
+            TimeWindow {
+                start: 780,
+                end: 1020
+            }
+        );
         assert!(parse_windows("12:00-08:00").is_none());
         assert!(parse_windows("08:00-12:00;11:00-13:00").is_none());
         assert!(parse_windows("8h-9h").is_none());

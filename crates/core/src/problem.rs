@@ -149,7 +149,9 @@ pub enum ProblemError {
     #[error("criterion '{0}' is listed twice")]
     DuplicateCriterion(String),
     /// A locked account has no current territory, or one that is not a rep.
-    #[error("account '{account}' is locked but its territory {territory:?} is not one of the reps")]
+    #[error(
+        "account '{account}' is locked but its territory {territory:?} is not one of the reps"
+    )]
     LockedWithoutTerritory {
         /// Account id.
         account: String,
@@ -274,7 +276,10 @@ impl Problem {
     /// Each territory's share of every criterion's total (capacities normalised to sum 1).
     pub fn shares(&self) -> Vec<f64> {
         let total: f64 = self.territories.iter().map(|t| t.capacity).sum();
-        self.territories.iter().map(|t| t.capacity / total).collect()
+        self.territories
+            .iter()
+            .map(|t| t.capacity / total)
+            .collect()
     }
 
     /// Total of criterion `c` over all accounts.
@@ -377,17 +382,26 @@ impl ProblemBuilder {
         }
         validate_criteria(&criteria, &accounts)?;
         if let Some(pairs) = &adjacency {
-            if let Some(&(a, b)) = pairs.iter().find(|(a, b)| *a >= accounts.len() || *b >= accounts.len()) {
+            if let Some(&(a, b)) = pairs
+                .iter()
+                .find(|(a, b)| *a >= accounts.len() || *b >= accounts.len())
+            {
                 return Err(ProblemError::InvalidAdjacency(a, b));
             }
         }
 
-        let index: HashMap<&str, usize> =
-            territories.iter().enumerate().map(|(j, t)| (t.id.as_str(), j)).collect();
+        let index: HashMap<&str, usize> = territories
+            .iter()
+            .enumerate()
+            .map(|(j, t)| (t.id.as_str(), j))
+            .collect();
         let mut current = Vec::with_capacity(accounts.len());
         let mut locked = Vec::with_capacity(accounts.len());
         for a in &accounts {
-            let cur = a.territory.as_deref().and_then(|t| index.get(t.trim()).copied());
+            let cur = a
+                .territory
+                .as_deref()
+                .and_then(|t| index.get(t.trim()).copied());
             if a.locked && cur.is_none() {
                 return Err(ProblemError::LockedWithoutTerritory {
                     account: a.id.clone(),
@@ -399,7 +413,10 @@ impl ProblemBuilder {
         }
 
         let projection = Projection::fitting(accounts.iter().map(|a| a.location));
-        let points: Vec<[f64; 2]> = accounts.iter().map(|a| projection.forward(a.location)).collect();
+        let points: Vec<[f64; 2]> = accounts
+            .iter()
+            .map(|a| projection.forward(a.location))
+            .collect();
         let workload_hours = estimate_workload(&accounts, &points, &workload_model);
         let values = criteria
             .iter()
@@ -443,7 +460,11 @@ fn validate_accounts(accounts: &[Account]) -> Result<(), ProblemError> {
                 lon: a.location.lon,
             });
         }
-        let numbers = [("revenue", Some(a.revenue)), ("visits", a.visits), ("service_min", a.service_min)];
+        let numbers = [
+            ("revenue", Some(a.revenue)),
+            ("visits", a.visits),
+            ("service_min", a.service_min),
+        ];
         let attributes = a.attributes.iter().map(|(k, v)| (k.as_str(), Some(*v)));
         for (field, value) in numbers.into_iter().chain(attributes) {
             if let Some(v) = value {
@@ -542,7 +563,11 @@ fn validate_criteria(criteria: &[Criterion], accounts: &[Account]) -> Result<(),
 /// Workload hours per account, as documented on [`WorkloadModel`].
 fn estimate_workload(accounts: &[Account], points: &[[f64; 2]], model: &WorkloadModel) -> Vec<f64> {
     let tree = RTree::bulk_load(
-        points.iter().enumerate().map(|(i, p)| GeomWithData::new(*p, i)).collect(),
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new(*p, i))
+            .collect(),
     );
     let k = model.neighbours.max(1);
     points
@@ -550,12 +575,17 @@ fn estimate_workload(accounts: &[Account], points: &[[f64; 2]], model: &Workload
         .enumerate()
         .map(|(i, p)| {
             let (mut sum, mut n) = (0.0, 0usize);
-            for nb in tree.nearest_neighbor_iter(p).filter(|nb| nb.data != i).take(k) {
+            for nb in tree
+                .nearest_neighbor_iter(p)
+                .filter(|nb| nb.data != i)
+                .take(k)
+            {
                 sum += dist2(*p, *nb.geom()).sqrt();
                 n += 1;
             }
             let km = if n == 0 { 0.0 } else { sum / n as f64 };
-            let travel_min = (km * model.circuity / model.speed_kmh.max(1e-9) * 60.0).min(model.max_travel_min);
+            let travel_min =
+                (km * model.circuity / model.speed_kmh.max(1e-9) * 60.0).min(model.max_travel_min);
             let a = &accounts[i];
             model.visits(a) * (model.service_min(a) + travel_min) / 60.0
         })

@@ -73,7 +73,11 @@ mod tests {
         let back = p.inverse(p.forward(a));
         assert!((back.lat - a.lat).abs() < 1e-9 && (back.lon - a.lon).abs() < 1e-9);
         // One degree of latitude is about 111.2 km.
-        let d = dist2(p.forward(Location::new(60.0, 24.94)), p.forward(Location::new(61.0, 24.94))).sqrt();
+        let d = dist2(
+            p.forward(Location::new(60.0, 24.94)),
+            p.forward(Location::new(61.0, 24.94)),
+        )
+        .sqrt();
         assert!((d - 111.19).abs() < 0.1, "{d}");
     }
 }

@@ -13,13 +13,14 @@ pub(crate) struct Balance {
     /// Territory-major bounds and targets: `lo[j * c + k]`.
     pub lo: Vec<f64>,
     pub hi: Vec<f64>,
-    pub target: Vec<f64>,
 }
 
 impl Balance {
     pub fn new(problem: &Problem) -> Self {
         let n = problem.accounts.len();
-        let active: Vec<usize> = (0..problem.criteria.len()).filter(|&c| problem.total(c) > 0.0).collect();
+        let active: Vec<usize> = (0..problem.criteria.len())
+            .filter(|&c| problem.total(c) > 0.0)
+            .collect();
         let c = active.len();
         let mut u = vec![0.0; n * c];
         for (k, &ci) in active.iter().enumerate() {
@@ -29,17 +30,16 @@ impl Balance {
             }
         }
         let shares = problem.shares();
-        let (mut lo, mut hi, mut target) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut lo, mut hi) = (Vec::new(), Vec::new());
         for s in &shares {
             for &ci in &active {
                 let t = n as f64 * s;
                 let tol = problem.criteria[ci].tolerance;
-                target.push(t);
                 lo.push(t * (1.0 - tol));
                 hi.push(t * (1.0 + tol));
             }
         }
-        Balance { c, u, lo, hi, target }
+        Balance { c, u, lo, hi }
     }
 
     #[inline]
@@ -66,6 +66,10 @@ impl Balance {
 
     /// Total band violation over all territories and criteria.
     pub fn violation(&self, loads: &[f64]) -> f64 {
-        loads.iter().enumerate().map(|(idx, &g)| self.excess(idx, g)).sum()
+        loads
+            .iter()
+            .enumerate()
+            .map(|(idx, &g)| self.excess(idx, g))
+            .sum()
     }
 }

@@ -7,8 +7,8 @@
 //! LP always solves and reports how far balance is out of reach.
 
 use good_lp::{
-    clarabel, constraint, variable, DualValues, Expression, ProblemVariables, Solution, SolutionWithDual,
-    SolverModel, Variable,
+    clarabel, constraint, variable, DualValues, Expression, ProblemVariables, Solution,
+    SolutionWithDual, SolverModel, Variable,
 };
 
 use super::balance::Balance;
@@ -49,7 +49,9 @@ pub(crate) fn solve(
     let mut fixed_load = vec![0.0; territories * c];
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(frontier.free.len() * 3);
-    let mut rows: Vec<Expression> = (0..territories * c).map(|_| Expression::with_capacity(64)).collect();
+    let mut rows: Vec<Expression> = (0..territories * c)
+        .map(|_| Expression::with_capacity(64))
+        .collect();
     let mut columns: Vec<Option<Vec<(usize, Variable)>>> = Vec::with_capacity(frontier.free.len());
     let mut assignment_rows: Vec<Expression> = Vec::new();
     let mut variables = 0;
@@ -69,7 +71,9 @@ pub(crate) fn solve(
                 for &j in list {
                     let x = vars.add(variable().min(0.0));
                     variables += 1;
-                    let cost = cand.cost_of(i, j).expect("frontier territories are candidates");
+                    let cost = cand
+                        .cost_of(i, j)
+                        .expect("frontier territories are candidates");
                     objective.add_mul(cost, x);
                     row.add_mul(1.0, x);
                     for (k, v) in u.iter().enumerate() {
@@ -84,14 +88,22 @@ pub(crate) fn solve(
             }
         }
     }
-    let over: Vec<Variable> = (0..territories * c).map(|_| vars.add(variable().min(0.0))).collect();
-    let under: Vec<Variable> = (0..territories * c).map(|_| vars.add(variable().min(0.0))).collect();
+    let over: Vec<Variable> = (0..territories * c)
+        .map(|_| vars.add(variable().min(0.0)))
+        .collect();
+    let under: Vec<Variable> = (0..territories * c)
+        .map(|_| vars.add(variable().min(0.0)))
+        .collect();
     for idx in 0..territories * c {
         objective.add_mul(SLACK_PENALTY, over[idx]);
         objective.add_mul(SLACK_PENALTY, under[idx]);
     }
     let mut model = vars.minimise(objective).using(clarabel);
-    model.settings().tol_gap_rel(1e-6).tol_gap_abs(1e-6).max_iter(400);
+    model
+        .settings()
+        .tol_gap_rel(1e-6)
+        .tol_gap_abs(1e-6)
+        .max_iter(400);
     for row in assignment_rows {
         model.add_constraint(constraint!(row == 1.0));
     }
@@ -102,21 +114,43 @@ pub(crate) fn solve(
         let lower = row + under[idx];
         // The margin keeps room inside each band for rounding split accounts.
         let inset = margin * (bal.hi[idx] - bal.lo[idx]) / 2.0;
-        upper_refs.push(model.add_constraint(constraint!(upper <= bal.hi[idx] - inset - fixed_load[idx])));
-        lower_refs.push(model.add_constraint(constraint!(lower >= bal.lo[idx] + inset - fixed_load[idx])));
+        upper_refs.push(
+            model.add_constraint(constraint!(upper <= bal.hi[idx] - inset - fixed_load[idx])),
+        );
+        lower_refs.push(
+            model.add_constraint(constraint!(lower >= bal.lo[idx] + inset - fixed_load[idx])),
+        );
     }
-    let mut solution = model.solve().map_err(|e| format!("balancing LP failed: {e}"))?;
-    let slack: f64 = over.iter().chain(&under).map(|v| solution.value(*v).max(0.0)).sum();
+    let mut solution = model
+        .solve()
+        .map_err(|e| format!("balancing LP failed: {e}"))?;
+    let slack: f64 = over
+        .iter()
+        .chain(&under)
+        .map(|v| solution.value(*v).max(0.0))
+        .sum();
     let shares = columns
         .iter()
         .map(|col| {
-            col.as_ref().map(|cols| cols.iter().map(|(j, x)| (*j, solution.value(*x))).collect())
+            col.as_ref()
+                .map(|cols| cols.iter().map(|(j, x)| (*j, solution.value(*x))).collect())
         })
         .collect();
     let duals = solution.compute_dual();
     // The price of an upper band is how much the objective falls per unit the
     // band is raised; good_lp's dual sign is the objective's sensitivity, so negate.
-    let mu = upper_refs.iter().map(|r| (-duals.dual(r.clone())).max(0.0)).collect();
-    let nu = lower_refs.iter().map(|r| duals.dual(r.clone()).max(0.0)).collect();
-    Ok(LpOutcome { shares, slack, prices: Prices { mu, nu }, variables })
+    let mu = upper_refs
+        .iter()
+        .map(|r| (-duals.dual(r.clone())).max(0.0))
+        .collect();
+    let nu = lower_refs
+        .iter()
+        .map(|r| duals.dual(r.clone()).max(0.0))
+        .collect();
+    Ok(LpOutcome {
+        shares,
+        slack,
+        prices: Prices { mu, nu },
+        variables,
+    })
 }

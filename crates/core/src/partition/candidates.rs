@@ -22,10 +22,19 @@ pub(crate) struct Candidates {
 }
 
 impl Candidates {
-    pub fn build(points: &[[f64; 2]], centres: &[[f64; 2]], k: usize, locked_to: &[Option<usize>]) -> Self {
+    pub fn build(
+        points: &[[f64; 2]],
+        centres: &[[f64; 2]],
+        k: usize,
+        locked_to: &[Option<usize>],
+    ) -> Self {
         let k = k.clamp(1, centres.len());
         let tree = RTree::bulk_load(
-            centres.iter().enumerate().map(|(j, c)| GeomWithData::new(*c, j as u32)).collect(),
+            centres
+                .iter()
+                .enumerate()
+                .map(|(j, c)| GeomWithData::new(*c, j as u32))
+                .collect(),
         );
         let rows: Vec<(Vec<(u32, f64)>, f64)> = points
             .par_iter()
@@ -38,7 +47,11 @@ impl Candidates {
                     .collect();
                 // Ties between equidistant centres break by index, for determinism.
                 near.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-                let next = if near.len() > k { near[k].1 } else { f64::INFINITY };
+                let next = if near.len() > k {
+                    near[k].1
+                } else {
+                    f64::INFINITY
+                };
                 near.truncate(k);
                 if let Some(j) = lock {
                     let j = *j as u32;

@@ -17,7 +17,10 @@ pub(crate) struct Prices {
 
 impl Prices {
     pub fn zero(len: usize) -> Self {
-        Prices { mu: vec![0.0; len], nu: vec![0.0; len] }
+        Prices {
+            mu: vec![0.0; len],
+            nu: vec![0.0; len],
+        }
     }
 
     #[inline]
@@ -29,7 +32,12 @@ impl Prices {
     #[inline]
     pub fn priced(&self, bal: &Balance, i: usize, j: usize, cost: f64) -> f64 {
         let base = j * bal.c;
-        cost + bal.values(i).iter().enumerate().map(|(k, v)| self.net(base + k) * v).sum::<f64>()
+        cost + bal
+            .values(i)
+            .iter()
+            .enumerate()
+            .map(|(k, v)| self.net(base + k) * v)
+            .sum::<f64>()
     }
 }
 
@@ -65,7 +73,11 @@ pub(crate) fn lower_bound(
 ) -> f64 {
     let c = bal.c;
     let min_net: Vec<f64> = (0..c)
-        .map(|k| (0..territories).map(|j| prices.net(j * c + k)).fold(f64::INFINITY, f64::min))
+        .map(|k| {
+            (0..territories)
+                .map(|j| prices.net(j * c + k))
+                .fold(f64::INFINITY, f64::min)
+        })
         .collect();
     let per_account: Vec<f64> = (0..cand.len.len())
         .into_par_iter()
@@ -83,7 +95,8 @@ pub(crate) fn lower_bound(
                         }
                     }
                     None => {
-                        let floor: f64 = bal.values(i).iter().zip(&min_net).map(|(v, m)| v * m).sum();
+                        let floor: f64 =
+                            bal.values(i).iter().zip(&min_net).map(|(v, m)| v * m).sum();
                         best = best.min(cand.next_cost[i] + floor);
                     }
                 }
@@ -131,7 +144,13 @@ pub(crate) fn ascend(
             // Feasibility-seeking: a band inside its limits keeps its price (the LP
             // finds the optimal prices; these only need to make the frontier right).
             let g = (loads[idx] - bal.hi[idx]).max(0.0) + (loads[idx] - bal.lo[idx]).min(0.0);
-            let sign = if g > 0.0 { 1i8 } else if g < 0.0 { -1 } else { 0 };
+            let sign = if g > 0.0 {
+                1i8
+            } else if g < 0.0 {
+                -1
+            } else {
+                0
+            };
             if sign == 0 {
                 last_sign[idx] = 0;
                 continue;

@@ -35,8 +35,11 @@ use balance_lp::Frontier;
 use candidates::Candidates;
 use lagrangian::Prices;
 
-/// Most territories an account may choose among in the LP (its cheapest priced candidates).
+/// Most territories an account may choose among in a large LP (its cheapest priced candidates).
 const LP_CHOICES: usize = 3;
+
+/// Up to this many variables, the LP offers every candidate territory.
+const LP_FULL_VARIABLES: usize = 40_000;
 
 /// Fraction of each band's half-width kept free in the LP for rounding split accounts.
 const ROUNDING_MARGIN: f64 = 0.25;
@@ -192,7 +195,13 @@ pub fn plan_with_progress(
     let kt = problem.territories.len();
     let bal = Balance::new(problem);
     let locked_to: Vec<Option<usize>> = (0..n)
-        .map(|i| if problem.locked[i] { problem.current[i] } else { None })
+        .map(|i| {
+            if problem.locked[i] {
+                problem.current[i]
+            } else {
+                None
+            }
+        })
         .collect();
     let fixed: Vec<Option<[f64; 2]>> = problem
         .territories
@@ -214,10 +223,13 @@ pub fn plan_with_progress(
         for round in 0..options.max_rounds {
             rounds = round + 1;
             let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
-            let priced = lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
+            let priced =
+                lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
             let violation = bal.violation(&bal.loads(&priced, kt));
             let cost = inertia(&problem.points, &priced, &centres);
-            progress.detail(&format!("round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"));
+            progress.detail(&format!(
+                "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
+            ));
             let moved = centroids(&problem.points, &priced, &centres, &fixed);
             // Keep going while compactness improves or the prices are still far from balance.
             let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
@@ -242,9 +254,18 @@ pub fn plan_with_progress(
         let (outcome, frontier) = loop {
             let frontier = select_frontier(&bal, &cand, &prices, cap);
             let free = frontier.free.iter().filter(|f| f.is_some()).count();
-            progress.detail(&format!("LP with {free} free accounts, {k} candidates each"));
-            let outcome = balance_lp::solve(&bal, &cand, &frontier, kt, 0.0).map_err(PlanError::Solver)?;
-            let all_free = free == frontier.free.iter().zip(&cand.len).filter(|(_, l)| **l > 1).count();
+            progress.detail(&format!(
+                "LP with {free} free accounts, {k} candidates each"
+            ));
+            let outcome =
+                balance_lp::solve(&bal, &cand, &frontier, kt, 0.0).map_err(PlanError::Solver)?;
+            let all_free = free
+                == frontier
+                    .free
+                    .iter()
+                    .zip(&cand.len)
+                    .filter(|(_, l)| **l > 1)
+                    .count();
             if outcome.slack <= 1e-6 || all_free {
                 break (outcome, frontier);
             }
@@ -258,7 +279,9 @@ pub fn plan_with_progress(
         frontier_cap = cap;
         if outcome.slack > 1e-6 && k < kt && k < 2 * options.candidates {
             k = (k * 2).min(kt);
-            progress.detail(&format!("tolerances out of reach; widening to {k} candidates"));
+            progress.detail(&format!(
+                "tolerances out of reach; widening to {k} candidates"
+            ));
             continue;
         }
         break (cand, outcome, frontier);
@@ -268,7 +291,8 @@ pub fn plan_with_progress(
     let bound_prices = outcome.prices.clone();
     let mut outcome = outcome;
     if outcome.slack <= 1e-6 {
-        let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, ROUNDING_MARGIN).map_err(PlanError::Solver)?;
+        let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, ROUNDING_MARGIN)
+            .map_err(PlanError::Solver)?;
         if narrowed.slack <= 1e-6 {
             outcome = narrowed;
         }
@@ -284,7 +308,8 @@ pub fn plan_with_progress(
         bal.violation(&asg.loads)
     ));
     for _ in 0..4 {
-        let moves = repair::polish(&mut asg, &bal, &cand, 5) + repair::swap_pass(&mut asg, &bal, &cand, kt);
+        let moves =
+            repair::polish(&mut asg, &bal, &cand, 5) + repair::swap_pass(&mut asg, &bal, &cand, kt);
         if moves == 0 {
             break;
         }
@@ -293,13 +318,20 @@ pub fn plan_with_progress(
 
     progress.phase("measuring");
     // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
-    let exact = (n.saturating_mul(kt) <= 200_000_000).then_some((problem.points.as_slice(), centres.as_slice()));
+    let exact = (n.saturating_mul(kt) <= 200_000_000)
+        .then_some((problem.points.as_slice(), centres.as_slice()));
     let bound = lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
         .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
         * cand.scale;
     let hard_feasible = outcome.slack <= 1e-6;
     let adjacency = problem_adjacency(problem);
-    let metrics = Metrics::evaluate(problem, &asg.of, &centres, hard_feasible.then_some(bound), &adjacency);
+    let metrics = Metrics::evaluate(
+        problem,
+        &asg.of,
+        &centres,
+        hard_feasible.then_some(bound),
+        &adjacency,
+    );
     let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, outcome.slack);
     timer.lap("measuring");
 
@@ -331,17 +363,28 @@ impl PhaseTimer {
     fn lap(&mut self, name: &str) {
         let now = Instant::now();
         let since = self.since.unwrap_or(now);
-        self.laps.push((name.to_string(), now.duration_since(since).as_millis() as u64));
+        self.laps.push((
+            name.to_string(),
+            now.duration_since(since).as_millis() as u64,
+        ));
         self.since = Some(now);
     }
 }
 
 fn rescale(prices: &mut Prices, factor: f64) {
-    prices.mu.iter_mut().chain(prices.nu.iter_mut()).for_each(|p| *p *= factor);
+    prices
+        .mu
+        .iter_mut()
+        .chain(prices.nu.iter_mut())
+        .for_each(|p| *p *= factor);
 }
 
 fn inertia(points: &[[f64; 2]], assignment: &[usize], centres: &[[f64; 2]]) -> f64 {
-    points.iter().zip(assignment).map(|(p, &j)| dist2(*p, centres[j])).sum()
+    points
+        .iter()
+        .zip(assignment)
+        .map(|(p, &j)| dist2(*p, centres[j]))
+        .sum()
 }
 
 /// Free centres move to the mean of their accounts; fixed ones and empty territories stay.
@@ -373,10 +416,16 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
     let rows: Vec<(usize, f64, Vec<(usize, f64)>)> = (0..cand.len.len())
         .into_par_iter()
         .map(|i| {
-            let mut priced: Vec<(usize, f64)> =
-                cand.of(i).map(|(j, c)| (j, prices.priced(bal, i, j, c))).collect();
+            let mut priced: Vec<(usize, f64)> = cand
+                .of(i)
+                .map(|(j, c)| (j, prices.priced(bal, i, j, c)))
+                .collect();
             priced.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            let gap = if priced.len() > 1 { priced[1].1 - priced[0].1 } else { f64::INFINITY };
+            let gap = if priced.len() > 1 {
+                priced[1].1 - priced[0].1
+            } else {
+                f64::INFINITY
+            };
             (priced[0].0, gap, priced)
         })
         .collect();
@@ -388,6 +437,12 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
         let (_, nth, _) = gaps.select_nth_unstable_by(cap.saturating_sub(1), f64::total_cmp);
         *nth
     };
+    // Small LPs keep every candidate; large ones the cheapest few per account.
+    let choices = if movable.min(cap) * cand.k <= LP_FULL_VARIABLES {
+        cand.k
+    } else {
+        LP_CHOICES
+    };
     let mut free = Vec::with_capacity(rows.len());
     let mut fixed_to = Vec::with_capacity(rows.len());
     let mut taken = 0;
@@ -395,9 +450,19 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
         fixed_to.push(best);
         if gap.is_finite() && gap <= delta && taken < cap {
             taken += 1;
-            let limit = priced[0].1 + if delta.is_finite() { 2.0 * delta } else { f64::INFINITY };
+            let limit = priced[0].1
+                + if delta.is_finite() {
+                    2.0 * delta
+                } else {
+                    f64::INFINITY
+                };
             free.push(Some(
-                priced.iter().filter(|(_, r)| *r <= limit).take(LP_CHOICES).map(|(j, _)| *j).collect(),
+                priced
+                    .iter()
+                    .filter(|(_, r)| *r <= limit)
+                    .take(choices)
+                    .map(|(j, _)| *j)
+                    .collect(),
             ));
         } else {
             free.push(None);
@@ -406,7 +471,13 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
     Frontier { free, fixed_to }
 }
 
-fn diagnose(problem: &Problem, bal: &Balance, metrics: &Metrics, assignment: &[usize], lp_slack: f64) -> Vec<Diagnostic> {
+fn diagnose(
+    problem: &Problem,
+    bal: &Balance,
+    metrics: &Metrics,
+    assignment: &[usize],
+    lp_slack: f64,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (c, crit) in problem.criteria.iter().enumerate() {
         if problem.total(c) <= 0.0 {
@@ -414,7 +485,10 @@ fn diagnose(problem: &Problem, bal: &Balance, metrics: &Metrics, assignment: &[u
                 kind: DiagnosticKind::CriterionIgnored,
                 criterion: Some(crit.measure.to_string()),
                 territories: Vec::new(),
-                message: format!("criterion '{}' totals zero over all accounts; it was not balanced", crit.measure),
+                message: format!(
+                    "criterion '{}' totals zero over all accounts; it was not balanced",
+                    crit.measure
+                ),
             });
         }
     }
@@ -459,11 +533,20 @@ fn diagnose(problem: &Problem, bal: &Balance, metrics: &Metrics, assignment: &[u
     out
 }
 
-fn miss_reason(problem: &Problem, bal: &Balance, c: usize, assignment: &[usize], lp_slack: f64) -> String {
+fn miss_reason(
+    problem: &Problem,
+    bal: &Balance,
+    c: usize,
+    assignment: &[usize],
+    lp_slack: f64,
+) -> String {
     let shares = problem.shares();
     let total = problem.total(c);
     let tol = problem.criteria[c].tolerance;
-    let smallest_band = shares.iter().map(|s| 2.0 * tol * total * s).fold(f64::INFINITY, f64::min);
+    let smallest_band = shares
+        .iter()
+        .map(|s| 2.0 * tol * total * s)
+        .fold(f64::INFINITY, f64::min);
     let largest = problem.values[c].iter().copied().fold(0.0, f64::max);
     if largest > smallest_band {
         return format!(
@@ -476,8 +559,13 @@ fn miss_reason(problem: &Problem, bal: &Balance, c: usize, assignment: &[usize],
             locked_load[j] += problem.values[c][i];
         }
     }
-    if let Some(j) = (0..locked_load.len()).find(|&j| locked_load[j] > total * shares[j] * (1.0 + tol)) {
-        return format!("locked accounts alone exceed the upper bound of territory '{}'", problem.territories[j].id);
+    if let Some(j) =
+        (0..locked_load.len()).find(|&j| locked_load[j] > total * shares[j] * (1.0 + tol))
+    {
+        return format!(
+            "locked accounts alone exceed the upper bound of territory '{}'",
+            problem.territories[j].id
+        );
     }
     let _ = bal;
     if lp_slack > 1e-6 {

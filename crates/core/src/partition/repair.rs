@@ -15,7 +15,11 @@ pub(crate) struct Assignment {
 impl Assignment {
     pub fn new(of: Vec<usize>, bal: &Balance, territories: usize) -> Self {
         let loads = bal.loads(&of, territories);
-        Assignment { of, loads, c: bal.c }
+        Assignment {
+            of,
+            loads,
+            c: bal.c,
+        }
     }
 
     fn apply(&mut self, bal: &Balance, i: usize, to: usize) {
@@ -69,7 +73,16 @@ pub(crate) fn round(
     let mut split: Vec<(f64, usize)> = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         if let Some(r) = row {
-            let top = r.iter().copied().fold((usize::MAX, f64::NEG_INFINITY), |b, s| if s.1 > b.1 { s } else { b });
+            let top = r
+                .iter()
+                .copied()
+                .fold((usize::MAX, f64::NEG_INFINITY), |b, s| {
+                    if s.1 > b.1 {
+                        s
+                    } else {
+                        b
+                    }
+                });
             of[i] = top.0;
             if top.1 < WHOLE {
                 split.push((top.1, i));
@@ -136,7 +149,9 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
             if over && here != j || !over && here == j {
                 continue;
             }
-            let Some(cost_here) = cand.cost_of(i, here) else { continue };
+            let Some(cost_here) = cand.cost_of(i, here) else {
+                continue;
+            };
             for (to, cost) in cand.of(i) {
                 if to == here || (!over && to != j) {
                     continue;
@@ -178,7 +193,13 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
 
 /// One swap between territory `j` and a neighbour that lowers the total band
 /// violation, cheapest per unit of violation removed. Returns whether it swapped.
-fn repair_swap(asg: &mut Assignment, bal: &Balance, cand: &Candidates, j: usize, _over: bool) -> bool {
+fn repair_swap(
+    asg: &mut Assignment,
+    bal: &Balance,
+    cand: &Candidates,
+    j: usize,
+    _over: bool,
+) -> bool {
     let n = asg.of.len();
     let c = bal.c;
     // Accounts of j that could leave, and accounts elsewhere that could come in, by neighbour.
@@ -189,7 +210,9 @@ fn repair_swap(asg: &mut Assignment, bal: &Balance, cand: &Candidates, j: usize,
             continue;
         }
         let here = asg.of[i];
-        let Some(cost_here) = cand.cost_of(i, here) else { continue };
+        let Some(cost_here) = cand.cost_of(i, here) else {
+            continue;
+        };
         if here == j {
             for (to, cost) in cand.of(i).filter(|(t, _)| *t != j) {
                 out_of.entry(to).or_default().push((cost - cost_here, i));
@@ -200,7 +223,9 @@ fn repair_swap(asg: &mut Assignment, bal: &Balance, cand: &Candidates, j: usize,
     }
     let mut best: Option<(f64, usize, usize, usize)> = None;
     for (&other, outs) in &out_of {
-        let Some(ins) = into.get(&other) else { continue };
+        let Some(ins) = into.get(&other) else {
+            continue;
+        };
         let mut outs = outs.clone();
         let mut ins = ins.clone();
         outs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -238,7 +263,12 @@ fn repair_swap(asg: &mut Assignment, bal: &Balance, cand: &Candidates, j: usize,
 
 /// Cost-reducing single moves that keep every band, repeated until none is left
 /// (or `passes` sweeps). Returns the number of moves made.
-pub(crate) fn polish(asg: &mut Assignment, bal: &Balance, cand: &Candidates, passes: usize) -> usize {
+pub(crate) fn polish(
+    asg: &mut Assignment,
+    bal: &Balance,
+    cand: &Candidates,
+    passes: usize,
+) -> usize {
     let n = asg.of.len();
     let mut total = 0;
     for _ in 0..passes {
@@ -248,10 +278,16 @@ pub(crate) fn polish(asg: &mut Assignment, bal: &Balance, cand: &Candidates, pas
                 continue;
             }
             let here = asg.of[i];
-            let Some(cost_here) = cand.cost_of(i, here) else { continue };
+            let Some(cost_here) = cand.cost_of(i, here) else {
+                continue;
+            };
             let mut best: Option<(f64, usize)> = None;
             for (to, cost) in cand.of(i) {
-                if to != here && cost < cost_here - 1e-12 && best.is_none_or(|b| cost < b.0) && asg.keeps_bands(bal, i, to) {
+                if to != here
+                    && cost < cost_here - 1e-12
+                    && best.is_none_or(|b| cost < b.0)
+                    && asg.keeps_bands(bal, i, to)
+                {
                     best = Some((cost, to));
                 }
             }
@@ -270,20 +306,31 @@ pub(crate) fn polish(asg: &mut Assignment, bal: &Balance, cand: &Candidates, pas
 
 /// Cost-reducing swaps of two accounts between neighbouring territories that keep
 /// every band; catches improvements single moves cannot make at tight tolerances.
-pub(crate) fn swap_pass(asg: &mut Assignment, bal: &Balance, cand: &Candidates, territories: usize) -> usize {
+pub(crate) fn swap_pass(
+    asg: &mut Assignment,
+    bal: &Balance,
+    cand: &Candidates,
+    territories: usize,
+) -> usize {
     let n = asg.of.len();
     let c = bal.c;
     // Accounts that would rather be elsewhere, grouped by (from, to).
-    let mut wants: std::collections::BTreeMap<(usize, usize), Vec<(f64, usize)>> = Default::default();
+    let mut wants: std::collections::BTreeMap<(usize, usize), Vec<(f64, usize)>> =
+        Default::default();
     for i in 0..n {
         if cand.len[i] < 2 {
             continue;
         }
         let here = asg.of[i];
-        let Some(cost_here) = cand.cost_of(i, here) else { continue };
+        let Some(cost_here) = cand.cost_of(i, here) else {
+            continue;
+        };
         for (to, cost) in cand.of(i) {
             if to != here {
-                wants.entry((here, to)).or_default().push((cost - cost_here, i));
+                wants
+                    .entry((here, to))
+                    .or_default()
+                    .push((cost - cost_here, i));
             }
         }
     }
@@ -293,7 +340,9 @@ pub(crate) fn swap_pass(asg: &mut Assignment, bal: &Balance, cand: &Candidates, 
         if a > b {
             continue;
         }
-        let Some(back) = wants.get(&(*b, *a)) else { continue };
+        let Some(back) = wants.get(&(*b, *a)) else {
+            continue;
+        };
         let mut fwd: Vec<(f64, usize)> = list.iter().copied().filter(|x| x.0 < 0.0).collect();
         let mut bwd: Vec<(f64, usize)> = back.clone();
         fwd.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));

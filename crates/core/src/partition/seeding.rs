@@ -73,7 +73,9 @@ mod tests {
 
     #[test]
     fn keeps_fixed_and_is_deterministic() {
-        let pts: Vec<[f64; 2]> = (0..100).map(|i| [(i % 10) as f64, (i / 10) as f64]).collect();
+        let pts: Vec<[f64; 2]> = (0..100)
+            .map(|i| [(i % 10) as f64, (i / 10) as f64])
+            .collect();
         let w = vec![1.0; 100];
         let fixed = [Some([0.5, 0.5]), None, None];
         let a = seed_centres(&pts, &w, &fixed, 7);

@@ -1,0 +1,165 @@
+//! `territory plan`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use territory::{parse_tolerance, Measure, PlanOptions, Problem};
+use territory_formats::{read_accounts, read_reps_csv, write_plan, PlanSummary};
+
+use crate::progress::StderrProgress;
+use crate::Failure;
+
+/// Arguments of `territory plan`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory plan --accounts data/accounts.csv --reps data/reps.csv --out plan
+  territory plan --accounts accounts.csv --territories 12 --balance customers,prospects:10%,revenue --tolerance 5% --out plan --json
+  territory plan --accounts districts.geojson --id-property code --territories 8 --balance population --out plan
+
+Criteria: accounts, customers, prospects, revenue, workload, or any numeric column.
+A criterion may carry its own tolerance: customers:3%.")]
+pub(crate) struct PlanArgs {
+    /// Accounts: CSV (id, lat, lon, status, revenue, visits, ...) or GeoJSON points/polygons.
+    #[arg(long, value_name = "FILE")]
+    accounts: PathBuf,
+    /// Reps: CSV (id, name, lat, lon, capacity, ...). One territory per rep; bases fix centres.
+    #[arg(long, value_name = "FILE")]
+    reps: Option<PathBuf>,
+    /// Number of territories (required without --reps; must match the reps otherwise).
+    #[arg(long, value_name = "K")]
+    territories: Option<usize>,
+    /// Balance criteria, comma-separated, each optionally with its own tolerance.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "customers,prospects,workload"
+    )]
+    balance: String,
+    /// Default tolerance per criterion, e.g. 5% or 0.05.
+    #[arg(long, value_name = "PCT", default_value = "5%")]
+    tolerance: String,
+    /// Seed for the placement of free centres.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// GeoJSON property holding the account id (default: `id`, then the feature id).
+    #[arg(long, value_name = "NAME")]
+    id_property: Option<String>,
+    /// Output folder (created; files inside are replaced atomically).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// No progress or messages on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// More detail on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
+    let progress = StderrProgress::new(args.quiet, args.verbose);
+    territory::Progress::phase(&progress, "reading input");
+    let default_tolerance = parse_tolerance(&args.tolerance).ok_or_else(|| {
+        Failure::Input(format!(
+            "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
+            args.tolerance
+        ))
+    })?;
+    let criteria = parse_balance(&args.balance, default_tolerance)?;
+    let file = match &args.id_property {
+        Some(p) => territory_formats::read_accounts_geojson(&args.accounts, Some(p)),
+        None => read_accounts(&args.accounts),
+    }
+    .map_err(|e| Failure::Input(e.to_string()))?;
+    for (measure, _) in &criteria {
+        if let Measure::Attribute(name) = measure {
+            file.check_numeric(&args.accounts, name)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+        }
+    }
+    let mut builder = Problem::builder().accounts(file.accounts.clone());
+    if let Some(path) = &args.reps {
+        builder = builder.reps(read_reps_csv(path).map_err(|e| Failure::Input(e.to_string()))?);
+    }
+    if let Some(k) = args.territories {
+        builder = builder.territories(k);
+    }
+    if let Some(pairs) = &file.adjacency {
+        builder = builder.adjacency(pairs.clone());
+    }
+    for (measure, tolerance) in criteria {
+        builder = builder.criterion(measure, tolerance);
+    }
+    let problem = builder
+        .build()
+        .map_err(|e| Failure::Input(format!("{}: {e}", args.accounts.display())))?;
+    let options = PlanOptions {
+        seed: args.seed,
+        ..PlanOptions::default()
+    };
+    let plan = territory::plan_with_progress(&problem, &options, &progress)
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    territory::Progress::phase(&progress, "writing output");
+    let summary = PlanSummary::new(&problem, &plan, &options, progress.elapsed_ms());
+    write_plan(&args.out, &problem, &plan, &file.shapes, &summary)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&summary).map_err(|e| Failure::Internal(e.to_string()))?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{text}");
+        }
+    }
+    let worst: Vec<String> = summary
+        .criteria
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {:.1}%/{:.0}%",
+                c.criterion,
+                c.max_deviation * 100.0,
+                c.tolerance * 100.0
+            )
+        })
+        .collect();
+    progress.done(&format!(
+        "planned {} accounts into {} territories in {:.1}s → {} (max deviation: {}; compactness ratio {}; {})",
+        summary.accounts,
+        summary.territories,
+        summary.elapsed_ms as f64 / 1000.0,
+        args.out.display(),
+        worst.join(", "),
+        summary.compactness.ratio_to_bound.map_or("n/a".into(), |r| format!("{r:.3}")),
+        if summary.contiguity.contiguous { "contiguous" } else { "not contiguous" }
+    ));
+    for d in &summary.diagnostics {
+        progress.done(&format!("warning: {}", d.message));
+    }
+    Ok(())
+}
+
+/// Parses `customers,prospects:10%,revenue` into measures with tolerances.
+fn parse_balance(text: &str, default_tolerance: f64) -> Result<Vec<(Measure, f64)>, Failure> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, tolerance) = match part.split_once(':') {
+            Some((name, tol)) => (
+                name.trim(),
+                parse_tolerance(tol).ok_or_else(|| {
+                    Failure::Input(format!(
+                        "--balance: tolerance '{tol}' of '{name}' is not like 5% or 0.05"
+                    ))
+                })?,
+            ),
+            None => (part, default_tolerance),
+        };
+        out.push((Measure::parse(&name.to_ascii_lowercase()), tolerance));
+    }
+    if out.is_empty() {
+        return Err(Failure::Input("--balance names no criterion".into()));
+    }
+    Ok(out)
+}

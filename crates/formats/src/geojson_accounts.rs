@@ -1,0 +1,217 @@
+//! Accounts from GeoJSON: points as accounts, polygons as basic areas (postcodes,
+//! districts) placed at an interior point, neighbours where boundaries meet.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use geo::{InteriorPoint, MultiPolygon};
+use geojson::{GeoJson, Value};
+use territory::Location;
+
+use crate::accounts::{account_from_cells, AccountsFile, KNOWN};
+use crate::error::InputError;
+use crate::table::Cells;
+
+/// A feature's properties as text cells; errors name the feature number.
+struct Properties<'a> {
+    path: &'a Path,
+    feature: u64,
+    cells: HashMap<String, String>,
+}
+
+impl Cells for Properties<'_> {
+    fn text(&self, column: &str) -> Option<&str> {
+        self.cells
+            .get(column)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn error(&self, column: &str, message: String) -> InputError {
+        InputError {
+            line: Some(self.feature),
+            ..InputError::at(self.path, self.feature, Some(column), message)
+        }
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection of points or (multi)polygons.
+///
+/// The account id is the property `id_property` (default `id`), else the
+/// feature's own `id`. Other properties follow the accounts CSV columns. For
+/// polygons, two areas are neighbours when their boundaries share at least two
+/// vertices (a common edge, not a single corner). Errors give the feature
+/// number (1-based) in place of a line.
+pub fn read_accounts_geojson(
+    path: &Path,
+    id_property: Option<&str>,
+) -> Result<AccountsFile, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(InputError::file(
+            path,
+            "the file is empty; expected a GeoJSON FeatureCollection",
+        ));
+    }
+    let geojson: GeoJson = text
+        .parse()
+        .map_err(|e| InputError::file(path, format!("not valid GeoJSON: {e}")))?;
+    let features = match geojson {
+        GeoJson::FeatureCollection(fc) => fc.features,
+        GeoJson::Feature(f) => vec![f],
+        GeoJson::Geometry(_) => {
+            return Err(InputError::file(
+                path,
+                "expected a FeatureCollection of accounts, found a bare geometry",
+            ))
+        }
+    };
+    if features.is_empty() {
+        return Err(InputError::file(
+            path,
+            "the FeatureCollection has no features",
+        ));
+    }
+    let id_key = id_property.unwrap_or("id").to_ascii_lowercase();
+    let mut out = AccountsFile {
+        accounts: Vec::new(),
+        lines: Vec::new(),
+        text_columns: BTreeMap::new(),
+        shapes: Vec::new(),
+        adjacency: None,
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut any_polygon = false;
+    for (k, feature) in features.iter().enumerate() {
+        let number = k as u64 + 1;
+        let mut cells = HashMap::new();
+        for (key, value) in feature.properties.iter().flatten() {
+            let text = match value {
+                serde_json::Value::String(s) => s.trim().to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            cells.insert(key.trim().to_ascii_lowercase(), text);
+        }
+        if !cells.contains_key(&id_key) {
+            if let Some(id) = &feature.id {
+                let id = match id {
+                    geojson::feature::Id::String(s) => s.clone(),
+                    geojson::feature::Id::Number(n) => n.to_string(),
+                };
+                cells.insert(id_key.clone(), id);
+            }
+        }
+        let props = Properties {
+            path,
+            feature: number,
+            cells,
+        };
+        let id = props.required(&id_key)?.to_string();
+        if let Some(first) = seen.insert(id.clone(), number) {
+            return Err(props.error(
+                &id_key,
+                format!("duplicate id '{id}' (first in feature {first})"),
+            ));
+        }
+        let geometry = feature
+            .geometry
+            .as_ref()
+            .ok_or_else(|| props.error("geometry", "the feature has no geometry".into()))?;
+        let (location, shape) = match &geometry.value {
+            Value::Point(p) if p.len() >= 2 => (Location::new(p[1], p[0]), None),
+            Value::Polygon(_) | Value::MultiPolygon(_) => {
+                any_polygon = true;
+                let shape: MultiPolygon<f64> =
+                    match geo::Geometry::<f64>::try_from(geometry.value.clone()) {
+                        Ok(geo::Geometry::Polygon(p)) => MultiPolygon::new(vec![p]),
+                        Ok(geo::Geometry::MultiPolygon(m)) => m,
+                        _ => {
+                            return Err(props.error("geometry", "the polygon cannot be read".into()))
+                        }
+                    };
+                let inside = shape
+                    .interior_point()
+                    .ok_or_else(|| props.error("geometry", "the polygon is empty".into()))?;
+                (Location::new(inside.y(), inside.x()), Some(shape))
+            }
+            other => {
+                return Err(props.error(
+                    "geometry",
+                    format!(
+                        "unsupported geometry {}; use Point, Polygon or MultiPolygon",
+                        other.type_name()
+                    ),
+                ))
+            }
+        };
+        if !location.is_valid() {
+            return Err(props.error(
+                "geometry",
+                format!(
+                    "position ({}, {}) is outside WGS84 lon/lat ranges",
+                    location.lon, location.lat
+                ),
+            ));
+        }
+        let extra: Vec<String> = props
+            .cells
+            .keys()
+            .filter(|k| !KNOWN.contains(&k.as_str()) && **k != id_key)
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let account =
+            account_from_cells(&props, id, location, &extra, number, &mut out.text_columns)?;
+        out.accounts.push(account);
+        out.lines.push(number);
+        out.shapes.push(shape);
+    }
+    for column in out.text_columns.keys() {
+        for a in &mut out.accounts {
+            a.attributes.remove(column);
+        }
+    }
+    if any_polygon {
+        out.adjacency = Some(shared_boundary_pairs(&out.shapes));
+    }
+    Ok(out)
+}
+
+/// Pairs of shapes sharing at least two boundary vertices (coordinates rounded to ~1 cm).
+pub fn shared_boundary_pairs(shapes: &[Option<MultiPolygon<f64>>]) -> Vec<(usize, usize)> {
+    let mut owners: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, shape) in shapes.iter().enumerate() {
+        let Some(shape) = shape else { continue };
+        for polygon in &shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for c in &ring.0 {
+                    let key = ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64);
+                    let list = owners.entry(key).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+    }
+    let mut shared: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for list in owners.values() {
+        for (x, &a) in list.iter().enumerate() {
+            for &b in &list[x + 1..] {
+                if a != b {
+                    *shared.entry((a.min(b), a.max(b))).or_default() += 1;
+                }
+            }
+        }
+    }
+    shared
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(p, _)| p)
+        .collect()
+}

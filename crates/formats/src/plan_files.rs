@@ -1,0 +1,225 @@
+//! The plan folder: `assignment.csv`, `territories.geojson`, `summary.json`.
+
+use std::path::Path;
+
+use geo::MultiPolygon;
+use serde::Serialize;
+use serde_json::{json, Value};
+use territory::metrics::{Compactness, Contiguity, CriterionSummary, TerritoryMetrics};
+use territory::{Diagnostic, Plan, PlanOptions, Problem, SolveStats, WorkloadModel};
+
+use crate::output::write_files_atomically;
+
+/// What `summary.json` holds (and `--json` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    /// Always `plan`.
+    pub command: String,
+    /// Version of the tool.
+    pub version: String,
+    /// Number of accounts.
+    pub accounts: usize,
+    /// Number of territories.
+    pub territories: usize,
+    /// Whether every criterion is within tolerance.
+    pub balanced: bool,
+    /// Per criterion, the worst deviation against the tolerance.
+    pub criteria: Vec<CriterionSummary>,
+    /// Moment of inertia and ratio to the LP bound.
+    pub compactness: Compactness,
+    /// Contiguity under the adjacency.
+    pub contiguity: Contiguity,
+    /// Accounts whose territory differs from their current one (`territory` column).
+    pub moved_accounts: usize,
+    /// Revenue of the moved accounts.
+    pub moved_revenue: f64,
+    /// Per-territory measures.
+    pub territory_metrics: Vec<TerritoryMetrics>,
+    /// Requirements not met, with reasons.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Engine facts.
+    pub solve: SolveStats,
+    /// Engine options used.
+    pub options: PlanOptions,
+    /// Workload model used.
+    pub workload_model: WorkloadModel,
+    /// Wall time of the whole command in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl PlanSummary {
+    /// Collects the summary of a plan.
+    pub fn new(problem: &Problem, plan: &Plan, options: &PlanOptions, elapsed_ms: u64) -> Self {
+        let (mut moved_accounts, mut moved_revenue) = (0, 0.0);
+        for (i, &j) in plan.assignment.iter().enumerate() {
+            if problem.current_territories()[i].is_some_and(|c| c != j) {
+                moved_accounts += 1;
+                moved_revenue += problem.accounts()[i].revenue;
+            }
+        }
+        PlanSummary {
+            command: "plan".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            accounts: problem.accounts().len(),
+            territories: problem.territories().len(),
+            balanced: plan.metrics.balanced(),
+            criteria: plan.metrics.criteria.clone(),
+            compactness: plan.metrics.compactness.clone(),
+            contiguity: plan.metrics.contiguity.clone(),
+            moved_accounts,
+            moved_revenue,
+            territory_metrics: plan.metrics.territories.clone(),
+            diagnostics: plan.diagnostics.clone(),
+            solve: plan.stats.clone(),
+            options: options.clone(),
+            workload_model: problem.workload_model().clone(),
+            elapsed_ms,
+        }
+    }
+}
+
+/// Writes the plan folder atomically.
+///
+/// `shapes` are the accounts' polygons in WGS84 when they are areas; territories
+/// are then their union, otherwise the union of the accounts' Voronoi cells.
+pub fn write_plan(
+    dir: &Path,
+    problem: &Problem,
+    plan: &Plan,
+    shapes: &[Option<MultiPolygon<f64>>],
+    summary: &PlanSummary,
+) -> std::io::Result<()> {
+    let files = vec![
+        ("assignment.csv".to_string(), assignment_csv(problem, plan)?),
+        (
+            "territories.geojson".to_string(),
+            territories_geojson(problem, plan, shapes),
+        ),
+        ("summary.json".to_string(), to_json_bytes(summary)),
+    ];
+    write_files_atomically(dir, &files)
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn to_json_bytes(value: &impl Serialize) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("summaries serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn assignment_csv(problem: &Problem, plan: &Plan) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "account",
+        "territory",
+        "previous_territory",
+        "moved",
+        "locked",
+        "status",
+        "workload_hours",
+    ])?;
+    let ids: Vec<&str> = problem
+        .territories()
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    for (i, a) in problem.accounts().iter().enumerate() {
+        let to = ids[plan.assignment[i]];
+        let previous = a.territory.as_deref().unwrap_or("");
+        let moved = !previous.is_empty() && previous != to;
+        w.write_record([
+            a.id.as_str(),
+            to,
+            previous,
+            if moved { "true" } else { "false" },
+            if a.locked { "true" } else { "false" },
+            a.status.as_str(),
+            &format!("{:.3}", problem.workload_hours()[i]),
+        ])?;
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+fn territories_geojson(
+    problem: &Problem,
+    plan: &Plan,
+    shapes: &[Option<MultiPolygon<f64>>],
+) -> Vec<u8> {
+    let k = problem.territories().len();
+    let polygons: Vec<MultiPolygon<f64>> = if shapes.iter().any(Option::is_some) {
+        let mut groups: Vec<Vec<&geo::Polygon<f64>>> = vec![Vec::new(); k];
+        for (i, shape) in shapes.iter().enumerate() {
+            for p in shape.iter().flat_map(|m| m.0.iter()) {
+                groups[plan.assignment[i]].push(p);
+            }
+        }
+        groups.into_iter().map(|g| geo::unary_union(g)).collect()
+    } else {
+        let projection = problem.projection();
+        territory::geometry::territory_polygons(problem.points(), &plan.assignment, k)
+            .into_iter()
+            .map(|m| {
+                use geo::MapCoords;
+                m.map_coords(|c| {
+                    let l = projection.inverse([c.x, c.y]);
+                    geo::Coord {
+                        x: round6(l.lon),
+                        y: round6(l.lat),
+                    }
+                })
+            })
+            .collect()
+    };
+    let mut features: Vec<Value> = Vec::new();
+    for (j, (t, shape)) in problem.territories().iter().zip(&polygons).enumerate() {
+        let m = &plan.metrics.territories[j];
+        features.push(json!({
+            "type": "Feature",
+            "geometry": geojson::Geometry::from(shape),
+            "properties": {
+                "kind": "territory",
+                "territory": t.id,
+                "name": t.name,
+                "accounts": m.accounts,
+                "customers": m.customers,
+                "prospects": m.prospects,
+                "revenue": m.revenue,
+                "workload_hours": round3(m.workload_hours),
+                "components": m.components,
+            }
+        }));
+    }
+    for (i, a) in problem.accounts().iter().enumerate() {
+        features.push(json!({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [a.location.lon, a.location.lat]},
+            "properties": {
+                "kind": "account",
+                "id": a.id,
+                "name": a.name,
+                "territory": problem.territories()[plan.assignment[i]].id,
+                "status": a.status.as_str(),
+                "revenue": a.revenue,
+            }
+        }));
+    }
+    for t in problem.territories() {
+        if let Some(b) = t.base {
+            features.push(json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
+                "properties": {"kind": "base", "territory": t.id, "name": t.name}
+            }));
+        }
+    }
+    to_json_bytes(&json!({"type": "FeatureCollection", "features": features}))
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1e3).round() / 1e3
+}

@@ -1,0 +1,64 @@
+//! Reps from CSV.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use territory::model::{parse_clock, parse_days};
+use territory::{Location, Rep};
+
+use crate::error::InputError;
+use crate::table::{Cells, Table};
+
+/// Reads reps: `id` required; `name`, `lat`+`lon` (base), `capacity`, `days`,
+/// `start`, `end`, `office` optional.
+pub fn read_reps_csv(path: &Path) -> Result<Vec<Rep>, InputError> {
+    let table = Table::read(path, &["id"])?;
+    let mut reps = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for row in table.rows() {
+        let id = row.required("id")?.to_string();
+        if let Some(first) = seen.insert(id.clone(), row.line) {
+            return Err(row.error("id", format!("duplicate id '{id}' (first on line {first})")));
+        }
+        let base = match (row.text("lat"), row.text("lon")) {
+            (None, None) => None,
+            (Some(_), None) => return Err(row.error("lon", "is empty while lat is given".into())),
+            (None, Some(_)) => return Err(row.error("lat", "is empty while lon is given".into())),
+            _ => Some(Location::new(
+                row.in_range("lat", -90.0, 90.0)?,
+                row.in_range("lon", -180.0, 180.0)?,
+            )),
+        };
+        let mut rep = Rep::new(id, base);
+        rep.name = row.text("name").map(str::to_string);
+        if let Some(c) = row.number("capacity")? {
+            if c <= 0.0 {
+                return Err(row.error(
+                    "capacity",
+                    format!("{c} must be a positive share such as 1.0 or 0.5"),
+                ));
+            }
+            rep.capacity = c;
+        }
+        if let Some(d) = row.text("days") {
+            rep.days = parse_days(d).filter(|d| !d.is_empty()).ok_or_else(|| {
+                row.error(
+                    "days",
+                    format!("'{d}' is not a list of weekdays like mon-fri"),
+                )
+            })?;
+        }
+        for (column, slot) in [("start", &mut rep.start), ("end", &mut rep.end)] {
+            if let Some(t) = row.text(column) {
+                *slot = parse_clock(t)
+                    .ok_or_else(|| row.error(column, format!("'{t}' is not a time like 08:30")))?;
+            }
+        }
+        if rep.end <= rep.start {
+            return Err(row.error("end", "the working day must end after it starts".into()));
+        }
+        rep.office = row.text("office").map(str::to_string);
+        reps.push(rep);
+    }
+    Ok(reps)
+}
