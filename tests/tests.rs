@@ -1,1 +1,5 @@
+//! End-to-end tests of the `territory` binary (one test binary, several modules).
 
+mod bad_input;
+mod common;
+mod plan;

@@ -574,3 +574,6 @@ fn miss_reason(
         "the LP relaxation met the tolerance but whole-account rounding could not; loosen the tolerance slightly".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,187 @@
+//! Invariants of the partition engine on seeded random instances.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::{Account, Location, Measure, Rep, Status};
+
+fn accounts(n: usize, seed: u64) -> Vec<Account> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let centres: Vec<(f64, f64)> = (0..4).map(|_| (rng.random_range(60.0..60.5), rng.random_range(24.0..25.0))).collect();
+    (0..n)
+        .map(|i| {
+            let c = centres[i % centres.len()];
+            let loc = Location::new(c.0 + rng.random_range(-0.08..0.08), c.1 + rng.random_range(-0.15..0.15));
+            let status = if rng.random::<f64>() < 0.4 { Status::Customer } else { Status::Prospect };
+            let mut a = Account::new(format!("a{i}"), loc).with_status(status);
+            a.revenue = if status == Status::Customer { rng.random_range(1000.0..50000.0) } else { 0.0 };
+            a.visits = Some(if status == Status::Customer { 2.0 } else { 1.0 });
+            a
+        })
+        .collect()
+}
+
+fn three_criteria(accounts: Vec<Account>, k: usize) -> Problem {
+    Problem::builder()
+        .accounts(accounts)
+        .territories(k)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .criterion(Measure::Workload, 0.05)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn every_account_once_and_balanced_when_feasible() {
+    for seed in 0..4 {
+        let problem = three_criteria(accounts(1500, seed), 6);
+        let plan = plan(&problem, &PlanOptions { seed, ..PlanOptions::default() }).unwrap();
+        assert_eq!(plan.assignment.len(), 1500);
+        assert!(plan.assignment.iter().all(|&j| j < 6));
+        let counts: usize = plan.metrics.territories.iter().map(|t| t.accounts).sum();
+        assert_eq!(counts, 1500, "each account counted in exactly one territory");
+        assert!(plan.stats.lp_slack <= 1e-6, "the LP is feasible on these instances");
+        assert!(plan.metrics.balanced(), "seed {seed}: {:?}", plan.metrics.criteria);
+        let ratio = plan.metrics.compactness.ratio_to_bound.unwrap();
+        assert!((1.0 - 1e-6..1.10).contains(&ratio), "compactness ratio {ratio}");
+    }
+}
+
+#[test]
+fn locked_accounts_stay() {
+    let mut acc = accounts(800, 3);
+    let reps: Vec<Rep> = (0..4)
+        .map(|j| Rep::new(format!("r{j}"), Some(Location::new(60.0 + 0.15 * j as f64, 24.2 + 0.2 * j as f64))))
+        .collect();
+    // Lock every 10th account to a rep that is not necessarily its nearest.
+    for (i, a) in acc.iter_mut().enumerate().filter(|(i, _)| i % 10 == 0) {
+        a.territory = Some(format!("r{}", i % 4));
+        a.locked = true;
+    }
+    let problem = Problem::builder()
+        .accounts(acc)
+        .reps(reps)
+        .criterion(Measure::Customers, 0.10)
+        .criterion(Measure::Prospects, 0.10)
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    for (i, &j) in plan.assignment.iter().enumerate() {
+        if problem.locked()[i] {
+            assert_eq!(Some(j), problem.current_territories()[i], "locked account {i} moved");
+        }
+    }
+    assert!(plan.metrics.balanced(), "{:?}", plan.metrics.criteria);
+    // Rep bases are the centres.
+    for (j, t) in problem.territories().iter().enumerate() {
+        let base = problem.projection().forward(t.base.unwrap());
+        assert!((base[0] - plan.centres[j][0]).abs() < 1e-9 && (base[1] - plan.centres[j][1]).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn capacity_shares_set_targets() {
+    let reps = vec![
+        Rep::new("full", None),
+        Rep::new("part", None).with_capacity(0.5),
+        Rep::new("senior", None).with_capacity(1.5),
+    ];
+    let problem = Problem::builder()
+        .accounts(accounts(900, 5))
+        .reps(reps)
+        .criterion(Measure::Accounts, 0.05)
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    let sizes: Vec<usize> = plan.metrics.territories.iter().map(|t| t.accounts).collect();
+    assert!((285..=315).contains(&sizes[0]), "{sizes:?}");
+    assert!((142..=158).contains(&sizes[1]), "{sizes:?}");
+    assert!((427..=473).contains(&sizes[2]), "{sizes:?}");
+}
+
+#[test]
+fn deterministic_for_seed_and_thread_count() {
+    let problem = three_criteria(accounts(2000, 11), 8);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| plan(&problem, &PlanOptions { seed: 42, ..PlanOptions::default() }).unwrap())
+    };
+    let one = run(1);
+    let two = run(2);
+    assert_eq!(one.assignment, two.assignment);
+    assert_eq!(one.centres, two.centres);
+    assert_eq!(one.assignment, run(2).assignment);
+}
+
+#[test]
+fn impossible_tolerance_gives_best_plan_and_diagnostic() {
+    let mut acc = accounts(600, 8);
+    // One account carries most of the revenue: no split can be within 5%.
+    acc[0].status = Status::Customer;
+    acc[0].revenue = 1.0e9;
+    let problem = Problem::builder()
+        .accounts(acc)
+        .territories(4)
+        .criterion(Measure::Revenue, 0.05)
+        .criterion(Measure::Customers, 0.05)
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    assert_eq!(plan.assignment.len(), 600);
+    let missed: Vec<&Diagnostic> =
+        plan.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::ToleranceMissed).collect();
+    assert!(missed.iter().any(|d| d.criterion.as_deref() == Some("revenue") && d.message.contains("single account")));
+    // The criterion that can be met still is.
+    assert!(plan.metrics.criteria[1].within_tolerance, "{:?}", plan.metrics.criteria);
+}
+
+#[test]
+fn zero_total_criterion_is_reported_not_fatal() {
+    let acc: Vec<Account> = accounts(300, 2).into_iter().map(|a| a.with_status(Status::Customer)).collect();
+    let problem = Problem::builder()
+        .accounts(acc)
+        .territories(3)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    assert!(plan.diagnostics.iter().any(|d| d.kind == DiagnosticKind::CriterionIgnored));
+    assert!(plan.metrics.criteria[0].within_tolerance);
+}
+
+#[test]
+fn builder_rejects_bad_problems() {
+    let acc = accounts(10, 1);
+    assert_eq!(Problem::builder().territories(2).build().unwrap_err(), ProblemError::NoAccounts);
+    assert!(matches!(
+        Problem::builder().accounts(acc.clone()).territories(11).build(),
+        Err(ProblemError::TooManyTerritories { .. })
+    ));
+    let mut dup = acc.clone();
+    dup[3].id = "a0".into();
+    assert_eq!(
+        Problem::builder().accounts(dup).territories(2).build().unwrap_err(),
+        ProblemError::DuplicateAccount("a0".into())
+    );
+    let mut nan = acc.clone();
+    nan[2].revenue = f64::NAN;
+    assert!(matches!(
+        Problem::builder().accounts(nan).territories(2).build(),
+        Err(ProblemError::InvalidValue { .. })
+    ));
+    let mut locked = acc.clone();
+    locked[1].locked = true;
+    assert!(matches!(
+        Problem::builder().accounts(locked).territories(2).build(),
+        Err(ProblemError::LockedWithoutTerritory { .. })
+    ));
+    assert!(matches!(
+        Problem::builder().accounts(acc).territories(2).criterion(Measure::parse("floorspace"), 0.05).build(),
+        Err(ProblemError::UnknownAttribute(_))
+    ));
+}
+
+use crate::problem::ProblemError;

@@ -1,0 +1,129 @@
+//! `territory plan` end to end on the sample data and on real basic areas.
+
+use serde_json::Value;
+
+use crate::common::{sample, shared, stderr, territory};
+
+fn plan_json(args: &[&str]) -> Value {
+    let out = territory(args);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+}
+
+#[test]
+fn sample_plan_writes_three_files_within_tolerance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let accounts = sample("accounts.csv");
+    let reps = sample("reps.csv");
+    let summary = plan_json(&[
+        "plan",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--reps",
+        reps.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    for file in ["assignment.csv", "territories.geojson", "summary.json"] {
+        assert!(out.join(file).is_file(), "{file} written");
+    }
+    assert_eq!(summary["balanced"], Value::Bool(true), "{}", summary["criteria"]);
+    for c in summary["criteria"].as_array().unwrap() {
+        assert!(c["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9, "{c}");
+    }
+    let ratio = summary["compactness"]["ratio_to_bound"].as_f64().unwrap();
+    assert!(ratio >= 1.0 - 1e-6 && ratio < 1.1, "ratio {ratio}");
+    // summary.json on disk is what --json printed.
+    let on_disk: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["criteria"], summary["criteria"]);
+
+    // Every account appears exactly once in assignment.csv, with a rep's territory.
+    let reps_text = std::fs::read_to_string(&reps).unwrap();
+    let rep_ids: Vec<&str> = reps_text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let accounts_text = std::fs::read_to_string(&accounts).unwrap();
+    let mut reader = csv::Reader::from_reader(accounts_text.as_bytes());
+    let mut expected: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_string()).collect();
+    let assignment = std::fs::read_to_string(out.join("assignment.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(assignment.as_bytes());
+    let mut got = Vec::new();
+    for r in reader.records() {
+        let r = r.unwrap();
+        assert!(rep_ids.contains(&&r[1]), "territory {} is a rep", &r[1]);
+        got.push(r[0].to_string());
+    }
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+
+    // One polygon per territory plus account and base points.
+    let geo: Value = serde_json::from_slice(&std::fs::read(out.join("territories.geojson")).unwrap()).unwrap();
+    let features = geo["features"].as_array().unwrap();
+    let polygons = features.iter().filter(|f| f["properties"]["kind"] == "territory").count();
+    assert_eq!(polygons, rep_ids.len());
+    assert!(features
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "territory")
+        .all(|f| f["geometry"]["type"] == "MultiPolygon" && !f["geometry"]["coordinates"].as_array().unwrap().is_empty()));
+    assert_eq!(features.iter().filter(|f| f["properties"]["kind"] == "account").count(), expected.len());
+}
+
+#[test]
+fn same_seed_same_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = sample("accounts.csv");
+    let mut outputs = Vec::new();
+    for name in ["a", "b"] {
+        let out = tmp.path().join(name);
+        let o = territory(&[
+            "plan",
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--territories",
+            "7",
+            "--seed",
+            "9",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outputs.push(std::fs::read(out.join("assignment.csv")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn district_polygons_balance_population() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("leeds");
+    let leeds = shared("districts/leeds.geojson");
+    let summary = plan_json(&[
+        "plan",
+        "--accounts",
+        leeds.to_str().unwrap(),
+        "--id-property",
+        "ID",
+        "--territories",
+        "8",
+        "--balance",
+        "population",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(summary["accounts"], 299);
+    assert_eq!(summary["contiguity"]["adjacency"], "given");
+    assert!(summary["criteria"][0]["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9, "{}", summary["criteria"]);
+}
+
+#[test]
+fn help_has_examples() {
+    let out = territory(&["plan", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Examples:") && text.contains("--accounts"));
+}
