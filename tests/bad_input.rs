@@ -17,48 +17,80 @@ fn rejects(accounts: &str, expected: &[&str]) -> String {
 
 fn rejects_file(path: &Path, dir: &Path, extra: &[&str], expected: &[&str]) -> String {
     let out = dir.join("out");
-    let mut args = vec!["plan", "--accounts", path.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "plan",
+        "--accounts",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let o = territory(&args);
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "exit code 2 expected; stderr: {err}");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "exit code 2 expected; stderr: {err}"
+    );
     for e in expected {
         assert!(err.contains(e), "stderr should mention {e:?}: {err}");
     }
     assert!(!out.exists(), "nothing may be written on bad input");
-    let leftovers: Vec<_> = std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains("staging")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("staging"))
+        .collect();
     assert!(leftovers.is_empty());
     err
 }
 
 #[test]
 fn missing_id() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,10\n,60.2,24.9,customer,5\n"), &["accounts.csv:3", "'id'", "required"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,10\n,60.2,24.9,customer,5\n"),
+        &["accounts.csv:3", "'id'", "required"],
+    );
 }
 
 #[test]
 fn duplicate_id() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,10\na1,60.2,24.9,customer,5\n"), &[":3", "'id'", "duplicate", "line 2"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,10\na1,60.2,24.9,customer,5\n"),
+        &[":3", "'id'", "duplicate", "line 2"],
+    );
 }
 
 #[test]
 fn latitude_out_of_range() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,10\na2,91.5,24.9,customer,5\n"), &[":3", "'lat'", "91.5"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,10\na2,91.5,24.9,customer,5\n"),
+        &[":3", "'lat'", "91.5"],
+    );
 }
 
 #[test]
 fn non_numeric_revenue() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,lots\na2,60.2,24.9,customer,5\n"), &[":2", "'revenue'", "not a number"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,lots\na2,60.2,24.9,customer,5\n"),
+        &[":2", "'revenue'", "not a number"],
+    );
 }
 
 #[test]
 fn negative_revenue() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,-3\na2,60.2,24.9,customer,5\n"), &[":2", "'revenue'", "negative"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,-3\na2,60.2,24.9,customer,5\n"),
+        &[":2", "'revenue'", "negative"],
+    );
 }
 
 #[test]
 fn unknown_status() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,client,1\na2,60.2,24.9,customer,5\n"), &[":2", "'status'", "client"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,client,1\na2,60.2,24.9,customer,5\n"),
+        &[":2", "'status'", "client"],
+    );
 }
 
 #[test]
@@ -73,17 +105,26 @@ fn header_only() {
 
 #[test]
 fn wrong_delimiter() {
-    rejects("id;lat;lon\na1;60.1;24.9\na2;60.2;24.9\n", &["accounts.csv:1", "';'", "delimiter"]);
+    rejects(
+        "id;lat;lon\na1;60.1;24.9\na2;60.2;24.9\n",
+        &["accounts.csv:1", "';'", "delimiter"],
+    );
 }
 
 #[test]
 fn nan_coordinate() {
-    rejects(&format!("{HEADER}a1,NaN,24.9,customer,1\na2,60.2,24.9,customer,5\n"), &[":2", "'lat'", "NaN"]);
+    rejects(
+        &format!("{HEADER}a1,NaN,24.9,customer,1\na2,60.2,24.9,customer,5\n"),
+        &[":2", "'lat'", "NaN"],
+    );
 }
 
 #[test]
 fn nan_revenue() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer,nan\na2,60.2,24.9,customer,5\n"), &[":2", "'revenue'", "finite"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer,nan\na2,60.2,24.9,customer,5\n"),
+        &[":2", "'revenue'", "finite"],
+    );
 }
 
 #[test]
@@ -93,32 +134,64 @@ fn missing_column() {
 
 #[test]
 fn ragged_row() {
-    rejects(&format!("{HEADER}a1,60.1,24.9,customer\n"), &[":2", "fields"]);
+    rejects(
+        &format!("{HEADER}a1,60.1,24.9,customer\n"),
+        &[":2", "fields"],
+    );
 }
 
 #[test]
 fn bad_windows_and_days() {
-    rejects("id,lat,lon,windows\na1,60.1,24.9,17:00-08:00\na2,60.2,24.9,\n", &[":2", "'windows'"]);
-    rejects("id,lat,lon,days\na1,60.1,24.9,mon\na2,60.2,24.9,someday\n", &[":3", "'days'"]);
+    rejects(
+        "id,lat,lon,windows\na1,60.1,24.9,17:00-08:00\na2,60.2,24.9,\n",
+        &[":2", "'windows'"],
+    );
+    rejects(
+        "id,lat,lon,days\na1,60.1,24.9,mon\na2,60.2,24.9,someday\n",
+        &[":3", "'days'"],
+    );
 }
 
 #[test]
 fn text_in_a_criterion_column() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("accounts.csv");
-    std::fs::write(&path, "id,lat,lon,floorspace\na1,60.1,24.9,100\na2,60.2,24.9,big\na3,60.3,24.9,50\n").unwrap();
-    rejects_file(&path, tmp.path(), &["--territories", "2", "--balance", "floorspace"], &[":3", "'floorspace'", "big"]);
+    std::fs::write(
+        &path,
+        "id,lat,lon,floorspace\na1,60.1,24.9,100\na2,60.2,24.9,big\na3,60.3,24.9,50\n",
+    )
+    .unwrap();
+    rejects_file(
+        &path,
+        tmp.path(),
+        &["--territories", "2", "--balance", "floorspace"],
+        &[":3", "'floorspace'", "big"],
+    );
 }
 
 #[test]
 fn bad_reps() {
     let tmp = tempfile::tempdir().unwrap();
     let reps = tmp.path().join("reps.csv");
-    std::fs::write(&reps, "id,lat,lon,capacity\nr1,60.1,24.9,1\nr2,60.2,24.9,-1\n").unwrap();
+    std::fs::write(
+        &reps,
+        "id,lat,lon,capacity\nr1,60.1,24.9,1\nr2,60.2,24.9,-1\n",
+    )
+    .unwrap();
     let accounts = sample("accounts.csv");
-    rejects_file(&accounts, tmp.path(), &["--reps", reps.to_str().unwrap()], &["reps.csv:3", "'capacity'"]);
+    rejects_file(
+        &accounts,
+        tmp.path(),
+        &["--reps", reps.to_str().unwrap()],
+        &["reps.csv:3", "'capacity'"],
+    );
     std::fs::write(&reps, "id,lat,lon\nr1,60.1,24.9\nr1,60.2,24.9\n").unwrap();
-    rejects_file(&accounts, tmp.path(), &["--reps", reps.to_str().unwrap()], &["reps.csv:3", "duplicate"]);
+    rejects_file(
+        &accounts,
+        tmp.path(),
+        &["--reps", reps.to_str().unwrap()],
+        &["reps.csv:3", "duplicate"],
+    );
 }
 
 #[test]
@@ -126,7 +199,12 @@ fn bad_geojson() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("accounts.geojson");
     std::fs::write(&path, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
-    rejects_file(&path, tmp.path(), &["--territories", "2"], &["accounts.geojson", "GeoJSON"]);
+    rejects_file(
+        &path,
+        tmp.path(),
+        &["--territories", "2"],
+        &["accounts.geojson", "GeoJSON"],
+    );
     std::fs::write(
         &path,
         r#"{"type":"FeatureCollection","features":[
@@ -134,14 +212,29 @@ fn bad_geojson() {
             {"type":"Feature","geometry":{"type":"Point","coordinates":[24.9,95.0]},"properties":{"id":"b"}}]}"#,
     )
     .unwrap();
-    rejects_file(&path, tmp.path(), &["--territories", "2"], &["accounts.geojson:2", "geometry"]);
+    rejects_file(
+        &path,
+        tmp.path(),
+        &["--territories", "2"],
+        &["accounts.geojson:2", "geometry"],
+    );
 }
 
 #[test]
 fn bad_arguments() {
     let accounts = sample("accounts.csv");
     let tmp = tempfile::tempdir().unwrap();
-    rejects_file(&accounts, tmp.path(), &["--territories", "2", "--tolerance", "five"], &["--tolerance"]);
+    rejects_file(
+        &accounts,
+        tmp.path(),
+        &["--territories", "2", "--tolerance", "five"],
+        &["--tolerance"],
+    );
     rejects_file(&accounts, tmp.path(), &[], &["number of territories"]);
-    rejects_file(&accounts, tmp.path(), &["--territories", "0"], &["at least 1"]);
+    rejects_file(
+        &accounts,
+        tmp.path(),
+        &["--territories", "0"],
+        &["at least 1"],
+    );
 }

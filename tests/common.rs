@@ -5,7 +5,10 @@ use std::process::{Command, Output};
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// A file of the repository's sample data.
@@ -16,13 +19,20 @@ pub fn sample(name: &str) -> PathBuf {
 /// A file of the shared reference data next to the repository.
 pub fn shared(path: &str) -> PathBuf {
     let p = root().join("../shared/data").join(path);
-    assert!(p.exists(), "reference data missing: {} (see ../shared/data/README.md)", p.display());
+    assert!(
+        p.exists(),
+        "reference data missing: {} (see ../shared/data/README.md)",
+        p.display()
+    );
     p
 }
 
 /// Runs `territory` with arguments.
 pub fn territory(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_territory")).args(args).output().expect("territory runs")
+    Command::new(env!("CARGO_BIN_EXE_territory"))
+        .args(args)
+        .output()
+        .expect("territory runs")
 }
 
 /// Stderr as text.

@@ -30,22 +30,35 @@ fn sample_plan_writes_three_files_within_tolerance() {
     for file in ["assignment.csv", "territories.geojson", "summary.json"] {
         assert!(out.join(file).is_file(), "{file} written");
     }
-    assert_eq!(summary["balanced"], Value::Bool(true), "{}", summary["criteria"]);
+    assert_eq!(
+        summary["balanced"],
+        Value::Bool(true),
+        "{}",
+        summary["criteria"]
+    );
     for c in summary["criteria"].as_array().unwrap() {
         assert!(c["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9, "{c}");
     }
     let ratio = summary["compactness"]["ratio_to_bound"].as_f64().unwrap();
     assert!(ratio >= 1.0 - 1e-6 && ratio < 1.1, "ratio {ratio}");
     // summary.json on disk is what --json printed.
-    let on_disk: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let on_disk: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(on_disk["criteria"], summary["criteria"]);
 
     // Every account appears exactly once in assignment.csv, with a rep's territory.
     let reps_text = std::fs::read_to_string(&reps).unwrap();
-    let rep_ids: Vec<&str> = reps_text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let rep_ids: Vec<&str> = reps_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     let accounts_text = std::fs::read_to_string(&accounts).unwrap();
     let mut reader = csv::Reader::from_reader(accounts_text.as_bytes());
-    let mut expected: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_string()).collect();
+    let mut expected: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
     let assignment = std::fs::read_to_string(out.join("assignment.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(assignment.as_bytes());
     let mut got = Vec::new();
@@ -59,15 +72,26 @@ fn sample_plan_writes_three_files_within_tolerance() {
     assert_eq!(got, expected);
 
     // One polygon per territory plus account and base points.
-    let geo: Value = serde_json::from_slice(&std::fs::read(out.join("territories.geojson")).unwrap()).unwrap();
+    let geo: Value =
+        serde_json::from_slice(&std::fs::read(out.join("territories.geojson")).unwrap()).unwrap();
     let features = geo["features"].as_array().unwrap();
-    let polygons = features.iter().filter(|f| f["properties"]["kind"] == "territory").count();
+    let polygons = features
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "territory")
+        .count();
     assert_eq!(polygons, rep_ids.len());
     assert!(features
         .iter()
         .filter(|f| f["properties"]["kind"] == "territory")
-        .all(|f| f["geometry"]["type"] == "MultiPolygon" && !f["geometry"]["coordinates"].as_array().unwrap().is_empty()));
-    assert_eq!(features.iter().filter(|f| f["properties"]["kind"] == "account").count(), expected.len());
+        .all(|f| f["geometry"]["type"] == "MultiPolygon"
+            && !f["geometry"]["coordinates"].as_array().unwrap().is_empty()));
+    assert_eq!(
+        features
+            .iter()
+            .filter(|f| f["properties"]["kind"] == "account")
+            .count(),
+        expected.len()
+    );
 }
 
 #[test]
@@ -117,7 +141,11 @@ fn district_polygons_balance_population() {
     ]);
     assert_eq!(summary["accounts"], 299);
     assert_eq!(summary["contiguity"]["adjacency"], "given");
-    assert!(summary["criteria"][0]["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9, "{}", summary["criteria"]);
+    assert!(
+        summary["criteria"][0]["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9,
+        "{}",
+        summary["criteria"]
+    );
 }
 
 #[test]

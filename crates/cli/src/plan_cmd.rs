@@ -44,6 +44,9 @@ pub(crate) struct PlanArgs {
     /// GeoJSON property holding the account id (default: `id`, then the feature id).
     #[arg(long, value_name = "NAME")]
     id_property: Option<String>,
+    /// Most accounts free in one balancing LP (larger: closer to the LP optimum, slower).
+    #[arg(long, value_name = "N", default_value_t = PlanOptions::default().lp_max_accounts)]
+    lp_max_accounts: usize,
     /// Output folder (created; files inside are replaced atomically).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -97,6 +100,7 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Input(format!("{}: {e}", args.accounts.display())))?;
     let options = PlanOptions {
         seed: args.seed,
+        lp_max_accounts: args.lp_max_accounts.max(1),
         ..PlanOptions::default()
     };
     let plan = territory::plan_with_progress(&problem, &options, &progress)

@@ -31,6 +31,8 @@ pub(crate) struct LpOutcome {
     pub shares: Vec<Option<Vec<(usize, f64)>>>,
     /// Total band violation left in the LP optimum (0 = tolerances are reachable).
     pub slack: f64,
+    /// Assignment cost of the LP optimum, fixed accounts included (cost units).
+    pub cost: f64,
     /// Prices recovered from the duals of the band rows.
     pub prices: Prices,
     pub variables: usize,
@@ -129,6 +131,17 @@ pub(crate) fn solve(
         .chain(&under)
         .map(|v| solution.value(*v).max(0.0))
         .sum();
+    let mut cost = 0.0;
+    for (i, col) in columns.iter().enumerate() {
+        match col {
+            Some(cols) => {
+                for (j, x) in cols {
+                    cost += cand.cost_of(i, *j).unwrap_or(0.0) * solution.value(*x).max(0.0);
+                }
+            }
+            None => cost += cand.cost_of(i, frontier.fixed_to[i]).unwrap_or(0.0),
+        }
+    }
     let shares = columns
         .iter()
         .map(|col| {
@@ -150,6 +163,7 @@ pub(crate) fn solve(
     Ok(LpOutcome {
         shares,
         slack,
+        cost,
         prices: Prices { mu, nu },
         variables,
     })

@@ -36,19 +36,35 @@ use candidates::Candidates;
 use lagrangian::Prices;
 
 /// Most territories an account may choose among in a large LP (its cheapest priced candidates).
-const LP_CHOICES: usize = 3;
+const LP_CHOICES: usize = 2;
 
 /// Up to this many variables, the LP offers every candidate territory.
 const LP_FULL_VARIABLES: usize = 40_000;
 
+/// Up to this many LP variables, the LP is solved a second time with room for rounding.
+const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
+
 /// Fraction of each band's half-width kept free in the LP for rounding split accounts.
 const ROUNDING_MARGIN: f64 = 0.25;
+
+/// How free centres are placed before location–allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seeding {
+    /// Balanced recursive bisection of the accounts by mass (deterministic; the
+    /// default, robust on strongly clustered data).
+    Bisection,
+    /// k-means++ (D² sampling) drawn with the seed.
+    KMeansPlusPlus,
+}
 
 /// Tuning of the partition engine. The defaults suit 10 to 1,000,000 accounts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PlanOptions {
     /// Seed for the k-means++ draw of free centres.
     pub seed: u64,
+    /// How free centres start (k-means++ is always used when some centres are fixed).
+    pub seeding: Seeding,
     /// Most location–allocation rounds for free centres.
     pub max_rounds: usize,
     /// Candidate territories per account to start with (grown when the LP cannot balance).
@@ -57,16 +73,20 @@ pub struct PlanOptions {
     pub lp_max_accounts: usize,
     /// Subgradient steps per pricing.
     pub ascent_iterations: usize,
+    /// Most re-pricings of a partial-frontier LP with its own duals.
+    pub lp_refinements: usize,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
         Self {
             seed: 1,
+            seeding: Seeding::Bisection,
             max_rounds: 30,
             candidates: 6,
-            lp_max_accounts: 20_000,
+            lp_max_accounts: 150_000,
             ascent_iterations: 60,
+            lp_refinements: 3,
         }
     }
 }
@@ -210,8 +230,16 @@ pub fn plan_with_progress(
         .collect();
 
     progress.phase("seeding centres");
-    let weights = vec![1.0; n];
-    let mut centres = seeding::seed_centres(&problem.points, &weights, &fixed, options.seed);
+    let mut centres = if fixed.iter().all(Option::is_none) && options.seeding == Seeding::Bisection
+    {
+        // Mass = the account's mean share over the criteria, so parts start balanced on all of them.
+        let mass: Vec<f64> = (0..n)
+            .map(|i| bal.values(i).iter().sum::<f64>() / bal.c.max(1) as f64 + 1e-9)
+            .collect();
+        seeding::bisection_centres(&problem.points, &mass, &problem.shares())
+    } else {
+        seeding::seed_centres(&problem.points, &vec![1.0; n], &fixed, options.seed)
+    };
     timer.lap("seeding");
 
     let mut k = options.candidates.max(2).min(kt);
@@ -220,6 +248,8 @@ pub fn plan_with_progress(
     if fixed.iter().any(Option::is_none) {
         progress.phase("locating centres");
         let mut best_cost = f64::INFINITY;
+        // The best centres seen: least band violation, then least inertia.
+        let mut best_seen: Option<(f64, f64, Vec<[f64; 2]>)> = None;
         for round in 0..options.max_rounds {
             rounds = round + 1;
             let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
@@ -230,6 +260,12 @@ pub fn plan_with_progress(
             progress.detail(&format!(
                 "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
             ));
+            if best_seen
+                .as_ref()
+                .is_none_or(|(v, c, _)| (violation, cost) < (*v, *c))
+            {
+                best_seen = Some((violation, cost, centres.clone()));
+            }
             let moved = centroids(&problem.points, &priced, &centres, &fixed);
             // Keep going while compactness improves or the prices are still far from balance.
             let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
@@ -241,6 +277,9 @@ pub fn plan_with_progress(
             if !improved {
                 break;
             }
+        }
+        if let Some((_, _, best)) = best_seen {
+            centres = best;
         }
         timer.lap("locating centres");
     }
@@ -257,8 +296,17 @@ pub fn plan_with_progress(
             progress.detail(&format!(
                 "LP with {free} free accounts, {k} candidates each"
             ));
-            let outcome =
-                balance_lp::solve(&bal, &cand, &frontier, kt, 0.0).map_err(PlanError::Solver)?;
+            // Large LPs are solved once, with room for rounding inside the bands;
+            // the full bands are the fallback when that room is out of reach.
+            let variables: usize = frontier.free.iter().flatten().map(Vec::len).sum();
+            let single = variables > MARGIN_RESOLVE_VARIABLES;
+            let margin = if single { ROUNDING_MARGIN } else { 0.0 };
+            let mut outcome =
+                balance_lp::solve(&bal, &cand, &frontier, kt, margin).map_err(PlanError::Solver)?;
+            if single && outcome.slack > 1e-6 {
+                outcome = balance_lp::solve(&bal, &cand, &frontier, kt, 0.0)
+                    .map_err(PlanError::Solver)?;
+            }
             let all_free = free
                 == frontier
                     .free
@@ -286,11 +334,37 @@ pub fn plan_with_progress(
         }
         break (cand, outcome, frontier);
     };
+    // Sifting: re-price with the LP's duals, move the frontier to where those prices
+    // put the boundaries, and re-solve while the LP cost still falls.
+    let mut outcome = outcome;
+    let mut frontier = frontier;
+    if frontier.free.iter().any(Option::is_none) {
+        for _ in 0..options.lp_refinements {
+            if outcome.slack > 1e-6 {
+                break;
+            }
+            let next_frontier = refine_frontier(&bal, &cand, &outcome, &frontier, frontier_cap);
+            let next = balance_lp::solve(&bal, &cand, &next_frontier, kt, 0.0)
+                .map_err(PlanError::Solver)?;
+            progress.detail(&format!(
+                "LP refinement: cost {:.1} → {:.1}",
+                outcome.cost, next.cost
+            ));
+            // The current solution stays feasible in the refined LP, so cost cannot rise.
+            let done = next.slack > 1e-6 || next.cost > outcome.cost * (1.0 - 2e-3);
+            if next.slack <= 1e-6 && next.cost <= outcome.cost {
+                (outcome, frontier) = (next, next_frontier);
+            }
+            if done {
+                break;
+            }
+            continue;
+        }
+    }
     // The full-band LP gives the bound's prices; for the assignment, re-solve with
     // room for rounding inside the bands when that stays within reach.
     let bound_prices = outcome.prices.clone();
-    let mut outcome = outcome;
-    if outcome.slack <= 1e-6 {
+    if outcome.slack <= 1e-6 && outcome.variables <= MARGIN_RESOLVE_VARIABLES {
         let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, ROUNDING_MARGIN)
             .map_err(PlanError::Solver)?;
         if narrowed.slack <= 1e-6 {
@@ -469,6 +543,87 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
         }
     }
     Frontier { free, fixed_to }
+}
+
+/// The next frontier of a sifting step: accounts keep their current territory
+/// (the LP's largest share) unless the LP's duals show them wanting to move or
+/// close to a tie; split accounts stay free with their whole support, so the
+/// current solution remains feasible and the LP cost can only fall.
+fn refine_frontier(
+    bal: &Balance,
+    cand: &Candidates,
+    outcome: &balance_lp::LpOutcome,
+    frontier: &Frontier,
+    cap: usize,
+) -> Frontier {
+    let n = cand.len.len();
+    let rows: Vec<(usize, f64, Vec<usize>)> =
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let (current, support): (usize, Vec<usize>) =
+                    match &outcome.shares[i] {
+                        Some(shares) => {
+                            let top = shares.iter().copied().fold(
+                                (usize::MAX, f64::NEG_INFINITY),
+                                |b, s| if s.1 > b.1 { s } else { b },
+                            );
+                            (
+                                top.0,
+                                shares
+                                    .iter()
+                                    .filter(|(_, x)| *x > 1e-6)
+                                    .map(|(j, _)| *j)
+                                    .collect(),
+                            )
+                        }
+                        None => (frontier.fixed_to[i], vec![frontier.fixed_to[i]]),
+                    };
+                if cand.len[i] < 2 {
+                    return (current, f64::INFINITY, support);
+                }
+                let here = cand
+                    .cost_of(i, current)
+                    .map_or(f64::INFINITY, |c| outcome.prices.priced(bal, i, current, c));
+                let mut others: Vec<(f64, usize)> = cand
+                    .of(i)
+                    .filter(|(j, _)| *j != current)
+                    .map(|(j, c)| (outcome.prices.priced(bal, i, j, c), j))
+                    .collect();
+                others.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                // Negative: another territory is cheaper at these prices; small: near a tie.
+                let urge = if support.len() > 1 {
+                    f64::NEG_INFINITY
+                } else {
+                    others[0].0 - here
+                };
+                let mut choices = support;
+                for (_, j) in others.into_iter().take(LP_CHOICES) {
+                    if !choices.contains(&j) {
+                        choices.push(j);
+                    }
+                }
+                (current, urge, choices)
+            })
+            .collect();
+    let mut order: Vec<usize> = (0..n)
+        .filter(|&i| rows[i].1.is_finite() || rows[i].1 == f64::NEG_INFINITY)
+        .collect();
+    order.sort_by(|&a, &b| rows[a].1.total_cmp(&rows[b].1).then(a.cmp(&b)));
+    let mut free = vec![None; n];
+    for &i in order.iter().take(cap) {
+        free[i] = Some(rows[i].2.clone());
+    }
+    // Split accounts must stay free whatever the cap.
+    for i in order.iter().skip(cap) {
+        if rows[*i].1 == f64::NEG_INFINITY {
+            free[*i] = Some(rows[*i].2.clone());
+        }
+    }
+    Frontier {
+        free,
+        fixed_to: rows.into_iter().map(|r| r.0).collect(),
+    }
 }
 
 fn diagnose(

@@ -129,7 +129,11 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
     let n = asg.of.len();
     let c = bal.c;
     let mut stuck = vec![false; territories * c];
-    for _round in 0..(20 * territories * c).max(1000) {
+    // Each step scans every account; bound the total work on hopeless inputs.
+    let steps = (20 * territories * c)
+        .max(1000)
+        .min((300_000_000 / (n * cand.k).max(1)).max(200));
+    for _round in 0..steps {
         // The worst violated band not yet known to be stuck.
         let worst = (0..territories * c)
             .filter(|&idx| !stuck[idx])

@@ -85,3 +85,96 @@ mod tests {
         assert_ne!(a[1], a[2]);
     }
 }
+
+/// Balanced recursive bisection: splits the points at the weighted median of
+/// their longer axis, recursively, into parts whose masses follow `shares`, and
+/// returns each part's centroid. Territories start balanced and compact, so
+/// dense areas get as many centres as their mass calls for (k-means++ spreads
+/// centres over space instead, and starves dense cities).
+pub(crate) fn bisection_centres(
+    points: &[[f64; 2]],
+    mass: &[f64],
+    shares: &[f64],
+) -> Vec<[f64; 2]> {
+    let mut centres = vec![[0.0, 0.0]; shares.len()];
+    let order: Vec<usize> = (0..points.len()).collect();
+    let slots: Vec<usize> = (0..shares.len()).collect();
+    split(points, mass, shares, order, &slots, &mut centres);
+    centres
+}
+
+fn split(
+    points: &[[f64; 2]],
+    mass: &[f64],
+    shares: &[f64],
+    mut members: Vec<usize>,
+    slots: &[usize],
+    centres: &mut [[f64; 2]],
+) {
+    if slots.len() == 1 || members.len() <= 1 {
+        let centre = centroid(points, &members);
+        for &s in slots {
+            centres[s] = centre;
+        }
+        return;
+    }
+    let (lo, hi) = members.iter().fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(mut lo, mut hi), &i| {
+            for d in 0..2 {
+                lo[d] = lo[d].min(points[i][d]);
+                hi[d] = hi[d].max(points[i][d]);
+            }
+            (lo, hi)
+        },
+    );
+    let axis = usize::from(hi[1] - lo[1] > hi[0] - lo[0]);
+    members.sort_by(|&a, &b| points[a][axis].total_cmp(&points[b][axis]).then(a.cmp(&b)));
+    let half = slots.len() / 2;
+    let left_share: f64 = slots[..half].iter().map(|&s| shares[s]).sum();
+    let all_share: f64 = slots.iter().map(|&s| shares[s]).sum();
+    let total: f64 = members.iter().map(|&i| mass[i]).sum();
+    let goal = total * left_share / all_share;
+    let mut acc = 0.0;
+    let mut cut = 0;
+    while cut < members.len() - 1 && acc + mass[members[cut]] / 2.0 < goal {
+        acc += mass[members[cut]];
+        cut += 1;
+    }
+    // Every part keeps at least one point per slot when possible.
+    let cut = cut.clamp(
+        half.min(members.len() - 1).max(1),
+        members.len().saturating_sub(slots.len() - half).max(1),
+    );
+    let right = members.split_off(cut);
+    split(points, mass, shares, members, &slots[..half], centres);
+    split(points, mass, shares, right, &slots[half..], centres);
+}
+
+fn centroid(points: &[[f64; 2]], members: &[usize]) -> [f64; 2] {
+    if members.is_empty() {
+        return [0.0, 0.0];
+    }
+    let n = members.len() as f64;
+    let (x, y) = members.iter().fold((0.0, 0.0), |(x, y), &i| {
+        (x + points[i][0], y + points[i][1])
+    });
+    [x / n, y / n]
+}
+
+#[cfg(test)]
+mod bisection_tests {
+    use super::*;
+
+    #[test]
+    fn parts_follow_shares() {
+        let pts: Vec<[f64; 2]> = (0..1000)
+            .map(|i| [(i % 50) as f64, (i / 50) as f64])
+            .collect();
+        let mass = vec![1.0; 1000];
+        let c = bisection_centres(&pts, &mass, &[1.0, 1.0, 2.0]);
+        assert_eq!(c.len(), 3);
+        assert!(c.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+        assert_ne!(c[0], c[1]);
+    }
+}

@@ -8,14 +8,27 @@ use crate::{Account, Location, Measure, Rep, Status};
 
 fn accounts(n: usize, seed: u64) -> Vec<Account> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let centres: Vec<(f64, f64)> = (0..4).map(|_| (rng.random_range(60.0..60.5), rng.random_range(24.0..25.0))).collect();
+    let centres: Vec<(f64, f64)> = (0..4)
+        .map(|_| (rng.random_range(60.0..60.5), rng.random_range(24.0..25.0)))
+        .collect();
     (0..n)
         .map(|i| {
             let c = centres[i % centres.len()];
-            let loc = Location::new(c.0 + rng.random_range(-0.08..0.08), c.1 + rng.random_range(-0.15..0.15));
-            let status = if rng.random::<f64>() < 0.4 { Status::Customer } else { Status::Prospect };
+            let loc = Location::new(
+                c.0 + rng.random_range(-0.08..0.08),
+                c.1 + rng.random_range(-0.15..0.15),
+            );
+            let status = if rng.random::<f64>() < 0.4 {
+                Status::Customer
+            } else {
+                Status::Prospect
+            };
             let mut a = Account::new(format!("a{i}"), loc).with_status(status);
-            a.revenue = if status == Status::Customer { rng.random_range(1000.0..50000.0) } else { 0.0 };
+            a.revenue = if status == Status::Customer {
+                rng.random_range(1000.0..50000.0)
+            } else {
+                0.0
+            };
             a.visits = Some(if status == Status::Customer { 2.0 } else { 1.0 });
             a
         })
@@ -37,15 +50,35 @@ fn three_criteria(accounts: Vec<Account>, k: usize) -> Problem {
 fn every_account_once_and_balanced_when_feasible() {
     for seed in 0..4 {
         let problem = three_criteria(accounts(1500, seed), 6);
-        let plan = plan(&problem, &PlanOptions { seed, ..PlanOptions::default() }).unwrap();
+        let plan = plan(
+            &problem,
+            &PlanOptions {
+                seed,
+                ..PlanOptions::default()
+            },
+        )
+        .unwrap();
         assert_eq!(plan.assignment.len(), 1500);
         assert!(plan.assignment.iter().all(|&j| j < 6));
         let counts: usize = plan.metrics.territories.iter().map(|t| t.accounts).sum();
-        assert_eq!(counts, 1500, "each account counted in exactly one territory");
-        assert!(plan.stats.lp_slack <= 1e-6, "the LP is feasible on these instances");
-        assert!(plan.metrics.balanced(), "seed {seed}: {:?}", plan.metrics.criteria);
+        assert_eq!(
+            counts, 1500,
+            "each account counted in exactly one territory"
+        );
+        assert!(
+            plan.stats.lp_slack <= 1e-6,
+            "the LP is feasible on these instances"
+        );
+        assert!(
+            plan.metrics.balanced(),
+            "seed {seed}: {:?}",
+            plan.metrics.criteria
+        );
         let ratio = plan.metrics.compactness.ratio_to_bound.unwrap();
-        assert!((1.0 - 1e-6..1.10).contains(&ratio), "compactness ratio {ratio}");
+        assert!(
+            (1.0 - 1e-6..1.10).contains(&ratio),
+            "compactness ratio {ratio}"
+        );
     }
 }
 
@@ -53,7 +86,12 @@ fn every_account_once_and_balanced_when_feasible() {
 fn locked_accounts_stay() {
     let mut acc = accounts(800, 3);
     let reps: Vec<Rep> = (0..4)
-        .map(|j| Rep::new(format!("r{j}"), Some(Location::new(60.0 + 0.15 * j as f64, 24.2 + 0.2 * j as f64))))
+        .map(|j| {
+            Rep::new(
+                format!("r{j}"),
+                Some(Location::new(60.0 + 0.15 * j as f64, 24.2 + 0.2 * j as f64)),
+            )
+        })
         .collect();
     // Lock every 10th account to a rep that is not necessarily its nearest.
     for (i, a) in acc.iter_mut().enumerate().filter(|(i, _)| i % 10 == 0) {
@@ -70,14 +108,21 @@ fn locked_accounts_stay() {
     let plan = plan(&problem, &PlanOptions::default()).unwrap();
     for (i, &j) in plan.assignment.iter().enumerate() {
         if problem.locked()[i] {
-            assert_eq!(Some(j), problem.current_territories()[i], "locked account {i} moved");
+            assert_eq!(
+                Some(j),
+                problem.current_territories()[i],
+                "locked account {i} moved"
+            );
         }
     }
     assert!(plan.metrics.balanced(), "{:?}", plan.metrics.criteria);
     // Rep bases are the centres.
     for (j, t) in problem.territories().iter().enumerate() {
         let base = problem.projection().forward(t.base.unwrap());
-        assert!((base[0] - plan.centres[j][0]).abs() < 1e-9 && (base[1] - plan.centres[j][1]).abs() < 1e-9);
+        assert!(
+            (base[0] - plan.centres[j][0]).abs() < 1e-9
+                && (base[1] - plan.centres[j][1]).abs() < 1e-9
+        );
     }
 }
 
@@ -95,7 +140,12 @@ fn capacity_shares_set_targets() {
         .build()
         .unwrap();
     let plan = plan(&problem, &PlanOptions::default()).unwrap();
-    let sizes: Vec<usize> = plan.metrics.territories.iter().map(|t| t.accounts).collect();
+    let sizes: Vec<usize> = plan
+        .metrics
+        .territories
+        .iter()
+        .map(|t| t.accounts)
+        .collect();
     assert!((285..=315).contains(&sizes[0]), "{sizes:?}");
     assert!((142..=158).contains(&sizes[1]), "{sizes:?}");
     assert!((427..=473).contains(&sizes[2]), "{sizes:?}");
@@ -105,8 +155,20 @@ fn capacity_shares_set_targets() {
 fn deterministic_for_seed_and_thread_count() {
     let problem = three_criteria(accounts(2000, 11), 8);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| plan(&problem, &PlanOptions { seed: 42, ..PlanOptions::default() }).unwrap())
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            plan(
+                &problem,
+                &PlanOptions {
+                    seed: 42,
+                    ..PlanOptions::default()
+                },
+            )
+            .unwrap()
+        })
     };
     let one = run(1);
     let two = run(2);
@@ -130,16 +192,31 @@ fn impossible_tolerance_gives_best_plan_and_diagnostic() {
         .unwrap();
     let plan = plan(&problem, &PlanOptions::default()).unwrap();
     assert_eq!(plan.assignment.len(), 600);
-    let missed: Vec<&Diagnostic> =
-        plan.diagnostics.iter().filter(|d| d.kind == DiagnosticKind::ToleranceMissed).collect();
-    assert!(missed.iter().any(|d| d.criterion.as_deref() == Some("revenue") && d.message.contains("single account")));
+    let missed: Vec<&Diagnostic> = plan
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == DiagnosticKind::ToleranceMissed)
+        .collect();
+    assert!(
+        missed
+            .iter()
+            .any(|d| d.criterion.as_deref() == Some("revenue")
+                && d.message.contains("single account"))
+    );
     // The criterion that can be met still is.
-    assert!(plan.metrics.criteria[1].within_tolerance, "{:?}", plan.metrics.criteria);
+    assert!(
+        plan.metrics.criteria[1].within_tolerance,
+        "{:?}",
+        plan.metrics.criteria
+    );
 }
 
 #[test]
 fn zero_total_criterion_is_reported_not_fatal() {
-    let acc: Vec<Account> = accounts(300, 2).into_iter().map(|a| a.with_status(Status::Customer)).collect();
+    let acc: Vec<Account> = accounts(300, 2)
+        .into_iter()
+        .map(|a| a.with_status(Status::Customer))
+        .collect();
     let problem = Problem::builder()
         .accounts(acc)
         .territories(3)
@@ -148,22 +225,35 @@ fn zero_total_criterion_is_reported_not_fatal() {
         .build()
         .unwrap();
     let plan = plan(&problem, &PlanOptions::default()).unwrap();
-    assert!(plan.diagnostics.iter().any(|d| d.kind == DiagnosticKind::CriterionIgnored));
+    assert!(plan
+        .diagnostics
+        .iter()
+        .any(|d| d.kind == DiagnosticKind::CriterionIgnored));
     assert!(plan.metrics.criteria[0].within_tolerance);
 }
 
 #[test]
 fn builder_rejects_bad_problems() {
     let acc = accounts(10, 1);
-    assert_eq!(Problem::builder().territories(2).build().unwrap_err(), ProblemError::NoAccounts);
+    assert_eq!(
+        Problem::builder().territories(2).build().unwrap_err(),
+        ProblemError::NoAccounts
+    );
     assert!(matches!(
-        Problem::builder().accounts(acc.clone()).territories(11).build(),
+        Problem::builder()
+            .accounts(acc.clone())
+            .territories(11)
+            .build(),
         Err(ProblemError::TooManyTerritories { .. })
     ));
     let mut dup = acc.clone();
     dup[3].id = "a0".into();
     assert_eq!(
-        Problem::builder().accounts(dup).territories(2).build().unwrap_err(),
+        Problem::builder()
+            .accounts(dup)
+            .territories(2)
+            .build()
+            .unwrap_err(),
         ProblemError::DuplicateAccount("a0".into())
     );
     let mut nan = acc.clone();
@@ -179,7 +269,11 @@ fn builder_rejects_bad_problems() {
         Err(ProblemError::LockedWithoutTerritory { .. })
     ));
     assert!(matches!(
-        Problem::builder().accounts(acc).territories(2).criterion(Measure::parse("floorspace"), 0.05).build(),
+        Problem::builder()
+            .accounts(acc)
+            .territories(2)
+            .criterion(Measure::parse("floorspace"), 0.05)
+            .build(),
         Err(ProblemError::UnknownAttribute(_))
     ));
 }
