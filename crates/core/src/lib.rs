@@ -69,3 +69,8 @@ pub use partition::{
 };
 pub use problem::{Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel};
 pub use projection::Projection;
+
+/// The README's library example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
