@@ -44,6 +44,12 @@ pub(crate) struct PlanArgs {
     /// GeoJSON property holding the account id (default: `id`, then the feature id).
     #[arg(long, value_name = "NAME")]
     id_property: Option<String>,
+    /// Allow territories in several pieces (contiguity repair is on by default).
+    #[arg(long)]
+    no_contiguity: bool,
+    /// Ignore Delaunay neighbours farther apart than this many km (water, mountains).
+    #[arg(long, value_name = "KM")]
+    max_edge_km: Option<f64>,
     /// Most accounts free in one balancing LP (larger: closer to the LP optimum, slower).
     #[arg(long, value_name = "N", default_value_t = PlanOptions::default().lp_max_accounts)]
     lp_max_accounts: usize,
@@ -64,6 +70,13 @@ pub(crate) struct PlanArgs {
 pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
     let progress = StderrProgress::new(args.quiet, args.verbose);
     territory::Progress::phase(&progress, "reading input");
+    if let Some(km) = args.max_edge_km {
+        if !(km.is_finite() && km > 0.0) {
+            return Err(Failure::Input(format!(
+                "--max-edge-km {km} must be a positive number of km"
+            )));
+        }
+    }
     let default_tolerance = parse_tolerance(&args.tolerance).ok_or_else(|| {
         Failure::Input(format!(
             "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
@@ -101,6 +114,8 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
     let options = PlanOptions {
         seed: args.seed,
         lp_max_accounts: args.lp_max_accounts.max(1),
+        contiguity: !args.no_contiguity,
+        max_edge_km: args.max_edge_km,
         ..PlanOptions::default()
     };
     let plan = territory::plan_with_progress(&problem, &options, &progress)

@@ -1,4 +1,5 @@
 //! Plans a synthetic clustered instance and prints the quality figures.
+#![allow(clippy::print_stdout)]
 //!
 //! `cargo run --release -p territory --example synthetic -- 100000 100`
 use rand::{Rng, SeedableRng};
@@ -28,8 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let (u, v): (f64, f64) = (rng.random(), rng.random());
                 let r = (-2.0 * u.max(1e-12).ln()).sqrt() * c.2;
                 (
-                    c.0 + r * (6.283 * v).cos(),
-                    c.1 + 2.0 * r * (6.283 * v).sin(),
+                    c.0 + r * (std::f64::consts::TAU * v).cos(),
+                    c.1 + 2.0 * r * (std::f64::consts::TAU * v).sin(),
                 )
             };
             let status = if rng.random::<f64>() < 0.4 {

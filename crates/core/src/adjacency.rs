@@ -83,6 +83,44 @@ impl Adjacency {
         Self::from_pairs(points.len(), &pairs)
     }
 
+    /// The same adjacency without pairs farther apart than `max_len` (planar
+    /// units), so water or mountains do not join territories.
+    pub fn without_longer_than(&self, points: &[[f64; 2]], max_len: f64) -> Self {
+        let limit = max_len * max_len;
+        let edges = self
+            .edges
+            .iter()
+            .copied()
+            .filter(|&(a, b)| crate::projection::dist2(points[a], points[b]) <= limit)
+            .collect();
+        Self {
+            nodes: self.nodes,
+            edges,
+        }
+    }
+
+    /// Neighbour lists per node (compressed rows: offsets and targets).
+    pub fn neighbours(&self) -> (Vec<usize>, Vec<usize>) {
+        let mut degree = vec![0usize; self.nodes + 1];
+        for &(a, b) in &self.edges {
+            degree[a] += 1;
+            degree[b] += 1;
+        }
+        let mut offsets = vec![0usize; self.nodes + 1];
+        for i in 0..self.nodes {
+            offsets[i + 1] = offsets[i] + degree[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![0usize; offsets[self.nodes]];
+        for &(a, b) in &self.edges {
+            targets[fill[a]] = b;
+            fill[a] += 1;
+            targets[fill[b]] = a;
+            fill[b] += 1;
+        }
+        (offsets, targets)
+    }
+
     /// Number of nodes (accounts).
     pub fn nodes(&self) -> usize {
         self.nodes

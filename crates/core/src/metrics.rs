@@ -186,7 +186,7 @@ impl Metrics {
             criteria,
             compactness: Compactness {
                 inertia_km2: inertia,
-                lower_bound_km2: lower_bound_km2,
+                lower_bound_km2,
                 ratio_to_bound: lower_bound_km2.filter(|b| *b > 0.0).map(|b| inertia / b),
             },
             contiguity: Contiguity {

@@ -111,11 +111,10 @@ impl Weekday {
     /// Parses a day name: `mon`, `Monday`, `tue`, ... (case-insensitive, three letters or full).
     pub fn parse(text: &str) -> Option<Self> {
         let t = text.trim().to_ascii_lowercase();
-        let day = Weekday::ALL.into_iter().find(|d| {
+        Weekday::ALL.into_iter().find(|d| {
             let short = d.as_str();
             t == short || (t.len() > 3 && t.starts_with(short) && FULL_NAMES[*d as usize] == t)
-        });
-        day
+        })
     }
 
     /// The three-letter lower-case name.

@@ -154,7 +154,7 @@ fn territories_geojson(
                 groups[plan.assignment[i]].push(p);
             }
         }
-        groups.into_iter().map(|g| geo::unary_union(g)).collect()
+        groups.into_iter().map(geo::unary_union).collect()
     } else {
         let projection = problem.projection();
         territory::geometry::territory_polygons(problem.points(), &plan.assignment, k)

@@ -13,6 +13,8 @@ pub(crate) struct Balance {
     /// Territory-major bounds and targets: `lo[j * c + k]`.
     pub lo: Vec<f64>,
     pub hi: Vec<f64>,
+    /// Mean non-zero value per criterion: what one account typically carries.
+    pub typical: Vec<f64>,
 }
 
 impl Balance {
@@ -39,7 +41,26 @@ impl Balance {
                 hi.push(t * (1.0 + tol));
             }
         }
-        Balance { c, u, lo, hi }
+        let typical = (0..c)
+            .map(|k| {
+                let (sum, count) = (0..n)
+                    .map(|i| u[i * c + k])
+                    .filter(|v| *v > 0.0)
+                    .fold((0.0, 0usize), |(s, m), v| (s + v, m + 1));
+                if count > 0 {
+                    sum / count as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Balance {
+            c,
+            u,
+            lo,
+            hi,
+            typical,
+        }
     }
 
     #[inline]

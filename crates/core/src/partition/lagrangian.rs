@@ -58,6 +58,9 @@ pub(crate) fn priced_assignment(bal: &Balance, cand: &Candidates, prices: &Price
         .collect()
 }
 
+/// Account points and territory centres, for the exact bound over all territories.
+pub(crate) type ExactBound<'a> = (&'a [[f64; 2]], &'a [[f64; 2]]);
+
 /// Valid lower bound (in cost units) on the balancing LP over *all* territories.
 ///
 /// Each account takes its cheapest priced territory among all of them when
@@ -69,7 +72,7 @@ pub(crate) fn lower_bound(
     cand: &Candidates,
     prices: &Prices,
     territories: usize,
-    exact: Option<(&[[f64; 2]], &[[f64; 2]])>,
+    exact: Option<ExactBound<'_>>,
 ) -> f64 {
     let c = bal.c;
     let min_net: Vec<f64> = (0..c)

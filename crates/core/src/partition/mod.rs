@@ -18,6 +18,7 @@
 mod balance;
 mod balance_lp;
 mod candidates;
+mod contiguity;
 mod lagrangian;
 mod repair;
 mod seeding;
@@ -71,6 +72,11 @@ pub struct PlanOptions {
     pub candidates: usize,
     /// Most accounts left free in one balancing LP.
     pub lp_max_accounts: usize,
+    /// Make every territory one connected piece of the adjacency graph.
+    pub contiguity: bool,
+    /// Drop Delaunay neighbours farther apart than this (km), so water or
+    /// mountains do not join territories.
+    pub max_edge_km: Option<f64>,
     /// Subgradient steps per pricing.
     pub ascent_iterations: usize,
     /// Most re-pricings of a partial-frontier LP with its own duals.
@@ -85,6 +91,8 @@ impl Default for PlanOptions {
             max_rounds: 30,
             candidates: 6,
             lp_max_accounts: 150_000,
+            contiguity: true,
+            max_edge_km: None,
             ascent_iterations: 60,
             lp_refinements: 3,
         }
@@ -149,6 +157,9 @@ pub struct SolveStats {
     pub lp_slack: f64,
     /// Accounts the LP split between territories before rounding.
     pub split_accounts: usize,
+    /// Fragments merged into a neighbour and border moves made by the
+    /// contiguity repair (absent when it was off).
+    pub contiguity_repair: Option<(usize, usize)>,
     /// Wall time per phase in milliseconds.
     pub phase_ms: Vec<(String, u64)>,
 }
@@ -390,6 +401,31 @@ pub fn plan_with_progress(
     }
     timer.lap("rounding and repair");
 
+    let mut adjacency = problem_adjacency(problem);
+    if let Some(limit) = options.max_edge_km {
+        adjacency = adjacency.without_longer_than(&problem.points, limit);
+    }
+    let mut contiguity_stats = None;
+    if options.contiguity {
+        progress.phase("contiguity repair");
+        let (offsets, targets) = adjacency.neighbours();
+        let graph = contiguity::Graph {
+            offsets,
+            targets,
+            points: &problem.points,
+            centres: &centres,
+            locked: &problem.locked,
+            scale: cand.scale,
+        };
+        let out = contiguity::repair(&mut asg, &bal, &graph, kt);
+        progress.detail(&format!(
+            "contiguity: {} fragments merged, {} border moves for balance",
+            out.fragments_moved, out.balance_moves
+        ));
+        contiguity_stats = Some((out.fragments_moved, out.balance_moves));
+        timer.lap("contiguity repair");
+    }
+
     progress.phase("measuring");
     // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
     let exact = (n.saturating_mul(kt) <= 200_000_000)
@@ -398,7 +434,6 @@ pub fn plan_with_progress(
         .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
         * cand.scale;
     let hard_feasible = outcome.slack <= 1e-6;
-    let adjacency = problem_adjacency(problem);
     let metrics = Metrics::evaluate(
         problem,
         &asg.of,
@@ -419,6 +454,7 @@ pub fn plan_with_progress(
             lp_variables: outcome.variables,
             lp_slack: outcome.slack,
             split_accounts: split,
+            contiguity_repair: contiguity_stats,
             phase_ms: timer.laps,
         },
         metrics,
@@ -487,7 +523,9 @@ fn centroids(
 
 /// Frees the accounts whose two cheapest priced candidates are closest, at most `cap` of them.
 fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize) -> Frontier {
-    let rows: Vec<(usize, f64, Vec<(usize, f64)>)> = (0..cand.len.len())
+    // Per account: cheapest priced territory, gap to the next, all priced candidates.
+    type Row = (usize, f64, Vec<(usize, f64)>);
+    let rows: Vec<Row> = (0..cand.len.len())
         .into_par_iter()
         .map(|i| {
             let mut priced: Vec<(usize, f64)> = cand

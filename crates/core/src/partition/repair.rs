@@ -22,7 +22,7 @@ impl Assignment {
         }
     }
 
-    fn apply(&mut self, bal: &Balance, i: usize, to: usize) {
+    pub fn apply(&mut self, bal: &Balance, i: usize, to: usize) {
         let from = self.of[i];
         for (k, v) in bal.values(i).iter().enumerate() {
             self.loads[from * self.c + k] -= v;

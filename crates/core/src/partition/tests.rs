@@ -279,3 +279,16 @@ fn builder_rejects_bad_problems() {
 }
 
 use crate::problem::ProblemError;
+
+#[test]
+fn contiguity_can_be_turned_off() {
+    let problem = three_criteria(accounts(1500, 21), 6);
+    let on = plan(&problem, &PlanOptions::default()).unwrap();
+    let off = plan(&problem, &PlanOptions { contiguity: false, ..PlanOptions::default() }).unwrap();
+    assert!(on.metrics.contiguity.contiguous);
+    assert!(on.stats.contiguity_repair.is_some());
+    assert!(off.stats.contiguity_repair.is_none());
+    // The repair costs some compactness, never balance.
+    assert!(on.metrics.balanced() && off.metrics.balanced());
+    assert!(on.metrics.compactness.inertia_km2 >= off.metrics.compactness.inertia_km2 * 0.999);
+}

@@ -1,0 +1,531 @@
+//! Contiguity repair: every territory one connected piece of the adjacency
+//! graph. Cut-off fragments join the neighbouring territory that hurts balance
+//! and compactness least; balance is then restored by moving border accounts
+//! only, never one whose removal would split its territory.
+
+use std::collections::VecDeque;
+
+use petgraph::unionfind::UnionFind;
+
+use super::balance::Balance;
+use super::repair::Assignment;
+use crate::projection::dist2;
+
+/// The graph and geometry the repair works on.
+pub(crate) struct Graph<'a> {
+    pub offsets: Vec<usize>,
+    pub targets: Vec<usize>,
+    pub points: &'a [[f64; 2]],
+    pub centres: &'a [[f64; 2]],
+    pub locked: &'a [bool],
+    pub scale: f64,
+}
+
+impl Graph<'_> {
+    fn neighbours(&self, i: usize) -> &[usize] {
+        &self.targets[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    fn cost(&self, i: usize, j: usize) -> f64 {
+        dist2(self.points[i], self.centres[j]) / self.scale
+    }
+}
+
+/// What the repair achieved.
+pub(crate) struct Outcome {
+    /// Fragments moved to a neighbouring territory.
+    pub fragments_moved: usize,
+    /// Border moves made to restore balance.
+    pub balance_moves: usize,
+}
+
+/// Makes every territory contiguous where possible, then restores balance with
+/// contiguity-preserving moves.
+pub(crate) fn repair(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+) -> Outcome {
+    let mut fragments_moved = 0;
+    for _pass in 0..20 {
+        let moved = merge_fragments(asg, bal, g, territories);
+        fragments_moved += moved;
+        if moved == 0 {
+            break;
+        }
+    }
+    let balance_moves = rebalance_on_border(asg, bal, g, territories);
+    Outcome {
+        fragments_moved,
+        balance_moves,
+    }
+}
+
+/// Components of each territory: `component[i]` is a representative, and the
+/// main component of each territory is its largest.
+fn components(asg: &Assignment, g: &Graph<'_>, territories: usize) -> (Vec<usize>, Vec<usize>) {
+    let n = asg.of.len();
+    let mut uf: UnionFind<usize> = UnionFind::new(n);
+    for i in 0..n {
+        for &m in g.neighbours(i) {
+            if m > i && asg.of[m] == asg.of[i] {
+                uf.union(i, m);
+            }
+        }
+    }
+    let component: Vec<usize> = (0..n).map(|i| uf.find(i)).collect();
+    let mut size = vec![0usize; n];
+    for &c in &component {
+        size[c] += 1;
+    }
+    let mut main = vec![usize::MAX; territories];
+    for i in 0..n {
+        let (t, c) = (asg.of[i], component[i]);
+        // Largest piece; ties to the piece with the smallest representative.
+        if main[t] == usize::MAX
+            || size[c] > size[main[t]]
+            || (size[c] == size[main[t]] && c < main[t])
+        {
+            main[t] = c;
+        }
+    }
+    (component, main)
+}
+
+/// Moves every non-main fragment to an adjacent territory. Returns how many moved.
+fn merge_fragments(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+) -> usize {
+    let n = asg.of.len();
+    let (component, main) = components(asg, g, territories);
+    let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for i in 0..n {
+        if component[i] != main[asg.of[i]] {
+            members.entry(component[i]).or_default().push(i);
+        }
+    }
+    // Small fragments first: they are the cheap, obvious fixes.
+    let mut fragments: Vec<Vec<usize>> = members.into_values().collect();
+    fragments.sort_by_key(|f| (f.len(), f[0]));
+    let mut moved = 0;
+    for fragment in fragments {
+        if fragment.iter().any(|&i| g.locked[i]) {
+            continue;
+        }
+        let from = asg.of[fragment[0]];
+        if fragment.iter().any(|&i| asg.of[i] != from) {
+            continue;
+        }
+        let mut options: Vec<usize> = fragment
+            .iter()
+            .flat_map(|&i| g.neighbours(i).iter().map(|&m| asg.of[m]))
+            .filter(|&t| t != from)
+            .collect();
+        options.sort_unstable();
+        options.dedup();
+        let best = options
+            .into_iter()
+            .map(|to| {
+                let dv = fragment_violation_change(asg, bal, &fragment, from, to);
+                let dc: f64 = fragment
+                    .iter()
+                    .map(|&i| g.cost(i, to) - g.cost(i, from))
+                    .sum();
+                (dv, dc, to)
+            })
+            .min_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(a.1.total_cmp(&b.1))
+                    .then(a.2.cmp(&b.2))
+            });
+        if let Some((_, _, to)) = best {
+            for &i in &fragment {
+                asg.apply(bal, i, to);
+            }
+            moved += 1;
+        }
+    }
+    moved
+}
+
+fn fragment_violation_change(
+    asg: &Assignment,
+    bal: &Balance,
+    fragment: &[usize],
+    from: usize,
+    to: usize,
+) -> f64 {
+    let c = bal.c;
+    let mut delta = 0.0;
+    for k in 0..c {
+        let v: f64 = fragment.iter().map(|&i| bal.values(i)[k]).sum();
+        let (a, b) = (from * c + k, to * c + k);
+        delta += bal.excess(a, asg.loads[a] - v) - bal.excess(a, asg.loads[a]);
+        delta += bal.excess(b, asg.loads[b] + v) - bal.excess(b, asg.loads[b]);
+    }
+    delta
+}
+
+/// Whether `i` can leave its territory without splitting it: all its
+/// same-territory neighbours stay connected to each other without it.
+fn removable(asg: &Assignment, g: &Graph<'_>, i: usize, seen: &mut [u32], stamp: &mut u32) -> bool {
+    let t = asg.of[i];
+    let same: Vec<usize> = g
+        .neighbours(i)
+        .iter()
+        .copied()
+        .filter(|&m| asg.of[m] == t)
+        .collect();
+    if same.len() <= 1 {
+        // A leaf (or isolated) account: leaving cannot split the rest.
+        return true;
+    }
+    *stamp += 1;
+    let mark = *stamp;
+    seen[i] = mark;
+    let mut queue = VecDeque::from([same[0]]);
+    seen[same[0]] = mark;
+    let mut remaining = same.len() - 1;
+    while let Some(u) = queue.pop_front() {
+        for &m in g.neighbours(u) {
+            if asg.of[m] == t && seen[m] != mark {
+                seen[m] = mark;
+                if same[1..].contains(&m) {
+                    remaining -= 1;
+                    if remaining == 0 {
+                        return true;
+                    }
+                }
+                queue.push_back(m);
+            }
+        }
+    }
+    false
+}
+
+/// Territory member lists kept in step with moves (for scans per territory).
+struct Members {
+    lists: Vec<Vec<usize>>,
+    slot: Vec<usize>,
+}
+
+impl Members {
+    fn new(of: &[usize], territories: usize) -> Self {
+        let mut lists = vec![Vec::new(); territories];
+        let mut slot = vec![0; of.len()];
+        for (i, &t) in of.iter().enumerate() {
+            slot[i] = lists[t].len();
+            lists[t].push(i);
+        }
+        Members { lists, slot }
+    }
+
+    fn relocate(&mut self, i: usize, from: usize, to: usize) {
+        let k = self.slot[i];
+        self.lists[from].swap_remove(k);
+        if let Some(&moved) = self.lists[from].get(k) {
+            self.slot[moved] = k;
+        }
+        self.slot[i] = self.lists[to].len();
+        self.lists[to].push(i);
+    }
+}
+
+/// Greedy balance repair restricted to border accounts whose move keeps both
+/// territories connected: single moves first, then border swaps between two
+/// neighbouring territories. Returns the number of moves.
+fn rebalance_on_border(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+) -> usize {
+    let n = asg.of.len();
+    let c = bal.c;
+    let mut members = Members::new(&asg.of, territories);
+    let mut seen = vec![0u32; n];
+    let mut stamp = 0u32;
+    let mut moves = 0;
+    let mut stuck = vec![false; territories * c];
+    for _ in 0..(50 * territories * c).max(2000) {
+        let worst = (0..territories * c)
+            .filter(|&idx| !stuck[idx])
+            .map(|idx| (idx, bal.excess(idx, asg.loads[idx])))
+            .filter(|(_, e)| *e > 1e-9)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((idx, _)) = worst else { break };
+        let j = idx / c;
+        // Border pairs (account, territory it could join) touching j.
+        let mut border: Vec<(usize, usize)> = Vec::new();
+        for &i in &members.lists[j] {
+            for &m in g.neighbours(i) {
+                let t = asg.of[m];
+                if t != j {
+                    border.push((i, t));
+                    border.push((m, j));
+                }
+            }
+        }
+        border.sort_unstable();
+        border.dedup();
+        let mut best: Option<(f64, usize, usize)> = None;
+        for &(i, to) in &border {
+            if g.locked[i] {
+                continue;
+            }
+            let here = asg.of[i];
+            let dv = violation_change(asg, bal, i, here, to);
+            if dv >= -1e-12 {
+                continue;
+            }
+            let score = (g.cost(i, to) - g.cost(i, here)) / -dv;
+            if best.is_none_or(|b| score < b.0) && removable(asg, g, i, &mut seen, &mut stamp) {
+                best = Some((score, i, to));
+            }
+        }
+        if let Some((_, i, to)) = best {
+            let from = asg.of[i];
+            asg.apply(bal, i, to);
+            members.relocate(i, from, to);
+            moves += 1;
+            stuck.iter_mut().for_each(|s| *s = false);
+            continue;
+        }
+        // No single move helps: try a swap across one of j's borders, then a chain.
+        if chain(
+            asg,
+            bal,
+            g,
+            &mut members,
+            idx,
+            territories,
+            &mut seen,
+            &mut stamp,
+        ) {
+            moves += 1;
+            stuck.iter_mut().for_each(|s| *s = false);
+        } else if let Some((i, m)) = border_swap(asg, bal, g, &border, j, &mut seen, &mut stamp) {
+            let (a, b) = (asg.of[i], asg.of[m]);
+            asg.apply(bal, i, b);
+            members.relocate(i, a, b);
+            asg.apply(bal, m, a);
+            members.relocate(m, b, a);
+            moves += 2;
+            stuck.iter_mut().for_each(|s| *s = false);
+        } else {
+            stuck[idx] = true;
+        }
+    }
+    moves
+}
+
+/// An ejection chain for band `idx` (territory j, criterion k): passes one
+/// border account along a path of neighbouring territories, j → t1 → ... → tm,
+/// until a territory with room takes it (or, for a band under its lower limit,
+/// the reverse). Each link moves the cheapest removable border account carrying
+/// criterion k. Kept only if the total violation falls; otherwise undone.
+#[allow(clippy::too_many_arguments)]
+fn chain(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    members: &mut Members,
+    idx: usize,
+    territories: usize,
+    seen: &mut [u32],
+    stamp: &mut u32,
+) -> bool {
+    const MAX_LINKS: usize = 6;
+    let c = bal.c;
+    let (j, k) = (idx / c, idx % c);
+    let over = asg.loads[idx] > bal.hi[idx];
+    // Territory graph by breadth-first search from j, shortest paths first.
+    let mut parent = vec![usize::MAX; territories];
+    let mut depth = vec![usize::MAX; territories];
+    depth[j] = 0;
+    let mut queue = VecDeque::from([j]);
+    // Territories with room on every criterion in the direction of the flow.
+    let has_room = |u: usize| {
+        (0..c).all(|q| {
+            let x = u * c + q;
+            let need = if q == k {
+                bal.typical[q]
+            } else {
+                0.5 * bal.typical[q]
+            };
+            if over {
+                bal.hi[x] - asg.loads[x] >= need
+            } else {
+                asg.loads[x] - bal.lo[x] >= need
+            }
+        })
+    };
+    let mut goals = Vec::new();
+    while let Some(t) = queue.pop_front() {
+        if depth[t] >= MAX_LINKS || goals.len() >= 4 {
+            continue;
+        }
+        let mut next: Vec<usize> = members.lists[t]
+            .iter()
+            .flat_map(|&i| g.neighbours(i).iter().map(|&m| asg.of[m]))
+            .filter(|&u| depth[u] == usize::MAX)
+            .collect();
+        next.sort_unstable();
+        next.dedup();
+        for u in next {
+            depth[u] = depth[t] + 1;
+            parent[u] = t;
+            if has_room(u) && goals.len() < 4 {
+                goals.push(u);
+            }
+            queue.push_back(u);
+        }
+    }
+    goals
+        .into_iter()
+        .any(|goal| run_chain(asg, bal, g, members, &parent, j, k, goal, over, seen, stamp))
+}
+
+/// Moves one account along each link of the path from `j` to `goal` (or back
+/// for an under-filled band); keeps the moves only if the total violation falls.
+#[allow(clippy::too_many_arguments)]
+fn run_chain(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    members: &mut Members,
+    parent: &[usize],
+    j: usize,
+    k: usize,
+    goal: usize,
+    over: bool,
+    seen: &mut [u32],
+    stamp: &mut u32,
+) -> bool {
+    let mut path = vec![goal];
+    while *path.last().expect("non-empty") != j {
+        path.push(parent[*path.last().expect("non-empty")]);
+    }
+    path.reverse();
+    // Links in flow order: over → accounts flow from j outwards; under → towards j.
+    let links: Vec<(usize, usize)> = if over {
+        path.windows(2).map(|w| (w[0], w[1])).collect()
+    } else {
+        path.windows(2).rev().map(|w| (w[1], w[0])).collect()
+    };
+    let before = bal.violation(&asg.loads);
+    let mut done: Vec<(usize, usize, usize)> = Vec::new();
+    for (from, to) in links {
+        // The account that breaks the two bands least, then the cheapest.
+        let mut options: Vec<(f64, f64, usize)> = members.lists[from]
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !g.locked[i]
+                    && bal.values(i)[k] != 0.0
+                    && g.neighbours(i).iter().any(|&m| asg.of[m] == to)
+            })
+            .map(|i| {
+                (
+                    violation_change(asg, bal, i, from, to),
+                    g.cost(i, to) - g.cost(i, from),
+                    i,
+                )
+            })
+            .collect();
+        options.sort_by(|a, b| {
+            a.0.total_cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+        });
+        let Some(&(_, _, i)) = options
+            .iter()
+            .take(50)
+            .find(|&&(_, _, i)| removable(asg, g, i, seen, stamp))
+        else {
+            break;
+        };
+        asg.apply(bal, i, to);
+        members.relocate(i, from, to);
+        done.push((i, from, to));
+    }
+    if done.len() == path.len() - 1 && bal.violation(&asg.loads) < before - 1e-9 {
+        return true;
+    }
+    for (i, from, to) in done.into_iter().rev() {
+        asg.apply(bal, i, from);
+        members.relocate(i, to, from);
+    }
+    false
+}
+
+/// The best swap of an account leaving `j` and one entering it from the same
+/// neighbour, lowering the total violation, both moves keeping contiguity.
+fn border_swap(
+    asg: &Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    border: &[(usize, usize)],
+    j: usize,
+    seen: &mut [u32],
+    stamp: &mut u32,
+) -> Option<(usize, usize)> {
+    let c = bal.c;
+    let outgoing: Vec<(usize, usize)> = border
+        .iter()
+        .copied()
+        .filter(|&(i, _)| asg.of[i] == j && !g.locked[i])
+        .collect();
+    let incoming: Vec<(usize, usize)> = border
+        .iter()
+        .copied()
+        .filter(|&(m, _)| asg.of[m] != j && !g.locked[m])
+        .collect();
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for &(i, t) in &outgoing {
+        for &(m, _) in incoming.iter().filter(|&&(m, _)| asg.of[m] == t) {
+            // Each must keep a neighbour in its new territory once the other has left it.
+            let i_anchored = g.neighbours(i).iter().any(|&x| x != m && asg.of[x] == t);
+            let m_anchored = g.neighbours(m).iter().any(|&x| x != i && asg.of[x] == j);
+            if !i_anchored || !m_anchored {
+                continue;
+            }
+            let mut dv = 0.0;
+            for k in 0..c {
+                let d = bal.values(m)[k] - bal.values(i)[k];
+                let (a, b) = (j * c + k, t * c + k);
+                dv += bal.excess(a, asg.loads[a] + d) - bal.excess(a, asg.loads[a]);
+                dv += bal.excess(b, asg.loads[b] - d) - bal.excess(b, asg.loads[b]);
+            }
+            if dv >= -1e-12 {
+                continue;
+            }
+            let dc = g.cost(i, t) - g.cost(i, j) + g.cost(m, j) - g.cost(m, t);
+            pairs.push((dc / -dv, i, m));
+        }
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    pairs
+        .into_iter()
+        .take(200)
+        .find(|&(_, i, m)| removable(asg, g, i, seen, stamp) && removable(asg, g, m, seen, stamp))
+        .map(|(_, i, m)| (i, m))
+}
+
+fn violation_change(asg: &Assignment, bal: &Balance, i: usize, from: usize, to: usize) -> f64 {
+    let c = bal.c;
+    let mut delta = 0.0;
+    for (k, v) in bal.values(i).iter().enumerate() {
+        if *v == 0.0 {
+            continue;
+        }
+        let (a, b) = (from * c + k, to * c + k);
+        delta += bal.excess(a, asg.loads[a] - v) - bal.excess(a, asg.loads[a]);
+        delta += bal.excess(b, asg.loads[b] + v) - bal.excess(b, asg.loads[b]);
+    }
+    delta
+}
