@@ -141,7 +141,12 @@ fn district_polygons_balance_population() {
     ]);
     assert_eq!(summary["accounts"], 299);
     assert_eq!(summary["contiguity"]["adjacency"], "given");
-    assert_eq!(summary["contiguity"]["contiguous"], Value::Bool(true), "{}", summary["contiguity"]);
+    assert_eq!(
+        summary["contiguity"]["contiguous"],
+        Value::Bool(true),
+        "{}",
+        summary["contiguity"]
+    );
     assert!(
         summary["criteria"][0]["max_deviation"].as_f64().unwrap() <= 0.05 + 1e-9,
         "{}",

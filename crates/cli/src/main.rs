@@ -2,6 +2,7 @@
 
 mod plan_cmd;
 mod progress;
+mod solve_cmd;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Cut balanced, compact territories from accounts and reps; writes an output folder.
     Plan(plan_cmd::PlanArgs),
+    /// Solve a research instance and score it like its literature (tdp).
+    Solve(solve_cmd::SolveArgs),
 }
 
 /// What went wrong, and which exit code it maps to.
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Solve(args) => solve_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,15 +63,21 @@ pub struct CriterionSummary {
     pub within_tolerance: bool,
 }
 
-/// Moment of inertia and its ratio to the LP-relaxation lower bound.
+/// Compactness: moment of inertia, total distance, and the ratio of the
+/// optimised one to the LP-relaxation lower bound.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Compactness {
+    /// What the engine minimised: `squared_distance` or `distance`.
+    pub objective: crate::partition::Objective,
     /// Σ over accounts of squared km to their territory centre.
     pub inertia_km2: f64,
-    /// A lower bound on the same sum for any assignment meeting the tolerances
-    /// with the same centres (the LP relaxation's Lagrangian bound), if computed.
-    pub lower_bound_km2: Option<f64>,
-    /// `inertia_km2 / lower_bound_km2` (1.00 = provably optimal).
+    /// Σ over accounts of km to their territory centre.
+    pub sum_distance_km: f64,
+    /// A lower bound on the objective for any assignment meeting the tolerances
+    /// with the same centres (the LP relaxation's Lagrangian bound), in km² or
+    /// km as the objective, when the tolerances are reachable.
+    pub lower_bound: Option<f64>,
+    /// The objective over its lower bound (1.00 = provably optimal for these centres).
     pub ratio_to_bound: Option<f64>,
 }
 
@@ -107,7 +113,8 @@ impl Metrics {
         problem: &Problem,
         assignment: &[usize],
         centres: &[[f64; 2]],
-        lower_bound_km2: Option<f64>,
+        objective: crate::partition::Objective,
+        lower_bound: Option<f64>,
         adjacency: &Adjacency,
     ) -> Metrics {
         let k = problem.territories.len();
@@ -177,6 +184,15 @@ impl Metrics {
             });
         }
         let inertia: f64 = territories.iter().map(|t| t.inertia_km2).sum();
+        let sum_distance: f64 = assignment
+            .iter()
+            .enumerate()
+            .map(|(i, &j)| dist2(problem.points[i], centres[j]).sqrt())
+            .sum();
+        let achieved = match objective {
+            crate::partition::Objective::SquaredDistance => inertia,
+            crate::partition::Objective::Distance => sum_distance,
+        };
         let fragmented: Vec<String> = territories
             .iter()
             .filter(|t| t.components > 1)
@@ -185,9 +201,11 @@ impl Metrics {
         Metrics {
             criteria,
             compactness: Compactness {
+                objective,
                 inertia_km2: inertia,
-                lower_bound_km2,
-                ratio_to_bound: lower_bound_km2.filter(|b| *b > 0.0).map(|b| inertia / b),
+                sum_distance_km: sum_distance,
+                lower_bound,
+                ratio_to_bound: lower_bound.filter(|b| *b > 0.0).map(|b| achieved / b),
             },
             contiguity: Contiguity {
                 contiguous: fragmented.is_empty(),
@@ -215,4 +233,37 @@ pub fn problem_adjacency(problem: &Problem) -> Adjacency {
         Some(pairs) => Adjacency::from_pairs(problem.accounts.len(), pairs),
         None => Adjacency::delaunay(&problem.points),
     }
+}
+
+/// p-median compactness: for each territory the member that minimises the sum
+/// of distances to the other members (its medoid, the "centre unit" of the
+/// territory design literature), and that sum over all territories.
+/// Returns the total and each territory's medoid (account index).
+pub fn medoid_compactness(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    territories: usize,
+) -> (f64, Vec<Option<usize>>) {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); territories];
+    for (i, &j) in assignment.iter().enumerate() {
+        members[j].push(i);
+    }
+    let mut total = 0.0;
+    let mut medoids = Vec::with_capacity(territories);
+    for list in &members {
+        let best = list
+            .iter()
+            .map(|&c| {
+                (
+                    list.iter()
+                        .map(|&i| dist2(points[i], points[c]).sqrt())
+                        .sum::<f64>(),
+                    c,
+                )
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        total += best.map_or(0.0, |b| b.0);
+        medoids.push(best.map(|b| b.1));
+    }
+    (total, medoids)
 }

@@ -313,9 +313,17 @@ pub struct ProblemBuilder {
     criteria: Vec<Criterion>,
     workload_model: WorkloadModel,
     adjacency: Option<Vec<(usize, usize)>>,
+    planar: bool,
 }
 
 impl ProblemBuilder {
+    /// Treats locations as planar coordinates (`lon` = x, `lat` = y, any finite
+    /// values) instead of WGS84 degrees; distances are then in those units.
+    pub fn planar(mut self, planar: bool) -> Self {
+        self.planar = planar;
+        self
+    }
+
     /// The accounts to divide.
     pub fn accounts(mut self, accounts: Vec<Account>) -> Self {
         self.accounts = accounts;
@@ -362,11 +370,12 @@ impl ProblemBuilder {
             mut criteria,
             workload_model,
             adjacency,
+            planar,
         } = self;
         if accounts.is_empty() {
             return Err(ProblemError::NoAccounts);
         }
-        validate_accounts(&accounts)?;
+        validate_accounts(&accounts, planar)?;
         let territories = territory_specs(&reps, territories)?;
         if territories.len() > accounts.len() {
             return Err(ProblemError::TooManyTerritories {
@@ -412,7 +421,11 @@ impl ProblemBuilder {
             locked.push(a.locked);
         }
 
-        let projection = Projection::fitting(accounts.iter().map(|a| a.location));
+        let projection = if planar {
+            Projection::planar()
+        } else {
+            Projection::fitting(accounts.iter().map(|a| a.location))
+        };
         let points: Vec<[f64; 2]> = accounts
             .iter()
             .map(|a| projection.forward(a.location))
@@ -444,7 +457,7 @@ impl ProblemBuilder {
     }
 }
 
-fn validate_accounts(accounts: &[Account]) -> Result<(), ProblemError> {
+fn validate_accounts(accounts: &[Account], planar: bool) -> Result<(), ProblemError> {
     let mut seen = HashMap::with_capacity(accounts.len());
     for a in accounts {
         if a.id.trim().is_empty() {
@@ -453,7 +466,8 @@ fn validate_accounts(accounts: &[Account]) -> Result<(), ProblemError> {
         if seen.insert(a.id.as_str(), ()).is_some() {
             return Err(ProblemError::DuplicateAccount(a.id.clone()));
         }
-        if !a.location.is_valid() {
+        let finite = a.location.lat.is_finite() && a.location.lon.is_finite();
+        if !(a.location.is_valid() || planar && finite) {
             return Err(ProblemError::InvalidLocation {
                 id: a.id.clone(),
                 lat: a.location.lat,

@@ -15,6 +15,7 @@ pub struct Projection {
     lat0: f64,
     lon0: f64,
     cos_lat0: f64,
+    planar: bool,
 }
 
 impl Projection {
@@ -24,7 +25,24 @@ impl Projection {
             lat0: centre.lat,
             lon0: centre.lon,
             cos_lat0: centre.lat.to_radians().cos().max(1e-6),
+            planar: false,
         }
+    }
+
+    /// No projection: locations already hold planar coordinates, `lon` as x and
+    /// `lat` as y (research instances).
+    pub fn planar() -> Self {
+        Self {
+            lat0: 0.0,
+            lon0: 0.0,
+            cos_lat0: 1.0,
+            planar: true,
+        }
+    }
+
+    /// Whether locations are planar coordinates rather than WGS84.
+    pub fn is_planar(&self) -> bool {
+        self.planar
     }
 
     /// A projection centred on the mean of the given locations (the origin if none).
@@ -41,6 +59,9 @@ impl Projection {
 
     /// Planar coordinates `[x, y]` in km.
     pub fn forward(&self, l: Location) -> [f64; 2] {
+        if self.planar {
+            return [l.lon, l.lat];
+        }
         let k = EARTH_RADIUS_KM.to_radians();
         [
             (l.lon - self.lon0) * self.cos_lat0 * k,
@@ -50,6 +71,9 @@ impl Projection {
 
     /// Back from planar km to WGS84.
     pub fn inverse(&self, p: [f64; 2]) -> Location {
+        if self.planar {
+            return Location::new(p[1], p[0]);
+        }
         let k = EARTH_RADIUS_KM.to_radians();
         Location::new(p[1] / k + self.lat0, p[0] / (self.cos_lat0 * k) + self.lon0)
     }

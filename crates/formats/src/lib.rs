@@ -16,6 +16,7 @@ mod geojson_accounts;
 mod output;
 mod plan_files;
 mod reps;
+pub mod research;
 mod table;
 
 use std::path::Path;

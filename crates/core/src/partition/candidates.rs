@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, RTree};
 
+use super::Objective;
 use crate::projection::dist2;
 
 /// For each account, up to `k` candidate territories with their assignment costs
@@ -17,8 +18,10 @@ pub(crate) struct Candidates {
     /// Scaled squared distance to the nearest centre that is not a candidate
     /// (infinite when all are candidates); keeps the Lagrangian bound valid.
     pub next_cost: Vec<f64>,
-    /// Squared km per cost unit.
+    /// Objective units per cost unit.
     pub scale: f64,
+    /// What a cost measures.
+    pub objective: Objective,
 }
 
 impl Candidates {
@@ -27,6 +30,7 @@ impl Candidates {
         centres: &[[f64; 2]],
         k: usize,
         locked_to: &[Option<usize>],
+        objective: Objective,
     ) -> Self {
         let k = k.clamp(1, centres.len());
         let tree = RTree::bulk_load(
@@ -43,7 +47,7 @@ impl Candidates {
                 let mut near: Vec<(u32, f64)> = tree
                     .nearest_neighbor_iter(p)
                     .take(k + 1)
-                    .map(|c| (c.data, dist2(*p, *c.geom())))
+                    .map(|c| (c.data, objective.cost(dist2(*p, *c.geom()))))
                     .collect();
                 // Ties between equidistant centres break by index, for determinism.
                 near.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -55,7 +59,7 @@ impl Candidates {
                 near.truncate(k);
                 if let Some(j) = lock {
                     let j = *j as u32;
-                    let d = dist2(*p, centres[j as usize]);
+                    let d = objective.cost(dist2(*p, centres[j as usize]));
                     return (vec![(j, d)], f64::INFINITY);
                 }
                 (near, next)
@@ -74,6 +78,7 @@ impl Candidates {
             len: vec![0; n],
             next_cost: vec![f64::INFINITY; n],
             scale,
+            objective,
         };
         for (i, (row, next)) in rows.into_iter().enumerate() {
             out.len[i] = row.len() as u8;

@@ -19,6 +19,7 @@ pub(crate) struct Graph<'a> {
     pub centres: &'a [[f64; 2]],
     pub locked: &'a [bool],
     pub scale: f64,
+    pub objective: super::Objective,
 }
 
 impl Graph<'_> {
@@ -27,7 +28,7 @@ impl Graph<'_> {
     }
 
     fn cost(&self, i: usize, j: usize) -> f64 {
-        dist2(self.points[i], self.centres[j]) / self.scale
+        self.objective.cost(dist2(self.points[i], self.centres[j])) / self.scale
     }
 }
 

@@ -93,7 +93,7 @@ pub(crate) fn lower_bound(
                 match exact {
                     Some((points, centres)) => {
                         for (j, centre) in centres.iter().enumerate() {
-                            let cost = dist2(points[i], *centre) / cand.scale;
+                            let cost = cand.objective.cost(dist2(points[i], *centre)) / cand.scale;
                             best = best.min(prices.priced(bal, i, j, cost));
                         }
                     }

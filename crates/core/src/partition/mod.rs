@@ -45,8 +45,29 @@ const LP_FULL_VARIABLES: usize = 40_000;
 /// Up to this many LP variables, the LP is solved a second time with room for rounding.
 const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
 
-/// Fraction of each band's half-width kept free in the LP for rounding split accounts.
-const ROUNDING_MARGIN: f64 = 0.25;
+/// What compactness minimises: the sum over accounts of the squared distance
+/// to the territory centre (moment of inertia; centres at centroids), or of the
+/// distance itself (p-median; centres at the member account that minimises it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Σ squared distance (the default; favours round territories).
+    #[default]
+    SquaredDistance,
+    /// Σ distance, with centres at accounts (the p-median of research benchmarks).
+    Distance,
+}
+
+impl Objective {
+    /// Cost of one account at squared distance `d2` from its centre.
+    #[inline]
+    pub fn cost(self, d2: f64) -> f64 {
+        match self {
+            Objective::SquaredDistance => d2,
+            Objective::Distance => d2.sqrt(),
+        }
+    }
+}
 
 /// How free centres are placed before location–allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -72,6 +93,15 @@ pub struct PlanOptions {
     pub candidates: usize,
     /// Most accounts left free in one balancing LP.
     pub lp_max_accounts: usize,
+    /// What compactness minimises.
+    pub objective: Objective,
+    /// Fraction (0..1) of each band's half-width the LP keeps free for rounding
+    /// split accounts into whole ones; larger is safer for balance, smaller
+    /// leaves more room for compactness.
+    pub rounding_margin: f64,
+    /// Starting positions of free centres (planar, one per territory), in place of seeding.
+    #[serde(skip)]
+    pub start_centres: Option<Vec<[f64; 2]>>,
     /// Make every territory one connected piece of the adjacency graph.
     pub contiguity: bool,
     /// Drop Delaunay neighbours farther apart than this (km), so water or
@@ -91,6 +121,9 @@ impl Default for PlanOptions {
             max_rounds: 30,
             candidates: 6,
             lp_max_accounts: 150_000,
+            objective: Objective::SquaredDistance,
+            start_centres: None,
+            rounding_margin: 0.25,
             contiguity: true,
             max_edge_km: None,
             ascent_iterations: 60,
@@ -160,7 +193,7 @@ pub struct SolveStats {
     /// Fragments merged into a neighbour and border moves made by the
     /// contiguity repair (absent when it was off).
     pub contiguity_repair: Option<(usize, usize)>,
-    /// Wall time per phase in milliseconds.
+    /// Wall time per phase in milliseconds (a phase may be missing when skipped).
     pub phase_ms: Vec<(String, u64)>,
 }
 
@@ -241,8 +274,15 @@ pub fn plan_with_progress(
         .collect();
 
     progress.phase("seeding centres");
-    let mut centres = if fixed.iter().all(Option::is_none) && options.seeding == Seeding::Bisection
+    let mut centres = if let Some(start) = options.start_centres.as_ref().filter(|c| c.len() == kt)
     {
+        // Given starting positions for free centres; fixed ones stay at their bases.
+        fixed
+            .iter()
+            .zip(start)
+            .map(|(f, s)| f.unwrap_or(*s))
+            .collect()
+    } else if fixed.iter().all(Option::is_none) && options.seeding == Seeding::Bisection {
         // Mass = the account's mean share over the criteria, so parts start balanced on all of them.
         let mass: Vec<f64> = (0..n)
             .map(|i| bal.values(i).iter().sum::<f64>() / bal.c.max(1) as f64 + 1e-9)
@@ -263,11 +303,12 @@ pub fn plan_with_progress(
         let mut best_seen: Option<(f64, f64, Vec<[f64; 2]>)> = None;
         for round in 0..options.max_rounds {
             rounds = round + 1;
-            let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
+            let cand =
+                Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
             let priced =
                 lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
             let violation = bal.violation(&bal.loads(&priced, kt));
-            let cost = inertia(&problem.points, &priced, &centres);
+            let cost = inertia(&problem.points, &priced, &centres, options.objective);
             progress.detail(&format!(
                 "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
             ));
@@ -277,13 +318,18 @@ pub fn plan_with_progress(
             {
                 best_seen = Some((violation, cost, centres.clone()));
             }
-            let moved = centroids(&problem.points, &priced, &centres, &fixed);
+            let moved = match options.objective {
+                Objective::SquaredDistance => centroids(&problem.points, &priced, &centres, &fixed),
+                Objective::Distance => medoids(&problem.points, &priced, &centres, &fixed),
+            };
             // Keep going while compactness improves or the prices are still far from balance.
             let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
             best_cost = best_cost.min(cost);
             centres = moved;
             // Prices were in the old cost units; rescale to the new ones.
-            let new_scale = Candidates::build(&problem.points, &centres, k, &locked_to).scale;
+            let new_scale =
+                Candidates::build(&problem.points, &centres, k, &locked_to, options.objective)
+                    .scale;
             rescale(&mut prices, cand.scale / new_scale);
             if !improved {
                 break;
@@ -298,7 +344,7 @@ pub fn plan_with_progress(
     progress.phase("balancing LP");
     let mut frontier_cap = options.lp_max_accounts.max(1);
     let (cand, outcome, frontier) = loop {
-        let cand = Candidates::build(&problem.points, &centres, k, &locked_to);
+        let cand = Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
         lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
         let mut cap = frontier_cap;
         let (outcome, frontier) = loop {
@@ -311,7 +357,7 @@ pub fn plan_with_progress(
             // the full bands are the fallback when that room is out of reach.
             let variables: usize = frontier.free.iter().flatten().map(Vec::len).sum();
             let single = variables > MARGIN_RESOLVE_VARIABLES;
-            let margin = if single { ROUNDING_MARGIN } else { 0.0 };
+            let margin = if single { options.rounding_margin } else { 0.0 };
             let mut outcome =
                 balance_lp::solve(&bal, &cand, &frontier, kt, margin).map_err(PlanError::Solver)?;
             if single && outcome.slack > 1e-6 {
@@ -376,7 +422,7 @@ pub fn plan_with_progress(
     // room for rounding inside the bands when that stays within reach.
     let bound_prices = outcome.prices.clone();
     if outcome.slack <= 1e-6 && outcome.variables <= MARGIN_RESOLVE_VARIABLES {
-        let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, ROUNDING_MARGIN)
+        let narrowed = balance_lp::solve(&bal, &cand, &frontier, kt, options.rounding_margin)
             .map_err(PlanError::Solver)?;
         if narrowed.slack <= 1e-6 {
             outcome = narrowed;
@@ -414,6 +460,7 @@ pub fn plan_with_progress(
             targets,
             points: &problem.points,
             centres: &centres,
+            objective: options.objective,
             locked: &problem.locked,
             scale: cand.scale,
         };
@@ -438,6 +485,7 @@ pub fn plan_with_progress(
         problem,
         &asg.of,
         &centres,
+        options.objective,
         hard_feasible.then_some(bound),
         &adjacency,
     );
@@ -489,11 +537,16 @@ fn rescale(prices: &mut Prices, factor: f64) {
         .for_each(|p| *p *= factor);
 }
 
-fn inertia(points: &[[f64; 2]], assignment: &[usize], centres: &[[f64; 2]]) -> f64 {
+fn inertia(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    centres: &[[f64; 2]],
+    objective: Objective,
+) -> f64 {
     points
         .iter()
         .zip(assignment)
-        .map(|(p, &j)| dist2(*p, centres[j]))
+        .map(|(p, &j)| objective.cost(dist2(*p, centres[j])))
         .sum()
 }
 
@@ -513,10 +566,60 @@ fn centroids(
     centres
         .iter()
         .enumerate()
-        .map(|(j, c)| match fixed[j] {
+        .map(|(j, c)| match fixed.get(j).copied().flatten() {
             Some(f) => f,
             None if sum[j][2] > 0.0 => [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]],
             None => *c,
+        })
+        .collect()
+}
+
+/// Free centres move to the member account with the least total distance to the
+/// others (the territory's medoid); fixed ones and empty territories stay.
+fn medoids(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    centres: &[[f64; 2]],
+    fixed: &[Option<[f64; 2]>],
+) -> Vec<[f64; 2]> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); centres.len()];
+    for (i, &j) in assignment.iter().enumerate() {
+        members[j].push(i);
+    }
+    members
+        .par_iter()
+        .enumerate()
+        .map(|(j, list)| {
+            if let Some(f) = fixed.get(j).copied().flatten() {
+                return f;
+            }
+            // Exact medoid for small territories; among the 200 accounts nearest
+            // the centroid for large ones (the medoid lies near the centroid).
+            let mut pool: Vec<usize> = list.clone();
+            if pool.len() > 200 {
+                let n = pool.len() as f64;
+                let (x, y) = pool.iter().fold((0.0, 0.0), |(x, y), &i| {
+                    (x + points[i][0], y + points[i][1])
+                });
+                let mean = [x / n, y / n];
+                pool.sort_by(|&a, &b| {
+                    dist2(points[a], mean)
+                        .total_cmp(&dist2(points[b], mean))
+                        .then(a.cmp(&b))
+                });
+                pool.truncate(200);
+            }
+            pool.iter()
+                .map(|&c| {
+                    (
+                        list.iter()
+                            .map(|&i| dist2(points[i], points[c]).sqrt())
+                            .sum::<f64>(),
+                        c,
+                    )
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+                .map_or(centres[j], |(_, c)| points[c])
         })
         .collect()
 }
@@ -770,3 +873,90 @@ fn miss_reason(
 
 #[cfg(test)]
 mod tests;
+
+/// Plans from several starts and keeps the best: balanced and contiguous
+/// first, then the least objective. Start 0 uses `options` as given; start `s`
+/// draws free centres by k-means++ with seed `options.seed + s`. Stops after
+/// `starts` starts or once `time_limit` has passed (at least one start runs),
+/// so the result is deterministic whenever all starts fit in the limit.
+pub fn plan_multistart(
+    problem: &Problem,
+    options: &PlanOptions,
+    starts: usize,
+    time_limit: std::time::Duration,
+    progress: &dyn Progress,
+) -> Result<(Plan, usize), PlanError> {
+    let began = Instant::now();
+    let mut best: Option<((bool, bool, f64), Plan)> = None;
+    let mut ran = 0;
+    for s in 0..starts.max(1) {
+        if s > 0 && began.elapsed() >= time_limit {
+            break;
+        }
+        let mut o = options.clone();
+        if s > 0 {
+            o.seeding = Seeding::KMeansPlusPlus;
+            o.seed = options.seed.wrapping_add(s as u64);
+            // Alternate how much band room rounding keeps: tight bands trade
+            // compactness for balance safety, and either can win.
+            o.rounding_margin = [options.rounding_margin, 0.1, 0.0][s % 3];
+        }
+        let plan = plan_with_progress(problem, &o, progress)?;
+        ran += 1;
+        let c = &plan.metrics.compactness;
+        let value = match options.objective {
+            Objective::SquaredDistance => c.inertia_km2,
+            Objective::Distance => c.sum_distance_km,
+        };
+        let key = (
+            !plan.metrics.balanced(),
+            !plan.metrics.contiguity.contiguous,
+            value,
+        );
+        progress.detail(&format!(
+            "start {s}: balanced {}, contiguous {}, objective {value:.2}",
+            !key.0, !key.1
+        ));
+        if best.as_ref().is_none_or(|(k, _)| {
+            (key.0, key.1) < (k.0, k.1) || ((key.0, key.1) == (k.0, k.1) && key.2 < k.2)
+        }) {
+            best = Some((key, plan));
+        }
+    }
+    let (mut key, mut plan) = best.expect("at least one start ran");
+    // Intensify: restart location–allocation from the best plan's own centres
+    // (medoids or centroids of its final territories) while that improves it.
+    for _ in 0..3 {
+        if began.elapsed() >= time_limit {
+            break;
+        }
+        let centres = match options.objective {
+            Objective::SquaredDistance => {
+                centroids(&problem.points, &plan.assignment, &plan.centres, &[])
+            }
+            Objective::Distance => medoids(&problem.points, &plan.assignment, &plan.centres, &[]),
+        };
+        let o = PlanOptions {
+            start_centres: Some(centres),
+            ..options.clone()
+        };
+        let next = plan_with_progress(problem, &o, progress)?;
+        ran += 1;
+        let c = &next.metrics.compactness;
+        let value = match options.objective {
+            Objective::SquaredDistance => c.inertia_km2,
+            Objective::Distance => c.sum_distance_km,
+        };
+        let next_key = (
+            !next.metrics.balanced(),
+            !next.metrics.contiguity.contiguous,
+            value,
+        );
+        if (next_key.0, next_key.1) <= (key.0, key.1) && next_key.2 < key.2 * (1.0 - 1e-9) {
+            (key, plan) = (next_key, next);
+        } else {
+            break;
+        }
+    }
+    Ok((plan, ran))
+}

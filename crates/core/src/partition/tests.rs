@@ -284,7 +284,14 @@ use crate::problem::ProblemError;
 fn contiguity_can_be_turned_off() {
     let problem = three_criteria(accounts(1500, 21), 6);
     let on = plan(&problem, &PlanOptions::default()).unwrap();
-    let off = plan(&problem, &PlanOptions { contiguity: false, ..PlanOptions::default() }).unwrap();
+    let off = plan(
+        &problem,
+        &PlanOptions {
+            contiguity: false,
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap();
     assert!(on.metrics.contiguity.contiguous);
     assert!(on.stats.contiguity_repair.is_some());
     assert!(off.stats.contiguity_repair.is_none());

@@ -1,0 +1,180 @@
+//! `territory solve FORMAT FILE`: research instances, scored like their literature.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use territory::metrics::medoid_compactness;
+use territory::{Account, Location, Measure, Objective, PlanOptions, Problem};
+use territory_formats::research::tdp::read_tdp;
+
+use crate::progress::StderrProgress;
+use crate::Failure;
+
+/// Research formats.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    /// Commercial territory design (`.dat`: units, three measures, adjacency, p, tolerances).
+    Tdp,
+}
+
+/// Arguments of `territory solve`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory solve tdp ../shared/data/tdp/2DU60-05-1.dat --json
+  territory solve tdp instance.dat --time-limit 2 --starts 40")]
+pub(crate) struct SolveArgs {
+    /// Instance format.
+    format: Format,
+    /// Instance file.
+    file: PathBuf,
+    /// Wall-clock limit in seconds for the multi-start search (one start always runs).
+    #[arg(long, default_value_t = 5.0)]
+    time_limit: f64,
+    /// Most starts (the result is deterministic when all of them fit in the time limit).
+    #[arg(long, default_value_t = 24)]
+    starts: usize,
+    /// Seed of the first k-means++ start.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Allow territories in several pieces.
+    #[arg(long)]
+    no_contiguity: bool,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// More detail on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// The `--json` result for a TDP instance.
+#[derive(Serialize)]
+struct TdpResult {
+    instance: String,
+    units: usize,
+    p: usize,
+    /// Unit ids per territory.
+    territories: Vec<Vec<usize>>,
+    /// Max relative deviation per measure.
+    max_deviation: Vec<f64>,
+    /// Whether every measure is within its tolerance.
+    balanced: bool,
+    /// Σ over territories of Σ distance from each unit to the territory's centre unit.
+    compactness: f64,
+    /// Centre unit id per territory.
+    centres: Vec<Option<usize>>,
+    contiguous: bool,
+    starts: usize,
+    elapsed_ms: u64,
+}
+
+pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
+    let began = Instant::now();
+    let progress = StderrProgress::new(args.quiet, args.verbose);
+    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
+        return Err(Failure::Input(format!(
+            "--time-limit {} must be a positive number of seconds",
+            args.time_limit
+        )));
+    }
+    match args.format {
+        Format::Tdp => {
+            let instance = read_tdp(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
+            let accounts: Vec<Account> = instance
+                .units
+                .iter()
+                .map(|u| {
+                    let mut a = Account::new(u.id.to_string(), Location::new(u.y, u.x));
+                    for (k, w) in u.measures.iter().enumerate() {
+                        a.attributes.insert(format!("w{}", k + 1), *w);
+                    }
+                    a
+                })
+                .collect();
+            let mut builder = Problem::builder()
+                .accounts(accounts)
+                .planar(true)
+                .territories(instance.territories)
+                .adjacency(instance.edges.clone());
+            for (k, t) in instance.tolerances.iter().enumerate() {
+                builder = builder.criterion(Measure::Attribute(format!("w{}", k + 1)), *t);
+            }
+            let problem = builder
+                .build()
+                .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))?;
+            let options = PlanOptions {
+                seed: args.seed,
+                objective: Objective::Distance,
+                contiguity: !args.no_contiguity,
+                ..PlanOptions::default()
+            };
+            let (plan, starts) = territory::plan_multistart(
+                &problem,
+                &options,
+                args.starts,
+                Duration::from_secs_f64(args.time_limit),
+                &progress,
+            )
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+            let (compactness, medoids) =
+                medoid_compactness(problem.points(), &plan.assignment, instance.territories);
+            let mut territories = vec![Vec::new(); instance.territories];
+            for (i, &j) in plan.assignment.iter().enumerate() {
+                territories[j].push(instance.units[i].id);
+            }
+            let result = TdpResult {
+                instance: instance.name.clone(),
+                units: instance.units.len(),
+                p: instance.territories,
+                territories,
+                max_deviation: plan
+                    .metrics
+                    .criteria
+                    .iter()
+                    .map(|c| c.max_deviation)
+                    .collect(),
+                balanced: plan.metrics.balanced(),
+                compactness,
+                centres: medoids
+                    .into_iter()
+                    .map(|m| m.map(|i| instance.units[i].id))
+                    .collect(),
+                contiguous: plan.metrics.contiguity.contiguous,
+                starts,
+                elapsed_ms: began.elapsed().as_millis() as u64,
+            };
+            if args.json {
+                let text = serde_json::to_string_pretty(&result)
+                    .map_err(|e| Failure::Internal(e.to_string()))?;
+                #[allow(clippy::print_stdout)]
+                {
+                    println!("{text}");
+                }
+            }
+            progress.done(&format!(
+                "{}: compactness {:.2}, max deviation {}, {}, {} starts in {:.1}s",
+                result.instance,
+                result.compactness,
+                result
+                    .max_deviation
+                    .iter()
+                    .map(|d| format!("{:.1}%", d * 100.0))
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                if result.contiguous {
+                    "contiguous"
+                } else {
+                    "not contiguous"
+                },
+                starts,
+                result.elapsed_ms as f64 / 1000.0
+            ));
+            Ok(())
+        }
+    }
+}
