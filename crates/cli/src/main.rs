@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Cut balanced, compact territories from accounts and reps; writes an output folder.
     Plan(plan_cmd::PlanArgs),
+    /// Restore balance from the current territories, moving as few accounts (or as little revenue) as possible.
+    Rebalance(plan_cmd::RebalanceArgs),
     /// Solve a research instance and score it like its literature (tdp).
     Solve(solve_cmd::SolveArgs),
 }
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(args) => plan_cmd::run(args),
+        Command::Rebalance(args) => plan_cmd::run_rebalance(args),
         Command::Solve(args) => solve_cmd::run(args),
     };
     match result {

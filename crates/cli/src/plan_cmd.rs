@@ -67,7 +67,56 @@ pub(crate) struct PlanArgs {
     verbose: bool,
 }
 
+/// Arguments of `territory rebalance`: those of `plan`, plus what a move costs.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory rebalance --accounts accounts.csv --reps reps.csv --out plan2
+  territory rebalance --accounts accounts.csv --reps reps.csv --disruption revenue --max-moves 50 --out plan2 --json
+
+The accounts file must carry each account's current `territory` (a rep id).
+Accounts of reps no longer in the reps file are redistributed; new reps get
+accounts from their neighbours; locked accounts never move.")]
+pub(crate) struct RebalanceArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// What to keep small: the number of accounts moved, or their revenue.
+    #[arg(long, value_enum, default_value = "accounts")]
+    disruption: DisruptionArg,
+    /// Most accounts that may move; the balance reached is reported.
+    #[arg(long, value_name = "N")]
+    max_moves: Option<usize>,
+}
+
+/// `--disruption` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum DisruptionArg {
+    /// Move as few accounts as possible.
+    Accounts,
+    /// Move as little revenue as possible.
+    Revenue,
+}
+
+pub(crate) fn run_rebalance(args: RebalanceArgs) -> Result<(), Failure> {
+    let rebalance = territory::Rebalance {
+        measure: match args.disruption {
+            DisruptionArg::Accounts => territory::DisruptionMeasure::Accounts,
+            DisruptionArg::Revenue => territory::DisruptionMeasure::Revenue,
+        },
+        max_moves: args.max_moves,
+    };
+    run_with(args.plan, Some(rebalance))
+}
+
 pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
+    run_with(args, None)
+}
+
+fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(), Failure> {
+    let command = if rebalance.is_some() {
+        "rebalance"
+    } else {
+        "plan"
+    };
     let progress = StderrProgress::new(args.quiet, args.verbose);
     territory::Progress::phase(&progress, "reading input");
     if let Some(km) = args.max_edge_km {
@@ -95,6 +144,12 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::Input(e.to_string()))?;
         }
     }
+    if rebalance.is_some() && file.accounts.iter().all(|a| a.territory.is_none()) {
+        return Err(Failure::Input(format!(
+            "{}: no account has a current `territory`; rebalance starts from the current assignment (use `plan` for a fresh one)",
+            args.accounts.display()
+        )));
+    }
     let mut builder = Problem::builder().accounts(file.accounts.clone());
     if let Some(path) = &args.reps {
         builder = builder.reps(read_reps_csv(path).map_err(|e| Failure::Input(e.to_string()))?);
@@ -115,13 +170,14 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
         seed: args.seed,
         lp_max_accounts: args.lp_max_accounts.max(1),
         contiguity: !args.no_contiguity,
+        rebalance,
         max_edge_km: args.max_edge_km,
         ..PlanOptions::default()
     };
     let plan = territory::plan_with_progress(&problem, &options, &progress)
         .map_err(|e| Failure::Internal(e.to_string()))?;
     territory::Progress::phase(&progress, "writing output");
-    let summary = PlanSummary::new(&problem, &plan, &options, progress.elapsed_ms());
+    let summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
     write_plan(&args.out, &problem, &plan, &file.shapes, &summary)
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
     if args.json {
@@ -132,6 +188,7 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
             println!("{text}");
         }
     }
+    let rebalance_done = command == "rebalance";
     let worst: Vec<String> = summary
         .criteria
         .iter()
@@ -145,11 +202,13 @@ pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
         })
         .collect();
     progress.done(&format!(
-        "planned {} accounts into {} territories in {:.1}s → {} (max deviation: {}; compactness ratio {}; {})",
+        "{} {} accounts into {} territories in {:.1}s → {} (moved {}; max deviation: {}; compactness ratio {}; {})",
+        if rebalance_done { "rebalanced" } else { "planned" },
         summary.accounts,
         summary.territories,
         summary.elapsed_ms as f64 / 1000.0,
         args.out.display(),
+        summary.moved_accounts,
         worst.join(", "),
         summary.compactness.ratio_to_bound.map_or("n/a".into(), |r| format!("{r:.3}")),
         if summary.contiguity.contiguous { "contiguous" } else { "not contiguous" }

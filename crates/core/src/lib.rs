@@ -64,8 +64,8 @@ pub use criteria::{parse_tolerance, Criterion, Measure};
 pub use metrics::Metrics;
 pub use model::{Account, Location, Rep, Status, TimeWindow, Weekday};
 pub use partition::{
-    plan, plan_multistart, plan_with_progress, Diagnostic, DiagnosticKind, NoProgress, Objective,
-    Plan, PlanError, PlanOptions, Progress, SolveStats,
+    plan, plan_multistart, plan_with_progress, Diagnostic, DiagnosticKind, DisruptionMeasure,
+    NoProgress, Objective, Plan, PlanError, PlanOptions, Progress, Rebalance, Seeding, SolveStats,
 };
 pub use problem::{Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel};
 pub use projection::Projection;

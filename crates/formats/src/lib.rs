@@ -25,7 +25,7 @@ pub use accounts::{read_accounts_csv, AccountsFile};
 pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
 pub use output::write_files_atomically;
-pub use plan_files::{to_json_bytes, write_plan, PlanSummary};
+pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PlanSummary};
 pub use reps::read_reps_csv;
 
 /// Reads accounts by extension: `.geojson`/`.json` as GeoJSON, anything else as CSV.

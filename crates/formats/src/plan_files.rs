@@ -10,10 +10,21 @@ use territory::{Diagnostic, Plan, PlanOptions, Problem, SolveStats, WorkloadMode
 
 use crate::output::write_files_atomically;
 
+/// One account moved away from its current territory.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveRecord {
+    /// Account id.
+    pub account: String,
+    /// Its territory before.
+    pub from: String,
+    /// Its territory now.
+    pub to: String,
+}
+
 /// What `summary.json` holds (and `--json` prints).
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanSummary {
-    /// Always `plan`.
+    /// `plan` or `rebalance`.
     pub command: String,
     /// Version of the tool.
     pub version: String,
@@ -33,6 +44,8 @@ pub struct PlanSummary {
     pub moved_accounts: usize,
     /// Revenue of the moved accounts.
     pub moved_revenue: f64,
+    /// Each moved account: id, previous territory (as given), new territory.
+    pub moves: Vec<MoveRecord>,
     /// Per-territory measures.
     pub territory_metrics: Vec<TerritoryMetrics>,
     /// Requirements not met, with reasons.
@@ -49,16 +62,31 @@ pub struct PlanSummary {
 
 impl PlanSummary {
     /// Collects the summary of a plan.
-    pub fn new(problem: &Problem, plan: &Plan, options: &PlanOptions, elapsed_ms: u64) -> Self {
+    pub fn new(
+        command: &str,
+        problem: &Problem,
+        plan: &Plan,
+        options: &PlanOptions,
+        elapsed_ms: u64,
+    ) -> Self {
         let (mut moved_accounts, mut moved_revenue) = (0, 0.0);
+        let mut moves = Vec::new();
         for (i, &j) in plan.assignment.iter().enumerate() {
-            if problem.current_territories()[i].is_some_and(|c| c != j) {
+            let a = &problem.accounts()[i];
+            let to = &problem.territories()[j].id;
+            // Accounts of removed reps count as moved: their territory is gone.
+            if let Some(from) = a.territory.as_deref().filter(|f| !f.is_empty() && *f != to) {
                 moved_accounts += 1;
-                moved_revenue += problem.accounts()[i].revenue;
+                moved_revenue += a.revenue;
+                moves.push(MoveRecord {
+                    account: a.id.clone(),
+                    from: from.to_string(),
+                    to: to.clone(),
+                });
             }
         }
         PlanSummary {
-            command: "plan".into(),
+            command: command.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             accounts: problem.accounts().len(),
             territories: problem.territories().len(),
@@ -68,6 +96,7 @@ impl PlanSummary {
             contiguity: plan.metrics.contiguity.clone(),
             moved_accounts,
             moved_revenue,
+            moves,
             territory_metrics: plan.metrics.territories.clone(),
             diagnostics: plan.diagnostics.clone(),
             solve: plan.stats.clone(),

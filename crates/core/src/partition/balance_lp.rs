@@ -90,6 +90,27 @@ pub(crate) fn solve(
             }
         }
     }
+    // A cap on moves (rebalancing): hard in effect, elastic so the LP always solves.
+    let mut move_row: Option<(Expression, f64, Variable)> = None;
+    if let Some(d) = cand.disruption.as_ref() {
+        if let Some(limit) = d.max_moves {
+            let mut row = Expression::with_capacity(64);
+            let mut fixed_moves = 0.0;
+            for (i, col) in columns.iter().enumerate() {
+                let Some(home) = d.home[i] else { continue };
+                match col {
+                    Some(cols) => cols
+                        .iter()
+                        .filter(|(j, _)| *j != home)
+                        .for_each(|(_, x)| row.add_mul(1.0, *x)),
+                    None if frontier.fixed_to[i] != home => fixed_moves += 1.0,
+                    None => {}
+                }
+            }
+            let excess = vars.add(variable().min(0.0));
+            move_row = Some((row, limit as f64 - fixed_moves, excess));
+        }
+    }
     let over: Vec<Variable> = (0..territories * c)
         .map(|_| vars.add(variable().min(0.0)))
         .collect();
@@ -100,7 +121,13 @@ pub(crate) fn solve(
         objective.add_mul(SLACK_PENALTY, over[idx]);
         objective.add_mul(SLACK_PENALTY, under[idx]);
     }
+    if let Some((_, _, excess)) = &move_row {
+        objective.add_mul(100.0 * SLACK_PENALTY, *excess);
+    }
     let mut model = vars.minimise(objective).using(clarabel);
+    if let Some((row, rhs, excess)) = move_row {
+        model.add_constraint(constraint!(row - excess <= rhs));
+    }
     model
         .settings()
         .tol_gap_rel(1e-6)

@@ -22,6 +22,28 @@ pub(crate) struct Candidates {
     pub scale: f64,
     /// What a cost measures.
     pub objective: Objective,
+    /// Rebalancing: each account's current territory, the cost of moving it,
+    /// and the most moves allowed.
+    pub disruption: Option<DisruptionCosts>,
+}
+
+/// Costs of a minimal-disruption rebalance.
+#[derive(Debug, Clone)]
+pub(crate) struct DisruptionCosts {
+    pub home: Vec<Option<usize>>,
+    pub move_cost: Vec<f64>,
+    /// Weight of compactness against disruption (small: only breaks ties).
+    pub compactness_weight: f64,
+    pub max_moves: Option<usize>,
+}
+
+impl DisruptionCosts {
+    /// Cost of account `i` in territory `j` at geometric cost `geo`.
+    #[inline]
+    pub fn cost(&self, i: usize, j: usize, geo: f64) -> f64 {
+        let moved = self.home[i].is_some_and(|h| h != j);
+        self.compactness_weight * geo + if moved { self.move_cost[i] } else { 0.0 }
+    }
 }
 
 impl Candidates {
@@ -79,6 +101,7 @@ impl Candidates {
             next_cost: vec![f64::INFINITY; n],
             scale,
             objective,
+            disruption: None,
         };
         for (i, (row, next)) in rows.into_iter().enumerate() {
             out.len[i] = row.len() as u8;
@@ -89,6 +112,41 @@ impl Candidates {
             }
         }
         out
+    }
+
+    /// Turns geometric costs into disruption costs: each account's current
+    /// territory becomes a candidate (in place of its farthest one if needed)
+    /// and leaving it costs `move_cost[i]`; compactness only breaks ties.
+    pub fn with_disruption(
+        mut self,
+        points: &[[f64; 2]],
+        centres: &[[f64; 2]],
+        d: DisruptionCosts,
+    ) -> Self {
+        let k = self.k;
+        for i in 0..self.len.len() {
+            if let Some(h) = d.home[i] {
+                let base = i * k;
+                let len = self.len[i] as usize;
+                if !(0..len).any(|s| self.terr[base + s] as usize == h) {
+                    let slot = if len < k { len } else { len - 1 };
+                    self.terr[base + slot] = h as u32;
+                    self.cost[base + slot] =
+                        self.objective.cost(dist2(points[i], centres[h])) / self.scale;
+                    self.len[i] = (slot + 1) as u8;
+                    // The replaced centre is now a non-candidate nearer than next_cost: keep the bound valid.
+                    self.next_cost[i] = 0.0;
+                }
+            }
+            let base = i * k;
+            for s in 0..self.len[i] as usize {
+                let j = self.terr[base + s] as usize;
+                self.cost[base + s] = d.cost(i, j, self.cost[base + s]);
+            }
+            self.next_cost[i] *= d.compactness_weight;
+        }
+        self.disruption = Some(d);
+        self
     }
 
     /// Candidate slots of account `i` as (territory, cost).

@@ -20,6 +20,7 @@ pub(crate) struct Graph<'a> {
     pub locked: &'a [bool],
     pub scale: f64,
     pub objective: super::Objective,
+    pub disruption: Option<&'a super::candidates::DisruptionCosts>,
 }
 
 impl Graph<'_> {
@@ -28,7 +29,11 @@ impl Graph<'_> {
     }
 
     fn cost(&self, i: usize, j: usize) -> f64 {
-        self.objective.cost(dist2(self.points[i], self.centres[j])) / self.scale
+        let geo = self.objective.cost(dist2(self.points[i], self.centres[j])) / self.scale;
+        match self.disruption {
+            Some(d) => d.cost(i, j, geo),
+            None => geo,
+        }
     }
 }
 

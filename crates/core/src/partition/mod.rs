@@ -69,6 +69,27 @@ impl Objective {
     }
 }
 
+/// What a rebalance minimises when it moves accounts away from their current territory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisruptionMeasure {
+    /// The number of accounts moved.
+    #[default]
+    Accounts,
+    /// The revenue of the accounts moved.
+    Revenue,
+}
+
+/// Minimal-disruption rebalancing: start from each account's current territory
+/// and move as little as possible to restore balance.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Rebalance {
+    /// What moving costs.
+    pub measure: DisruptionMeasure,
+    /// Most accounts that may move (accounts of removed reps not counted).
+    pub max_moves: Option<usize>,
+}
+
 /// How free centres are placed before location–allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -95,6 +116,8 @@ pub struct PlanOptions {
     pub lp_max_accounts: usize,
     /// What compactness minimises.
     pub objective: Objective,
+    /// Rebalance from the current territories instead of planning afresh.
+    pub rebalance: Option<Rebalance>,
     /// Fraction (0..1) of each band's half-width the LP keeps free for rounding
     /// split accounts into whole ones; larger is safer for balance, smaller
     /// leaves more room for compactness.
@@ -123,6 +146,7 @@ impl Default for PlanOptions {
             lp_max_accounts: 150_000,
             objective: Objective::SquaredDistance,
             start_centres: None,
+            rebalance: None,
             rounding_margin: 0.25,
             contiguity: true,
             max_edge_km: None,
@@ -291,12 +315,33 @@ pub fn plan_with_progress(
     } else {
         seeding::seed_centres(&problem.points, &vec![1.0; n], &fixed, options.seed)
     };
+    if options.rebalance.is_some() {
+        // Free centres sit at the centroid of their territory's current accounts.
+        let current: Vec<usize> = problem
+            .current
+            .iter()
+            .map(|c| c.unwrap_or(usize::MAX))
+            .collect();
+        let mut sum = vec![[0.0f64; 3]; kt];
+        for (p, &j) in problem.points.iter().zip(&current) {
+            if j != usize::MAX {
+                sum[j][0] += p[0];
+                sum[j][1] += p[1];
+                sum[j][2] += 1.0;
+            }
+        }
+        for j in 0..kt {
+            if fixed[j].is_none() && sum[j][2] > 0.0 {
+                centres[j] = [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]];
+            }
+        }
+    }
     timer.lap("seeding");
 
     let mut k = options.candidates.max(2).min(kt);
     let mut prices = Prices::zero(kt * bal.c);
     let mut rounds = 0;
-    if fixed.iter().any(Option::is_none) {
+    if fixed.iter().any(Option::is_none) && options.rebalance.is_none() {
         progress.phase("locating centres");
         let mut best_cost = f64::INFINITY;
         // The best centres seen: least band violation, then least inertia.
@@ -341,10 +386,18 @@ pub fn plan_with_progress(
         timer.lap("locating centres");
     }
 
+    let disruption = options
+        .rebalance
+        .as_ref()
+        .map(|r| disruption_costs(problem, r));
     progress.phase("balancing LP");
     let mut frontier_cap = options.lp_max_accounts.max(1);
     let (cand, outcome, frontier) = loop {
         let cand = Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
+        let cand = match disruption.clone() {
+            Some(d) => cand.with_disruption(&problem.points, &centres, d),
+            None => cand,
+        };
         lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
         let mut cap = frontier_cap;
         let (outcome, frontier) = loop {
@@ -445,6 +498,9 @@ pub fn plan_with_progress(
             break;
         }
     }
+    if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
+        repair::trim_moves(&mut asg, &bal, &cand, limit);
+    }
     timer.lap("rounding and repair");
 
     let mut adjacency = problem_adjacency(problem);
@@ -461,6 +517,7 @@ pub fn plan_with_progress(
             points: &problem.points,
             centres: &centres,
             objective: options.objective,
+            disruption: cand.disruption.as_ref(),
             locked: &problem.locked,
             scale: cand.scale,
         };
@@ -472,6 +529,10 @@ pub fn plan_with_progress(
         contiguity_stats = Some((out.fragments_moved, out.balance_moves));
         timer.lap("contiguity repair");
     }
+    // A cap on moves is the user's hard limit: it wins over contiguity.
+    if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
+        repair::trim_moves(&mut asg, &bal, &cand, limit);
+    }
 
     progress.phase("measuring");
     // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
@@ -480,7 +541,8 @@ pub fn plan_with_progress(
     let bound = lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
         .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
         * cand.scale;
-    let hard_feasible = outcome.slack <= 1e-6;
+    // The bound is on compactness; a rebalance optimises disruption instead.
+    let hard_feasible = outcome.slack <= 1e-6 && options.rebalance.is_none();
     let metrics = Metrics::evaluate(
         problem,
         &asg.of,
@@ -489,7 +551,8 @@ pub fn plan_with_progress(
         hard_feasible.then_some(bound),
         &adjacency,
     );
-    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, outcome.slack);
+    let moves_cap = options.rebalance.as_ref().and_then(|r| r.max_moves);
+    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, outcome.slack, moves_cap);
     timer.lap("measuring");
 
     Ok(Plan {
@@ -548,6 +611,27 @@ fn inertia(
         .zip(assignment)
         .map(|(p, &j)| objective.cost(dist2(*p, centres[j])))
         .sum()
+}
+
+fn disruption_costs(problem: &Problem, r: &Rebalance) -> candidates::DisruptionCosts {
+    let n = problem.accounts.len();
+    let mean_revenue = problem.accounts.iter().map(|a| a.revenue).sum::<f64>() / n.max(1) as f64;
+    let move_cost = problem
+        .accounts
+        .iter()
+        .map(|a| match r.measure {
+            DisruptionMeasure::Accounts => 1.0,
+            // A small floor so moving a zero-revenue account is not free.
+            DisruptionMeasure::Revenue if mean_revenue > 0.0 => a.revenue / mean_revenue + 0.01,
+            DisruptionMeasure::Revenue => 1.0,
+        })
+        .collect();
+    candidates::DisruptionCosts {
+        home: problem.current.clone(),
+        move_cost,
+        compactness_weight: 1e-3,
+        max_moves: r.max_moves,
+    }
 }
 
 /// Free centres move to the mean of their accounts; fixed ones and empty territories stay.
@@ -773,6 +857,7 @@ fn diagnose(
     metrics: &Metrics,
     assignment: &[usize],
     lp_slack: f64,
+    moves_cap: Option<usize>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (c, crit) in problem.criteria.iter().enumerate() {
@@ -798,7 +883,15 @@ fn diagnose(
             .filter(|t| !t.balance[c].within_tolerance)
             .map(|t| t.id.clone())
             .collect();
-        let reason = miss_reason(problem, bal, c, assignment, lp_slack);
+        let moved = (0..assignment.len())
+            .filter(|&i| problem.current[i].is_some_and(|h| h != assignment[i]))
+            .count();
+        let reason = match moves_cap {
+            Some(cap) if moved >= cap => {
+                format!("the cap of {cap} moves stops the rebalance before balance is restored")
+            }
+            _ => miss_reason(problem, bal, c, assignment, lp_slack),
+        };
         out.push(Diagnostic {
             kind: DiagnosticKind::ToleranceMissed,
             criterion: Some(summary.criterion.clone()),

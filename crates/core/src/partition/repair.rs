@@ -383,3 +383,28 @@ pub(crate) fn swap_pass(
     let _ = territories;
     swaps
 }
+
+/// Moves accounts back to their current territory, least balance damage first,
+/// until at most `limit` accounts are away from it (rebalancing with a cap).
+pub(crate) fn trim_moves(asg: &mut Assignment, bal: &Balance, cand: &Candidates, limit: usize) {
+    let Some(d) = cand.disruption.as_ref() else {
+        return;
+    };
+    loop {
+        let moved: Vec<usize> = (0..asg.of.len())
+            .filter(|&i| d.home[i].is_some_and(|h| h != asg.of[i]) && cand.len[i] > 1)
+            .collect();
+        if moved.len() <= limit {
+            return;
+        }
+        let best = moved
+            .iter()
+            .map(|&i| {
+                let home = d.home[i].expect("moved accounts have a home");
+                (asg.violation_change(bal, i, home), i, home)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let Some((_, i, home)) = best else { return };
+        asg.apply(bal, i, home);
+    }
+}

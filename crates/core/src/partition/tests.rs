@@ -4,7 +4,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
-use crate::{Account, Location, Measure, Rep, Status};
+use crate::{Account, DisruptionMeasure, Location, Measure, Rebalance, Rep, Status};
 
 fn accounts(n: usize, seed: u64) -> Vec<Account> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -298,4 +298,125 @@ fn contiguity_can_be_turned_off() {
     // The repair costs some compactness, never balance.
     assert!(on.metrics.balanced() && off.metrics.balanced());
     assert!(on.metrics.compactness.inertia_km2 >= off.metrics.compactness.inertia_km2 * 0.999);
+}
+
+fn with_current(mut acc: Vec<Account>, plan: &Plan, problem: &Problem) -> Vec<Account> {
+    for (a, &j) in acc.iter_mut().zip(&plan.assignment) {
+        a.territory = Some(problem.territories()[j].id.clone());
+    }
+    acc
+}
+
+fn rebalance_problem(acc: Vec<Account>, reps: &[Rep]) -> Problem {
+    Problem::builder()
+        .accounts(acc)
+        .reps(reps.to_vec())
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .build()
+        .unwrap()
+}
+
+fn some_reps() -> Vec<Rep> {
+    (0..5)
+        .map(|j| {
+            Rep::new(
+                format!("r{j}"),
+                Some(Location::new(
+                    60.05 + 0.09 * j as f64,
+                    24.1 + 0.17 * j as f64,
+                )),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rebalance_moves_nothing_when_balanced_and_little_after_changes() {
+    let reps = some_reps();
+    let acc = accounts(1200, 31);
+    let first = rebalance_problem(acc.clone(), &reps);
+    let base = plan(&first, &PlanOptions::default()).unwrap();
+    assert!(base.metrics.balanced());
+    let current = with_current(acc, &base, &first);
+    let options = PlanOptions {
+        rebalance: Some(Rebalance::default()),
+        ..PlanOptions::default()
+    };
+
+    let again = rebalance_problem(current.clone(), &reps);
+    let same = plan(&again, &options).unwrap();
+    assert_eq!(
+        same.assignment, base.assignment,
+        "a balanced plan is left alone"
+    );
+
+    // 5% new accounts (no territory), 2% removed.
+    let mut changed: Vec<Account> = current
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 50 != 7)
+        .map(|(_, a)| a.clone())
+        .collect();
+    let added: Vec<Account> = accounts(60, 99)
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut a)| {
+            a.id = format!("new{k}");
+            a
+        })
+        .collect();
+    changed.extend(added);
+    let problem = rebalance_problem(changed, &reps);
+    let out = plan(&problem, &options).unwrap();
+    assert!(out.metrics.balanced(), "{:?}", out.metrics.criteria);
+    let moved = (0..problem.accounts().len())
+        .filter(|&i| problem.current_territories()[i].is_some_and(|h| h != out.assignment[i]))
+        .count();
+    assert!(moved <= 3 * 60, "moved {moved}");
+}
+
+#[test]
+fn rebalance_honours_locks_and_the_move_cap() {
+    let reps = some_reps();
+    let acc = accounts(800, 41);
+    // A deliberately unbalanced current plan: everything with the nearest rep by index parity.
+    let mut current: Vec<Account> = acc
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut a)| {
+            a.territory = Some(format!("r{}", if i % 3 == 0 { 0 } else { i % 5 }));
+            a.locked = i % 17 == 0;
+            a
+        })
+        .collect();
+    current[1].locked = true;
+    let problem = rebalance_problem(current, &reps);
+    for cap in [None, Some(25)] {
+        let options = PlanOptions {
+            rebalance: Some(Rebalance {
+                measure: DisruptionMeasure::Accounts,
+                max_moves: cap,
+            }),
+            ..PlanOptions::default()
+        };
+        let out = plan(&problem, &options).unwrap();
+        let mut moved = 0;
+        for i in 0..problem.accounts().len() {
+            let home = problem.current_territories()[i];
+            if problem.locked()[i] {
+                assert_eq!(Some(out.assignment[i]), home, "locked account {i} moved");
+            }
+            if home.is_some_and(|h| h != out.assignment[i]) {
+                moved += 1;
+            }
+        }
+        if let Some(cap) = cap {
+            assert!(moved <= cap, "moved {moved} > cap {cap}");
+            assert!(
+                !out.diagnostics.is_empty(),
+                "a capped rebalance of a bad plan reports what it missed"
+            );
+        }
+    }
 }

@@ -1,0 +1,58 @@
+//! `territory solve tdp` on the shared research instances.
+
+use serde_json::Value;
+
+use crate::common::{shared, stderr, territory};
+
+#[test]
+fn tdp_instance_is_balanced_contiguous_and_scored() {
+    let file = shared("tdp/2DU60-05-1.dat");
+    let o = territory(&[
+        "solve",
+        "tdp",
+        file.to_str().unwrap(),
+        "--starts",
+        "8",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["units"], 60);
+    let territories = r["territories"].as_array().unwrap();
+    assert_eq!(territories.len(), 4);
+    let mut units: Vec<u64> = territories
+        .iter()
+        .flat_map(|t| t.as_array().unwrap().iter().map(|u| u.as_u64().unwrap()))
+        .collect();
+    units.sort_unstable();
+    assert_eq!(
+        units,
+        (0..60).collect::<Vec<u64>>(),
+        "every unit in exactly one territory"
+    );
+    assert!(r["max_deviation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d.as_f64().unwrap() <= 0.05 + 1e-9));
+    assert_eq!(r["contiguous"], Value::Bool(true));
+    // The published heuristic reaches 5305.57 on this instance; we stay within 1%.
+    let compactness = r["compactness"].as_f64().unwrap();
+    assert!(compactness < 5305.57 * 1.01, "compactness {compactness}");
+}
+
+#[test]
+fn malformed_tdp_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.dat");
+    std::fs::write(&path, "3\n0 1.0 2.0 5 5 5 0\n1 x 2.0 5 5 5 0\n").unwrap();
+    let o = territory(&["solve", "tdp", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bad.dat:3") && err.contains("'x'"), "{err}");
+    std::fs::write(&path, "2\n0 1.0 2.0 5 5 5 0\n").unwrap();
+    let o = territory(&["solve", "tdp", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("ends before"));
+}
