@@ -161,3 +161,48 @@ fn help_has_examples() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Examples:") && text.contains("--accounts"));
 }
+
+#[test]
+fn size_finds_the_smallest_count_that_fits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sized");
+    let accounts = sample("accounts.csv");
+    let o = territory(&[
+        "size",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--capacity-hours",
+        "90",
+        "--territories",
+        "9..11",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let k = s["chosen_territories"].as_u64().unwrap();
+    let table = s["table"].as_array().unwrap();
+    // The chosen count fits and the one below it does not.
+    let row = |k: u64| table.iter().find(|r| r["territories"] == k).unwrap();
+    assert_eq!(row(k)["fits"], Value::Bool(true));
+    assert_eq!(row(k - 1)["fits"], Value::Bool(false));
+    assert!(k >= s["lower_bound"].as_u64().unwrap());
+    for file in [
+        "assignment.csv",
+        "summary.json",
+        "territories.geojson",
+        "sizing.json",
+    ] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let bad = territory(&[
+        "size",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -23,6 +23,8 @@ enum Command {
     Plan(plan_cmd::PlanArgs),
     /// Restore balance from the current territories, moving as few accounts (or as little revenue) as possible.
     Rebalance(plan_cmd::RebalanceArgs),
+    /// How many territories the workload needs at a capacity per rep, and a what-if table.
+    Size(plan_cmd::SizeArgs),
     /// Solve a research instance and score it like its literature (tdp).
     Solve(solve_cmd::SolveArgs),
 }
@@ -38,7 +40,8 @@ pub(crate) enum Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Plan(args) => plan_cmd::run(args),
+        Command::Plan(args) => plan_cmd::run_plan(args),
+        Command::Size(args) => plan_cmd::run_size(args),
         Command::Rebalance(args) => plan_cmd::run_rebalance(args),
         Command::Solve(args) => solve_cmd::run(args),
     };

@@ -1,33 +1,26 @@
-//! `territory plan`.
+//! `territory plan`, `territory rebalance` and `territory size`.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use clap::Args;
-use territory::{parse_tolerance, Measure, PlanOptions, Problem};
-use territory_formats::{read_accounts, read_reps_csv, write_plan, PlanSummary};
+use serde::Serialize;
+use territory::sizing::{size, SizingRow};
+use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
+use territory_formats::{
+    read_accounts, read_accounts_geojson, read_reps_csv, to_json_bytes, write_files_atomically,
+    write_plan, AccountsFile, PlanSummary,
+};
 
 use crate::progress::StderrProgress;
 use crate::Failure;
 
-/// Arguments of `territory plan`.
+/// The accounts and what to balance: shared by plan, rebalance and size.
 #[derive(Args)]
-#[command(after_help = "Examples:
-  territory plan --accounts data/accounts.csv --reps data/reps.csv --out plan
-  territory plan --accounts accounts.csv --territories 12 --balance customers,prospects:10%,revenue --tolerance 5% --out plan --json
-  territory plan --accounts districts.geojson --id-property code --territories 8 --balance population --out plan
-
-Criteria: accounts, customers, prospects, revenue, workload, or any numeric column.
-A criterion may carry its own tolerance: customers:3%.")]
-pub(crate) struct PlanArgs {
+pub(crate) struct InputArgs {
     /// Accounts: CSV (id, lat, lon, status, revenue, visits, ...) or GeoJSON points/polygons.
     #[arg(long, value_name = "FILE")]
     accounts: PathBuf,
-    /// Reps: CSV (id, name, lat, lon, capacity, ...). One territory per rep; bases fix centres.
-    #[arg(long, value_name = "FILE")]
-    reps: Option<PathBuf>,
-    /// Number of territories (required without --reps; must match the reps otherwise).
-    #[arg(long, value_name = "K")]
-    territories: Option<usize>,
     /// Balance criteria, comma-separated, each optionally with its own tolerance.
     #[arg(
         long,
@@ -38,12 +31,17 @@ pub(crate) struct PlanArgs {
     /// Default tolerance per criterion, e.g. 5% or 0.05.
     #[arg(long, value_name = "PCT", default_value = "5%")]
     tolerance: String,
-    /// Seed for the placement of free centres.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// GeoJSON property holding the account id (default: `id`, then the feature id).
     #[arg(long, value_name = "NAME")]
     id_property: Option<String>,
+}
+
+/// Engine and output options: shared by plan, rebalance and size.
+#[derive(Args)]
+pub(crate) struct RunArgs {
+    /// Seed for the placement of free centres.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
     /// Allow territories in several pieces (contiguity repair is on by default).
     #[arg(long)]
     no_contiguity: bool,
@@ -65,6 +63,28 @@ pub(crate) struct PlanArgs {
     /// More detail on stderr.
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// Arguments of `territory plan`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory plan --accounts data/accounts.csv --reps data/reps.csv --out plan
+  territory plan --accounts accounts.csv --territories 12 --balance customers,prospects:10%,revenue --tolerance 5% --out plan --json
+  territory plan --accounts districts.geojson --id-property code --territories 8 --balance population --out plan
+
+Criteria: accounts, customers, prospects, revenue, workload, or any numeric column.
+A criterion may carry its own tolerance: customers:3%.")]
+pub(crate) struct PlanArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Reps: CSV (id, name, lat, lon, capacity, ...). One territory per rep; bases fix centres.
+    #[arg(long, value_name = "FILE")]
+    reps: Option<PathBuf>,
+    /// Number of territories (required without --reps; must match the reps otherwise).
+    #[arg(long, value_name = "K")]
+    territories: Option<usize>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Arguments of `territory rebalance`: those of `plan`, plus what a move costs.
@@ -96,6 +116,32 @@ pub(crate) enum DisruptionArg {
     Revenue,
 }
 
+/// Arguments of `territory size`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory size --accounts data/accounts.csv --capacity-hours 90 --out sized
+  territory size --accounts accounts.csv --territories 8..14 --capacity-hours 120 --out sized --json
+
+With --capacity-hours, the smallest number of territories whose workloads all fit
+is planned and written to --out; --territories A..B adds a what-if table of each
+count's largest workload and mean distance to the centre.")]
+pub(crate) struct SizeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Workload hours one rep can carry per 4 weeks.
+    #[arg(long, value_name = "H")]
+    capacity_hours: Option<f64>,
+    /// Territory counts for the what-if table: `K` or `A..B`.
+    #[arg(long, value_name = "A..B")]
+    territories: Option<String>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+pub(crate) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
+    run_with(args, None)
+}
+
 pub(crate) fn run_rebalance(args: RebalanceArgs) -> Result<(), Failure> {
     let rebalance = territory::Rebalance {
         measure: match args.disruption {
@@ -107,88 +153,212 @@ pub(crate) fn run_rebalance(args: RebalanceArgs) -> Result<(), Failure> {
     run_with(args.plan, Some(rebalance))
 }
 
-pub(crate) fn run(args: PlanArgs) -> Result<(), Failure> {
-    run_with(args, None)
-}
-
 fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(), Failure> {
     let command = if rebalance.is_some() {
         "rebalance"
     } else {
         "plan"
     };
-    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let progress = StderrProgress::new(args.run.quiet, args.run.verbose);
     territory::Progress::phase(&progress, "reading input");
-    if let Some(km) = args.max_edge_km {
-        if !(km.is_finite() && km > 0.0) {
-            return Err(Failure::Input(format!(
-                "--max-edge-km {km} must be a positive number of km"
-            )));
-        }
-    }
-    let default_tolerance = parse_tolerance(&args.tolerance).ok_or_else(|| {
-        Failure::Input(format!(
-            "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
-            args.tolerance
-        ))
-    })?;
-    let criteria = parse_balance(&args.balance, default_tolerance)?;
-    let file = match &args.id_property {
-        Some(p) => territory_formats::read_accounts_geojson(&args.accounts, Some(p)),
-        None => read_accounts(&args.accounts),
-    }
-    .map_err(|e| Failure::Input(e.to_string()))?;
-    for (measure, _) in &criteria {
-        if let Measure::Attribute(name) = measure {
-            file.check_numeric(&args.accounts, name)
-                .map_err(|e| Failure::Input(e.to_string()))?;
-        }
-    }
+    let (file, mut builder) = read_input(&args.input)?;
     if rebalance.is_some() && file.accounts.iter().all(|a| a.territory.is_none()) {
         return Err(Failure::Input(format!(
             "{}: no account has a current `territory`; rebalance starts from the current assignment (use `plan` for a fresh one)",
-            args.accounts.display()
+            args.input.accounts.display()
         )));
     }
-    let mut builder = Problem::builder().accounts(file.accounts.clone());
     if let Some(path) = &args.reps {
         builder = builder.reps(read_reps_csv(path).map_err(|e| Failure::Input(e.to_string()))?);
     }
     if let Some(k) = args.territories {
         builder = builder.territories(k);
     }
+    let problem = builder
+        .build()
+        .map_err(|e| Failure::Input(format!("{}: {e}", args.input.accounts.display())))?;
+    let options = PlanOptions {
+        rebalance,
+        ..engine_options(&args.run)?
+    };
+    let plan = territory::plan_with_progress(&problem, &options, &progress)
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    territory::Progress::phase(&progress, "writing output");
+    let summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
+    write_plan(&args.run.out, &problem, &plan, &file.shapes, &summary)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
+    if args.run.json {
+        print_json(&summary)?;
+    }
+    let verb = if command == "rebalance" {
+        "rebalanced"
+    } else {
+        "planned"
+    };
+    report(&progress, verb, &summary, &args.run);
+    Ok(())
+}
+
+/// The `--json` output and `sizing.json` of `territory size`.
+#[derive(Serialize)]
+struct SizeSummary {
+    command: &'static str,
+    total_workload_hours: f64,
+    capacity_hours: Option<f64>,
+    /// ⌈total workload / capacity⌉.
+    lower_bound: Option<usize>,
+    /// The smallest count whose workloads all fit, planned in the output folder.
+    chosen_territories: Option<usize>,
+    table: Vec<SizingRow>,
+    plan: Option<PlanSummary>,
+}
+
+pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
+    let progress = StderrProgress::new(args.run.quiet, args.run.verbose);
+    territory::Progress::phase(&progress, "reading input");
+    let range = args.territories.as_deref().map(parse_range).transpose()?;
+    if let Some(h) = args.capacity_hours {
+        if !(h.is_finite() && h > 0.0) {
+            return Err(Failure::Input(format!(
+                "--capacity-hours {h} must be a positive number of hours"
+            )));
+        }
+    }
+    if args.capacity_hours.is_none() && range.is_none() {
+        return Err(Failure::Input(
+            "give --capacity-hours, --territories A..B, or both".into(),
+        ));
+    }
+    let (file, builder) = read_input(&args.input)?;
+    // Validate the accounts before planning many counts.
+    builder
+        .clone()
+        .territories(1)
+        .build()
+        .map_err(|e| Failure::Input(format!("{}: {e}", args.input.accounts.display())))?;
+    let options = engine_options(&args.run)?;
+    let sizing =
+        size(builder, args.capacity_hours, range, &options, &progress).map_err(|e| match e {
+            territory::sizing::SizingError::Plan(p) => Failure::Internal(p.to_string()),
+            other => Failure::Input(format!("{}: {other}", args.input.accounts.display())),
+        })?;
+    let plan_summary = sizing.chosen.as_ref().map(|(problem, plan)| {
+        PlanSummary::new("size", problem, plan, &options, progress.elapsed_ms())
+    });
+    let summary = SizeSummary {
+        command: "size",
+        total_workload_hours: sizing.total_workload_hours,
+        capacity_hours: args.capacity_hours,
+        lower_bound: sizing.lower_bound,
+        chosen_territories: sizing.chosen.as_ref().map(|(p, _)| p.territories().len()),
+        table: sizing.rows.clone(),
+        plan: plan_summary.clone(),
+    };
+    territory::Progress::phase(&progress, "writing output");
+    match (&sizing.chosen, &plan_summary) {
+        (Some((problem, plan)), Some(ps)) => {
+            write_plan(&args.run.out, problem, plan, &file.shapes, ps).and_then(|()| {
+                write_files_atomically(
+                    &args.run.out,
+                    &[("sizing.json".into(), to_json_bytes(&summary))],
+                )
+            })
+        }
+        _ => write_files_atomically(
+            &args.run.out,
+            &[("sizing.json".into(), to_json_bytes(&summary))],
+        ),
+    }
+    .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
+    if args.run.json {
+        print_json(&summary)?;
+    }
+    for row in &summary.table {
+        progress.done(&format!(
+            "{:>5} territories: max workload {:>8.1} h, mean {:>8.1} h, mean {:.2} km to centre{}",
+            row.territories,
+            row.max_workload_hours,
+            row.mean_workload_hours,
+            row.mean_km_to_centre,
+            match row.fits {
+                Some(true) => ", fits",
+                Some(false) => ", too much",
+                None => "",
+            }
+        ));
+    }
+    match (summary.chosen_territories, args.capacity_hours) {
+        (Some(k), Some(h)) => progress.done(&format!(
+            "{k} territories carry {:.1} h of workload within {h} h each → {}",
+            summary.total_workload_hours,
+            args.run.out.display()
+        )),
+        (None, Some(h)) => progress.done(&format!(
+            "warning: no territory count up to the number of accounts fits {h} h"
+        )),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Reads the accounts and turns the criteria flags into a problem builder.
+fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuilder), Failure> {
+    let default_tolerance = parse_tolerance(&input.tolerance).ok_or_else(|| {
+        Failure::Input(format!(
+            "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
+            input.tolerance
+        ))
+    })?;
+    let criteria = parse_balance(&input.balance, default_tolerance)?;
+    let file = match &input.id_property {
+        Some(p) => read_accounts_geojson(&input.accounts, Some(p)),
+        None => read_accounts(&input.accounts),
+    }
+    .map_err(|e| Failure::Input(e.to_string()))?;
+    for (measure, _) in &criteria {
+        if let Measure::Attribute(name) = measure {
+            file.check_numeric(&input.accounts, name)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+        }
+    }
+    let mut builder = Problem::builder().accounts(file.accounts.clone());
     if let Some(pairs) = &file.adjacency {
         builder = builder.adjacency(pairs.clone());
     }
     for (measure, tolerance) in criteria {
         builder = builder.criterion(measure, tolerance);
     }
-    let problem = builder
-        .build()
-        .map_err(|e| Failure::Input(format!("{}: {e}", args.accounts.display())))?;
-    let options = PlanOptions {
-        seed: args.seed,
-        lp_max_accounts: args.lp_max_accounts.max(1),
-        contiguity: !args.no_contiguity,
-        rebalance,
-        max_edge_km: args.max_edge_km,
-        ..PlanOptions::default()
-    };
-    let plan = territory::plan_with_progress(&problem, &options, &progress)
-        .map_err(|e| Failure::Internal(e.to_string()))?;
-    territory::Progress::phase(&progress, "writing output");
-    let summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
-    write_plan(&args.out, &problem, &plan, &file.shapes, &summary)
-        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
-    if args.json {
-        let text =
-            serde_json::to_string_pretty(&summary).map_err(|e| Failure::Internal(e.to_string()))?;
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{text}");
+    Ok((file, builder))
+}
+
+fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {
+    if let Some(km) = run.max_edge_km {
+        if !(km.is_finite() && km > 0.0) {
+            return Err(Failure::Input(format!(
+                "--max-edge-km {km} must be a positive number of km"
+            )));
         }
     }
-    let rebalance_done = command == "rebalance";
+    Ok(PlanOptions {
+        seed: run.seed,
+        lp_max_accounts: run.lp_max_accounts.max(1),
+        contiguity: !run.no_contiguity,
+        max_edge_km: run.max_edge_km,
+        ..PlanOptions::default()
+    })
+}
+
+fn print_json(value: &impl Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Internal(e.to_string()))?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{text}");
+    }
+    Ok(())
+}
+
+/// The closing lines for people.
+fn report(progress: &StderrProgress, verb: &str, summary: &PlanSummary, run: &RunArgs) {
     let worst: Vec<String> = summary
         .criteria
         .iter()
@@ -202,12 +372,11 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
         })
         .collect();
     progress.done(&format!(
-        "{} {} accounts into {} territories in {:.1}s → {} (moved {}; max deviation: {}; compactness ratio {}; {})",
-        if rebalance_done { "rebalanced" } else { "planned" },
+        "{verb} {} accounts into {} territories in {:.1}s → {} (moved {}; max deviation: {}; compactness ratio {}; {})",
         summary.accounts,
         summary.territories,
         summary.elapsed_ms as f64 / 1000.0,
-        args.out.display(),
+        run.out.display(),
         summary.moved_accounts,
         worst.join(", "),
         summary.compactness.ratio_to_bound.map_or("n/a".into(), |r| format!("{r:.3}")),
@@ -216,7 +385,24 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     for d in &summary.diagnostics {
         progress.done(&format!("warning: {}", d.message));
     }
-    Ok(())
+}
+
+/// Parses `K` or `A..B` (also `A-B`).
+fn parse_range(text: &str) -> Result<RangeInclusive<usize>, Failure> {
+    let bad = || {
+        Failure::Input(format!(
+            "--territories '{text}' is not a count like 8 or a range like 8..14"
+        ))
+    };
+    let (a, b) = match text.split_once("..").or_else(|| text.split_once('-')) {
+        Some((a, b)) => (a.trim(), b.trim().trim_start_matches('=')),
+        None => (text.trim(), text.trim()),
+    };
+    let (a, b): (usize, usize) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+    if a == 0 || b < a {
+        return Err(bad());
+    }
+    Ok(a..=b)
 }
 
 /// Parses `customers,prospects:10%,revenue` into measures with tolerances.

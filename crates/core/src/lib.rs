@@ -48,6 +48,7 @@
 //! | [`Metrics`] | balance per criterion, compactness against the LP bound, contiguity |
 //! | [`Adjacency`] | Delaunay or given neighbours, pieces per territory |
 //! | [`geometry::territory_polygons`] | territory shapes from Voronoi cells |
+//! | [`sizing::size`] | how many territories the workload needs, and a what-if table |
 //! | [`Projection`] | planar km coordinates for WGS84 positions |
 
 pub mod adjacency;
@@ -58,6 +59,7 @@ pub mod model;
 pub mod partition;
 pub mod problem;
 pub mod projection;
+pub mod sizing;
 
 pub use adjacency::Adjacency;
 pub use criteria::{parse_tolerance, Criterion, Measure};

@@ -317,6 +317,25 @@ pub struct ProblemBuilder {
 }
 
 impl ProblemBuilder {
+    /// Drops the reps (sizing decides the count; centres become free).
+    pub fn without_reps(mut self) -> Self {
+        self.reps.clear();
+        self.territories = None;
+        self
+    }
+
+    /// Adds a criterion unless the measure is already balanced.
+    pub fn ensure_criterion(mut self, measure: Measure, tolerance: f64) -> Self {
+        if self.criteria.is_empty() {
+            // Keep the documented default set, which includes workload.
+            return self;
+        }
+        if !self.criteria.iter().any(|c| c.measure == measure) {
+            self.criteria.push(Criterion::new(measure, tolerance));
+        }
+        self
+    }
+
     /// Treats locations as planar coordinates (`lon` = x, `lat` = y, any finite
     /// values) instead of WGS84 degrees; distances are then in those units.
     pub fn planar(mut self, planar: bool) -> Self {

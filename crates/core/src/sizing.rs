@@ -1,0 +1,159 @@
+//! How many territories the workload needs: the smallest count whose every
+//! territory fits a rep's capacity, and a what-if table over a range of counts.
+
+use std::ops::RangeInclusive;
+
+use crate::criteria::Measure;
+use crate::partition::{plan_with_progress, Plan, PlanError, PlanOptions, Progress};
+use crate::problem::{Problem, ProblemBuilder, ProblemError};
+
+/// One row of the what-if table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SizingRow {
+    /// Number of territories.
+    pub territories: usize,
+    /// Largest territory workload, hours per 4 weeks.
+    pub max_workload_hours: f64,
+    /// Mean territory workload, hours per 4 weeks.
+    pub mean_workload_hours: f64,
+    /// Mean straight-line km from an account to its territory centre (a travel indicator).
+    pub mean_km_to_centre: f64,
+    /// Largest relative deviation over all balance criteria.
+    pub max_deviation: f64,
+    /// Whether every territory's workload fits the capacity (when one was given).
+    pub fits: Option<bool>,
+}
+
+/// The sizing result: the table and, when a capacity was given, the chosen plan.
+#[derive(Debug, Clone)]
+pub struct Sizing {
+    /// Total workload of all accounts, hours per 4 weeks.
+    pub total_workload_hours: f64,
+    /// The lower bound ⌈total / capacity⌉ when a capacity was given.
+    pub lower_bound: Option<usize>,
+    /// One row per territory count tried, in increasing order.
+    pub rows: Vec<SizingRow>,
+    /// The smallest count that fits, with its problem and plan.
+    pub chosen: Option<(Problem, Plan)>,
+}
+
+/// Why sizing failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SizingError {
+    /// The accounts or criteria are invalid.
+    #[error(transparent)]
+    Problem(#[from] ProblemError),
+    /// Planning failed.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The capacity is not a positive number of hours.
+    #[error("capacity {0} must be a positive number of hours per 4 weeks")]
+    InvalidCapacity(f64),
+    /// Neither a capacity nor a range was given.
+    #[error("give a capacity per rep, a range of territory counts, or both")]
+    NothingToSize,
+}
+
+/// Sizes the territories of `builder`'s accounts (its reps, if any, are ignored:
+/// the count is what is being decided; centres are free).
+///
+/// With `capacity_hours`, counts from ⌈total workload / capacity⌉ upwards are
+/// planned until every territory's workload fits; with `range`, every count in
+/// it is planned for the what-if table. The workload criterion is balanced
+/// whatever the builder says, at its tolerance or 5%.
+///
+/// ```
+/// use territory::{sizing::size, Account, Location, PlanOptions, Problem, NoProgress};
+/// let accounts: Vec<Account> = (0..120)
+///     .map(|i| Account::new(format!("a{i}"), Location::new(60.0 + (i % 12) as f64 * 0.01, 24.0 + (i / 12) as f64 * 0.01)))
+///     .collect();
+/// let s = size(Problem::builder().accounts(accounts), Some(40.0), None, &PlanOptions::default(), &NoProgress)?;
+/// let (problem, plan) = s.chosen.expect("some count fits");
+/// assert!(plan.metrics.territories.iter().all(|t| t.workload_hours <= 40.0));
+/// assert!(problem.territories().len() >= s.lower_bound.unwrap());
+/// # Ok::<(), territory::sizing::SizingError>(())
+/// ```
+pub fn size(
+    builder: ProblemBuilder,
+    capacity_hours: Option<f64>,
+    range: Option<RangeInclusive<usize>>,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Sizing, SizingError> {
+    if let Some(h) = capacity_hours {
+        if !(h.is_finite() && h > 0.0) {
+            return Err(SizingError::InvalidCapacity(h));
+        }
+    }
+    if capacity_hours.is_none() && range.is_none() {
+        return Err(SizingError::NothingToSize);
+    }
+    let builder = builder
+        .without_reps()
+        .ensure_criterion(Measure::Workload, 0.05);
+    let probe = builder.clone().territories(1).build()?;
+    let n = probe.accounts().len();
+    let total: f64 = probe.workload_hours().iter().sum();
+    let lower_bound = capacity_hours.map(|h| ((total / h).ceil() as usize).clamp(1, n));
+    let mut rows = Vec::new();
+    let mut chosen = None;
+    let run = |k: usize, rows: &mut Vec<SizingRow>| -> Result<(Problem, Plan), SizingError> {
+        progress.phase(&format!("sizing: {k} territories"));
+        let problem = builder.clone().territories(k).build()?;
+        let plan = plan_with_progress(&problem, options, progress)?;
+        let loads: Vec<f64> = plan
+            .metrics
+            .territories
+            .iter()
+            .map(|t| t.workload_hours)
+            .collect();
+        let max = loads.iter().copied().fold(0.0, f64::max);
+        rows.push(SizingRow {
+            territories: k,
+            max_workload_hours: max,
+            mean_workload_hours: total / k as f64,
+            mean_km_to_centre: plan.metrics.compactness.sum_distance_km / n as f64,
+            max_deviation: plan
+                .metrics
+                .criteria
+                .iter()
+                .map(|c| c.max_deviation)
+                .fold(0.0, f64::max),
+            fits: capacity_hours.map(|h| max <= h + 1e-9),
+        });
+        Ok((problem, plan))
+    };
+    if let Some(range) = range {
+        for k in range.filter(|k| (1..=n).contains(k)) {
+            let (problem, plan) = run(k, &mut rows)?;
+            if chosen.is_none() && rows.last().and_then(|r| r.fits) == Some(true) {
+                chosen = Some((problem, plan));
+            }
+        }
+    }
+    if let (Some(_), Some(start), None) = (capacity_hours, lower_bound, chosen.as_ref()) {
+        let mut k = start;
+        while k <= n {
+            let known = rows.iter().find(|r| r.territories == k).cloned();
+            match known {
+                Some(row) if row.fits == Some(false) => {}
+                _ => {
+                    let (problem, plan) = run(k, &mut rows)?;
+                    if rows.last().and_then(|r| r.fits) == Some(true) {
+                        chosen = Some((problem, plan));
+                        break;
+                    }
+                }
+            }
+            k += 1;
+        }
+    }
+    rows.sort_by_key(|r| r.territories);
+    rows.dedup_by_key(|r| r.territories);
+    Ok(Sizing {
+        total_workload_hours: total,
+        lower_bound,
+        rows,
+        chosen,
+    })
+}
