@@ -20,6 +20,7 @@ mod balance_lp;
 mod candidates;
 mod contiguity;
 mod lagrangian;
+mod pmedian;
 mod repair;
 mod seeding;
 
@@ -41,6 +42,9 @@ const LP_CHOICES: usize = 2;
 
 /// Up to this many variables, the LP offers every candidate territory.
 const LP_FULL_VARIABLES: usize = 40_000;
+
+/// Up to this many accounts, the distance objective ends with a p-median local search.
+const PMEDIAN_MAX_ACCOUNTS: usize = 1_500;
 
 /// Up to this many LP variables, the LP is solved a second time with room for rounding.
 const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
@@ -503,13 +507,53 @@ pub fn plan_with_progress(
     }
     timer.lap("rounding and repair");
 
+    // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
+    let exact = (n.saturating_mul(kt) <= 200_000_000).then_some((problem.points.as_slice(), centres.as_slice()));
+    // The bound is on compactness; a rebalance optimises disruption instead.
+    let bound = (outcome.slack <= 1e-6 && options.rebalance.is_none()).then(|| {
+        lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
+            .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
+            * cand.scale
+    });
+    let stats = SolveStats {
+        rounds,
+        candidates: k,
+        lp_free_accounts: frontier.free.iter().filter(|f| f.is_some()).count(),
+        lp_variables: outcome.variables,
+        lp_slack: outcome.slack,
+        split_accounts: split,
+        contiguity_repair: None,
+        phase_ms: Vec::new(),
+    };
+    Ok(finish(problem, options, &bal, &cand, asg, centres, &fixed, bound, stats, timer, progress))
+}
+
+/// The steps after a whole, band-repaired assignment: contiguity repair, the
+/// p-median search, the move cap, metrics and diagnostics.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    problem: &Problem,
+    options: &PlanOptions,
+    bal: &Balance,
+    cand: &Candidates,
+    mut asg: repair::Assignment,
+    mut centres: Vec<[f64; 2]>,
+    fixed: &[Option<[f64; 2]>],
+    bound: Option<f64>,
+    mut stats: SolveStats,
+    mut timer: PhaseTimer,
+    progress: &dyn Progress,
+) -> Plan {
+    let n = problem.accounts.len();
+    let kt = problem.territories.len();
+    let bal = bal.clone();
     let mut adjacency = problem_adjacency(problem);
     if let Some(limit) = options.max_edge_km {
         adjacency = adjacency.without_longer_than(&problem.points, limit);
     }
     let mut contiguity_stats = None;
-    if options.contiguity {
-        progress.phase("contiguity repair");
+    let pmedian = options.objective == Objective::Distance && n <= PMEDIAN_MAX_ACCOUNTS;
+    if options.contiguity || pmedian {
         let (offsets, targets) = adjacency.neighbours();
         let graph = contiguity::Graph {
             offsets,
@@ -521,57 +565,56 @@ pub fn plan_with_progress(
             locked: &problem.locked,
             scale: cand.scale,
         };
-        let out = contiguity::repair(&mut asg, &bal, &graph, kt);
-        progress.detail(&format!(
-            "contiguity: {} fragments merged, {} border moves for balance",
-            out.fragments_moved, out.balance_moves
-        ));
-        contiguity_stats = Some((out.fragments_moved, out.balance_moves));
-        timer.lap("contiguity repair");
+        if options.contiguity {
+            progress.phase("contiguity repair");
+            let out = contiguity::repair(&mut asg, &bal, &graph, kt);
+            progress.detail(&format!(
+                "contiguity: {} fragments merged, {} border moves for balance",
+                out.fragments_moved, out.balance_moves
+            ));
+            contiguity_stats = Some((out.fragments_moved, out.balance_moves));
+            timer.lap("contiguity repair");
+        }
+        if pmedian {
+            progress.phase("p-median local search");
+            let mut seen = vec![0u32; n];
+            let mut stamp = 0u32;
+            let neighbours = |i: usize| graph.neighbours(i).to_vec();
+            let mut removable = |a: &repair::Assignment, i: usize| {
+                !options.contiguity || contiguity::removable(a, &graph, i, &mut seen, &mut stamp)
+            };
+            let moves = pmedian::improve(&mut asg, &bal, &problem.points, &problem.locked, kt, &neighbours, &mut removable, 50);
+            progress.detail(&format!("p-median local search: {moves} moves"));
+            timer.lap("p-median local search");
+        }
+    }
+    if pmedian {
+        // Report compactness against the final territories' own centre units.
+        centres = medoids(&problem.points, &asg.of, &centres, fixed);
     }
     // A cap on moves is the user's hard limit: it wins over contiguity.
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
-        repair::trim_moves(&mut asg, &bal, &cand, limit);
+        repair::trim_moves(&mut asg, &bal, cand, limit);
     }
 
     progress.phase("measuring");
-    // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
-    let exact = (n.saturating_mul(kt) <= 200_000_000)
-        .then_some((problem.points.as_slice(), centres.as_slice()));
-    let bound = lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
-        .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
-        * cand.scale;
-    // The bound is on compactness; a rebalance optimises disruption instead.
-    let hard_feasible = outcome.slack <= 1e-6 && options.rebalance.is_none();
+    // The bound holds for the LP's centres; the p-median search re-centres territories.
+    let bound = bound.filter(|_| !pmedian);
     let metrics = Metrics::evaluate(
         problem,
         &asg.of,
         &centres,
         options.objective,
-        hard_feasible.then_some(bound),
+        bound,
         &adjacency,
     );
     let moves_cap = options.rebalance.as_ref().and_then(|r| r.max_moves);
-    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, outcome.slack, moves_cap);
+    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, stats.lp_slack, moves_cap);
     timer.lap("measuring");
 
-    Ok(Plan {
-        assignment: asg.of,
-        centres,
-        stats: SolveStats {
-            rounds,
-            candidates: k,
-            lp_free_accounts: frontier.free.iter().filter(|f| f.is_some()).count(),
-            lp_variables: outcome.variables,
-            lp_slack: outcome.slack,
-            split_accounts: split,
-            contiguity_repair: contiguity_stats,
-            phase_ms: timer.laps,
-        },
-        metrics,
-        diagnostics,
-        adjacency,
-    })
+    stats.contiguity_repair = contiguity_stats;
+    stats.phase_ms = timer.laps;
+    Plan { assignment: asg.of, centres, stats, metrics, diagnostics, adjacency }
 }
 
 #[derive(Default)]
