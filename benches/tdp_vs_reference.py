@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores `territory solve tdp` on every instance in ../shared/data/tdp/ against REFERENCE.json.
 
-    python3 benches/tdp_vs_reference.py [--binary target/release/territory] [--time-limit 5] [--starts 100]
+    python3 benches/tdp_vs_reference.py [--binary target/release/territory] [--time-limit 4.5] [--starts 300]
 
 Prints a markdown table per instance and a summary: share within tolerance and
 contiguous, share with compactness <= reference, mean ratio to the reference,
@@ -17,8 +17,8 @@ root = pathlib.Path(__file__).resolve().parent.parent
 parser = argparse.ArgumentParser()
 parser.add_argument("--binary", default=str(root / "target/release/territory"))
 parser.add_argument("--data", default=str(root.parent / "shared/data/tdp"))
-parser.add_argument("--time-limit", default="5")
-parser.add_argument("--starts", default="100")
+parser.add_argument("--time-limit", default="4.5")
+parser.add_argument("--starts", default="300")
 parser.add_argument("--out", default=str(root / "target/bench/tdp_results.json"))
 args = parser.parse_args()
 

@@ -30,10 +30,10 @@ pub(crate) struct SolveArgs {
     /// Instance file.
     file: PathBuf,
     /// Wall-clock limit in seconds for the multi-start search (one start always runs).
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 4.5)]
     time_limit: f64,
     /// Most starts (the result is deterministic when all of them fit in the time limit).
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 300)]
     starts: usize,
     /// Seed of the first k-means++ start.
     #[arg(long, default_value_t = 1)]

@@ -178,7 +178,13 @@ fn fragment_violation_change(
 
 /// Whether `i` can leave its territory without splitting it: all its
 /// same-territory neighbours stay connected to each other without it.
-pub(crate) fn removable(asg: &Assignment, g: &Graph<'_>, i: usize, seen: &mut [u32], stamp: &mut u32) -> bool {
+pub(crate) fn removable(
+    asg: &Assignment,
+    g: &Graph<'_>,
+    i: usize,
+    seen: &mut [u32],
+    stamp: &mut u32,
+) -> bool {
     let t = asg.of[i];
     let same: Vec<usize> = g
         .neighbours(i)

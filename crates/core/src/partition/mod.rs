@@ -508,7 +508,8 @@ pub fn plan_with_progress(
     timer.lap("rounding and repair");
 
     // Exact over all territories while that stays cheap (n·K up to 2·10⁸).
-    let exact = (n.saturating_mul(kt) <= 200_000_000).then_some((problem.points.as_slice(), centres.as_slice()));
+    let exact = (n.saturating_mul(kt) <= 200_000_000)
+        .then_some((problem.points.as_slice(), centres.as_slice()));
     // The bound is on compactness; a rebalance optimises disruption instead.
     let bound = (outcome.slack <= 1e-6 && options.rebalance.is_none()).then(|| {
         lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
@@ -525,7 +526,9 @@ pub fn plan_with_progress(
         contiguity_repair: None,
         phase_ms: Vec::new(),
     };
-    Ok(finish(problem, options, &bal, &cand, asg, centres, &fixed, bound, stats, timer, progress))
+    Ok(finish(
+        problem, options, &bal, &cand, asg, centres, &fixed, bound, stats, timer, progress,
+    ))
 }
 
 /// The steps after a whole, band-repaired assignment: contiguity repair, the
@@ -583,7 +586,17 @@ fn finish(
             let mut removable = |a: &repair::Assignment, i: usize| {
                 !options.contiguity || contiguity::removable(a, &graph, i, &mut seen, &mut stamp)
             };
-            let moves = pmedian::improve(&mut asg, &bal, &problem.points, &problem.locked, kt, &neighbours, &mut removable, 50);
+            let moves = pmedian::improve(
+                &mut asg,
+                &bal,
+                &problem.points,
+                &problem.locked,
+                kt,
+                &neighbours,
+                &mut removable,
+                options.contiguity,
+                50,
+            );
             progress.detail(&format!("p-median local search: {moves} moves"));
             timer.lap("p-median local search");
         }
@@ -614,7 +627,14 @@ fn finish(
 
     stats.contiguity_repair = contiguity_stats;
     stats.phase_ms = timer.laps;
-    Plan { assignment: asg.of, centres, stats, metrics, diagnostics, adjacency }
+    Plan {
+        assignment: asg.of,
+        centres,
+        stats,
+        metrics,
+        diagnostics,
+        adjacency,
+    }
 }
 
 #[derive(Default)]
