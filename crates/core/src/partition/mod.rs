@@ -15,6 +15,7 @@
 //!    steps 2–5 repeat (with the cheap priced assignment) until compactness
 //!    stops improving; the LP runs on the final centres.
 
+mod aggregate;
 mod balance;
 mod balance_lp;
 mod candidates;
@@ -120,6 +121,10 @@ pub struct PlanOptions {
     pub lp_max_accounts: usize,
     /// What compactness minimises.
     pub objective: Objective,
+    /// Above this many accounts, plan on basic cells first (see `aggregate_cells`).
+    pub aggregate_above: usize,
+    /// About how many cells a very large problem is aggregated into.
+    pub aggregate_cells: usize,
     /// Rebalance from the current territories instead of planning afresh.
     pub rebalance: Option<Rebalance>,
     /// Fraction (0..1) of each band's half-width the LP keeps free for rounding
@@ -151,6 +156,8 @@ impl Default for PlanOptions {
             objective: Objective::SquaredDistance,
             start_centres: None,
             rebalance: None,
+            aggregate_above: 200_000,
+            aggregate_cells: 100_000,
             rounding_margin: 0.25,
             contiguity: true,
             max_edge_km: None,
@@ -221,6 +228,8 @@ pub struct SolveStats {
     /// Fragments merged into a neighbour and border moves made by the
     /// contiguity repair (absent when it was off).
     pub contiguity_repair: Option<(usize, usize)>,
+    /// Basic cells the accounts were aggregated into (very large problems only).
+    pub aggregated_cells: Option<usize>,
     /// Wall time per phase in milliseconds (a phase may be missing when skipped).
     pub phase_ms: Vec<(String, u64)>,
 }
@@ -282,8 +291,11 @@ pub fn plan_with_progress(
     options: &PlanOptions,
     progress: &dyn Progress,
 ) -> Result<Plan, PlanError> {
-    let mut timer = PhaseTimer::default();
     let n = problem.accounts.len();
+    if n > options.aggregate_above && options.rebalance.is_none() {
+        return aggregate::plan_aggregated(problem, options, progress);
+    }
+    let mut timer = PhaseTimer::default();
     let kt = problem.territories.len();
     let bal = Balance::new(problem);
     let locked_to: Vec<Option<usize>> = (0..n)
@@ -524,6 +536,7 @@ pub fn plan_with_progress(
         lp_slack: outcome.slack,
         split_accounts: split,
         contiguity_repair: None,
+        aggregated_cells: None,
         phase_ms: Vec::new(),
     };
     Ok(finish(
@@ -549,7 +562,6 @@ fn finish(
 ) -> Plan {
     let n = problem.accounts.len();
     let kt = problem.territories.len();
-    let bal = bal.clone();
     let mut adjacency = problem_adjacency(problem);
     if let Some(limit) = options.max_edge_km {
         adjacency = adjacency.without_longer_than(&problem.points, limit);

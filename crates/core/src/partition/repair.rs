@@ -129,11 +129,11 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
     let n = asg.of.len();
     let c = bal.c;
     let mut stuck = vec![false; territories * c];
-    // Each step scans every account; bound the total work on hopeless inputs.
-    let steps = (20 * territories * c)
-        .max(1000)
-        .min((300_000_000 / (n * cand.k).max(1)).max(200));
-    for _round in 0..steps {
+    // Every move touching territory j involves an account that has j as a candidate.
+    let by_candidate = accounts_by_candidate(cand, territories);
+    let mut touched = vec![0u32; n];
+    let mut stamp = 0u32;
+    for _round in 0..(20 * territories * c).max(1000) {
         // The worst violated band not yet known to be stuck.
         let worst = (0..territories * c)
             .filter(|&idx| !stuck[idx])
@@ -145,7 +145,7 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
         let over = asg.loads[idx] > bal.hi[idx];
         // Moves touching territory j on criterion k, scored by cost per violation removed.
         let mut moves: Vec<(f64, usize, usize)> = Vec::new();
-        for i in 0..n {
+        for &i in &by_candidate[j] {
             if bal.values(i)[k] == 0.0 || cand.len[i] < 2 {
                 continue;
             }
@@ -167,7 +167,7 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
             }
         }
         if moves.is_empty() {
-            if !repair_swap(asg, bal, cand, j, over) {
+            if !repair_swap(asg, bal, cand, &by_candidate[j], j, over) {
                 stuck[idx] = true;
             } else {
                 stuck.iter_mut().for_each(|s| *s = false);
@@ -176,18 +176,18 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
         }
         moves.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         let mut moved_any = false;
-        let mut touched = vec![false; n];
+        stamp += 1;
         for (_, i, to) in moves {
-            if touched[i] || bal.excess(idx, asg.loads[idx]) <= 1e-9 {
+            if touched[i] == stamp || bal.excess(idx, asg.loads[idx]) <= 1e-9 {
                 continue;
             }
             if asg.violation_change(bal, i, to) < -1e-12 {
                 asg.apply(bal, i, to);
-                touched[i] = true;
+                touched[i] = stamp;
                 moved_any = true;
             }
         }
-        if !moved_any && !repair_swap(asg, bal, cand, j, over) {
+        if !moved_any && !repair_swap(asg, bal, cand, &by_candidate[j], j, over) {
             stuck[idx] = true;
         } else {
             stuck.iter_mut().for_each(|s| *s = false);
@@ -201,15 +201,15 @@ fn repair_swap(
     asg: &mut Assignment,
     bal: &Balance,
     cand: &Candidates,
+    near_j: &[usize],
     j: usize,
     _over: bool,
 ) -> bool {
-    let n = asg.of.len();
     let c = bal.c;
     // Accounts of j that could leave, and accounts elsewhere that could come in, by neighbour.
     let mut out_of: std::collections::BTreeMap<usize, Vec<(f64, usize)>> = Default::default();
     let mut into: std::collections::BTreeMap<usize, Vec<(f64, usize)>> = Default::default();
-    for i in 0..n {
+    for &i in near_j {
         if cand.len[i] < 2 {
             continue;
         }
@@ -407,4 +407,15 @@ pub(crate) fn trim_moves(asg: &mut Assignment, bal: &Balance, cand: &Candidates,
         let Some((_, i, home)) = best else { return };
         asg.apply(bal, i, home);
     }
+}
+
+/// For each territory, the accounts that have it among their candidates.
+fn accounts_by_candidate(cand: &Candidates, territories: usize) -> Vec<Vec<usize>> {
+    let mut by = vec![Vec::new(); territories];
+    for i in 0..cand.len.len() {
+        for (j, _) in cand.of(i) {
+            by[j].push(i);
+        }
+    }
+    by
 }

@@ -178,3 +178,38 @@ mod bisection_tests {
         assert_ne!(c[0], c[1]);
     }
 }
+
+/// Splits `members` into spatially compact groups of at most `size` points by
+/// recursive median cuts along the longer axis (used to aggregate very large
+/// problems into basic cells). Deterministic; halves run in parallel.
+pub(crate) fn compact_groups(
+    points: &[[f64; 2]],
+    mut members: Vec<usize>,
+    size: usize,
+) -> Vec<Vec<usize>> {
+    if members.len() <= size.max(1) {
+        return vec![members];
+    }
+    let (lo, hi) = members.iter().fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(mut lo, mut hi), &i| {
+            for d in 0..2 {
+                lo[d] = lo[d].min(points[i][d]);
+                hi[d] = hi[d].max(points[i][d]);
+            }
+            (lo, hi)
+        },
+    );
+    let axis = usize::from(hi[1] - lo[1] > hi[0] - lo[0]);
+    let mid = members.len() / 2;
+    members.select_nth_unstable_by(mid, |&a, &b| {
+        points[a][axis].total_cmp(&points[b][axis]).then(a.cmp(&b))
+    });
+    let right = members.split_off(mid);
+    let (mut a, b) = rayon::join(
+        || compact_groups(points, members, size),
+        || compact_groups(points, right, size),
+    );
+    a.extend(b);
+    a
+}

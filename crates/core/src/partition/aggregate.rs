@@ -1,0 +1,142 @@
+//! Very large problems: plan on basic cells, then finish on the accounts.
+//!
+//! Accounts are grouped into spatially compact cells of equal size by recursive
+//! median cuts (locked accounts stay single). The cells — each carrying the sum
+//! of its accounts' criterion values at its centroid — are planned like
+//! accounts. Every account then takes its cell's territory, and the account-level
+//! steps (band repair, polishing, contiguity repair, metrics) run on the whole
+//! problem with the cell plan's centres.
+
+use super::balance::Balance;
+use super::candidates::Candidates;
+use super::{
+    finish, plan_with_progress, repair, seeding, PhaseTimer, Plan, PlanError, PlanOptions, Progress,
+};
+use crate::criteria::Measure;
+use crate::model::{Account, Location, Rep};
+use crate::problem::Problem;
+
+pub(crate) fn plan_aggregated(
+    problem: &Problem,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Plan, PlanError> {
+    let mut timer = PhaseTimer::default();
+    let n = problem.accounts.len();
+    let kt = problem.territories.len();
+    progress.phase("aggregating into cells");
+    let size = n.div_ceil(options.aggregate_cells.max(kt * 4)).max(1);
+    let free: Vec<usize> = (0..n).filter(|&i| !problem.locked[i]).collect();
+    let mut groups = seeding::compact_groups(&problem.points, free, size);
+    groups.extend((0..n).filter(|&i| problem.locked[i]).map(|i| vec![i]));
+    progress.detail(&format!("{} cells of up to {size} accounts", groups.len()));
+
+    let cells: Vec<Account> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, members)| {
+            let m = members.len() as f64;
+            let (x, y) = members.iter().fold((0.0, 0.0), |(x, y), &i| {
+                (x + problem.points[i][0], y + problem.points[i][1])
+            });
+            let mut cell = Account::new(format!("cell{g}"), Location::new(y / m, x / m));
+            for c in 0..problem.criteria.len() {
+                let sum: f64 = members.iter().map(|&i| problem.values[c][i]).sum();
+                cell.attributes.insert(format!("criterion{c}"), sum);
+            }
+            if let [i] = members.as_slice() {
+                if problem.locked[*i] {
+                    cell.locked = true;
+                    cell.territory = problem.current[*i].map(|j| problem.territories[j].id.clone());
+                }
+            }
+            cell
+        })
+        .collect();
+    let reps: Vec<Rep> = problem
+        .territories
+        .iter()
+        .map(|t| {
+            let base = t.base.map(|b| {
+                let p = problem.projection.forward(b);
+                Location::new(p[1], p[0])
+            });
+            let mut rep = Rep::new(t.id.clone(), base).with_capacity(t.capacity);
+            rep.name = t.name.clone();
+            rep
+        })
+        .collect();
+    let mut builder = Problem::builder().accounts(cells).reps(reps).planar(true);
+    for (c, crit) in problem.criteria.iter().enumerate() {
+        builder = builder.criterion(Measure::Attribute(format!("criterion{c}")), crit.tolerance);
+    }
+    let cell_problem = builder
+        .build()
+        .map_err(|e| PlanError::Solver(format!("cell problem: {e}")))?;
+    timer.lap("aggregating");
+
+    let cell_options = PlanOptions {
+        aggregate_above: usize::MAX,
+        ..options.clone()
+    };
+    let cell_plan = plan_with_progress(&cell_problem, &cell_options, progress)?;
+    timer.laps.extend(
+        cell_plan
+            .stats
+            .phase_ms
+            .iter()
+            .map(|(name, ms)| (format!("cells: {name}"), *ms)),
+    );
+
+    progress.phase("account-level repair");
+    let mut of = vec![0; n];
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            of[i] = cell_plan.assignment[g];
+        }
+    }
+    let locked_to: Vec<Option<usize>> = (0..n)
+        .map(|i| {
+            if problem.locked[i] {
+                problem.current[i]
+            } else {
+                None
+            }
+        })
+        .collect();
+    let bal = Balance::new(problem);
+    let cand = Candidates::build(
+        &problem.points,
+        &cell_plan.centres,
+        options.candidates,
+        &locked_to,
+        options.objective,
+    );
+    // Accounts whose cell's territory is not among their candidates keep it.
+    let mut asg = repair::Assignment::new(of, &bal, kt);
+    repair::repair(&mut asg, &bal, &cand, kt);
+    repair::polish(&mut asg, &bal, &cand, 2);
+    timer.lap("account-level repair");
+
+    let fixed: Vec<Option<[f64; 2]>> = problem
+        .territories
+        .iter()
+        .map(|t| t.base.map(|b| problem.projection.forward(b)))
+        .collect();
+    let mut stats = cell_plan.stats.clone();
+    stats.aggregated_cells = Some(groups.len());
+    stats.phase_ms = Vec::new();
+    Ok(finish(
+        problem,
+        options,
+        &bal,
+        &cand,
+        asg,
+        cell_plan.centres.clone(),
+        &fixed,
+        None,
+        stats,
+        timer,
+        progress,
+    ))
+}
