@@ -351,7 +351,8 @@ fn chain(
     seen: &mut [u32],
     stamp: &mut u32,
 ) -> bool {
-    const MAX_LINKS: usize = 6;
+    const MAX_LINKS: usize = 10;
+    const MAX_GOALS: usize = 12;
     let c = bal.c;
     let (j, k) = (idx / c, idx % c);
     let over = asg.loads[idx] > bal.hi[idx];
@@ -378,7 +379,7 @@ fn chain(
     };
     let mut goals = Vec::new();
     while let Some(t) = queue.pop_front() {
-        if depth[t] >= MAX_LINKS || goals.len() >= 4 {
+        if depth[t] >= MAX_LINKS || goals.len() >= MAX_GOALS {
             continue;
         }
         let mut next: Vec<usize> = members.lists[t]
@@ -391,7 +392,7 @@ fn chain(
         for u in next {
             depth[u] = depth[t] + 1;
             parent[u] = t;
-            if has_room(u) && goals.len() < 4 {
+            if has_room(u) && goals.len() < MAX_GOALS {
                 goals.push(u);
             }
             queue.push_back(u);

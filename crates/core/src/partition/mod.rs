@@ -47,6 +47,9 @@ const LP_FULL_VARIABLES: usize = 40_000;
 /// Up to this many accounts, the distance objective ends with a p-median local search.
 const PMEDIAN_MAX_ACCOUNTS: usize = 1_500;
 
+/// Most accounts free in a rebalancing LP.
+const REBALANCE_FRONTIER: usize = 30_000;
+
 /// Up to this many LP variables, the LP is solved a second time with room for rounding.
 const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
 
@@ -407,7 +410,12 @@ pub fn plan_with_progress(
         .as_ref()
         .map(|r| disruption_costs(problem, r));
     progress.phase("balancing LP");
-    let mut frontier_cap = options.lp_max_accounts.max(1);
+    // A rebalance leaves most accounts at home: only those near a boundary or
+    // without a territory need to be free, which keeps its LP small.
+    let mut frontier_cap = match options.rebalance {
+        Some(_) => options.lp_max_accounts.clamp(1, REBALANCE_FRONTIER),
+        None => options.lp_max_accounts.max(1),
+    };
     let (cand, outcome, frontier) = loop {
         let cand = Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
         let cand = match disruption.clone() {
@@ -582,7 +590,18 @@ fn finish(
         };
         if options.contiguity {
             progress.phase("contiguity repair");
-            let out = contiguity::repair(&mut asg, &bal, &graph, kt);
+            let mut out = contiguity::repair(&mut asg, &bal, &graph, kt);
+            // When border moves alone cannot restore balance, alternate a free
+            // repair (which may cut pieces off) with another contiguity repair.
+            for _ in 0..3 {
+                if bal.violation(&asg.loads) <= 1e-9 {
+                    break;
+                }
+                repair::repair(&mut asg, bal, cand, kt);
+                let again = contiguity::repair(&mut asg, bal, &graph, kt);
+                out.fragments_moved += again.fragments_moved;
+                out.balance_moves += again.balance_moves;
+            }
             progress.detail(&format!(
                 "contiguity: {} fragments merged, {} border moves for balance",
                 out.fragments_moved, out.balance_moves
