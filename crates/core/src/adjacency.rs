@@ -158,24 +158,6 @@ impl Adjacency {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_pieces() {
-        // A row of five points: 0-1-2-3-4; territory 0 = {0, 1, 3} is in two pieces.
-        let pts: Vec<[f64; 2]> = (0..5).map(|i| [i as f64, (i % 2) as f64 * 0.01]).collect();
-        let adj = Adjacency::from_pairs(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
-        assert_eq!(
-            adj.components_per_territory(&[0, 0, 1, 0, 1], 2),
-            vec![2, 2]
-        );
-        let del = Adjacency::delaunay(&pts);
-        assert!(del.edges().contains(&(1, 2)));
-    }
-}
-
 /// Indices of `points` in Morton (Z-curve) order of their position on a
 /// 65,536 × 65,536 grid over the bounding box: neighbours in the order are
 /// mostly neighbours in the plane.
@@ -210,4 +192,22 @@ pub(crate) fn spatial_order(points: &[[f64; 2]]) -> Vec<usize> {
         .collect();
     keyed.sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_pieces() {
+        // A row of five points: 0-1-2-3-4; territory 0 = {0, 1, 3} is in two pieces.
+        let pts: Vec<[f64; 2]> = (0..5).map(|i| [i as f64, (i % 2) as f64 * 0.01]).collect();
+        let adj = Adjacency::from_pairs(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]);
+        assert_eq!(
+            adj.components_per_territory(&[0, 0, 1, 0, 1], 2),
+            vec![2, 2]
+        );
+        let del = Adjacency::delaunay(&pts);
+        assert!(del.edges().contains(&(1, 2)));
+    }
 }

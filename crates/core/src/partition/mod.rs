@@ -590,7 +590,7 @@ fn finish(
         };
         if options.contiguity {
             progress.phase("contiguity repair");
-            let mut out = contiguity::repair(&mut asg, &bal, &graph, kt);
+            let mut out = contiguity::repair(&mut asg, bal, &graph, kt);
             // When border moves alone cannot restore balance, alternate a free
             // repair (which may cut pieces off) with another contiguity repair.
             for _ in 0..3 {
@@ -619,7 +619,7 @@ fn finish(
             };
             let moves = pmedian::improve(
                 &mut asg,
-                &bal,
+                bal,
                 &problem.points,
                 &problem.locked,
                 kt,
@@ -638,7 +638,7 @@ fn finish(
     }
     // A cap on moves is the user's hard limit: it wins over contiguity.
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
-        repair::trim_moves(&mut asg, &bal, cand, limit);
+        repair::trim_moves(&mut asg, bal, cand, limit);
     }
 
     progress.phase("measuring");
@@ -653,7 +653,7 @@ fn finish(
         &adjacency,
     );
     let moves_cap = options.rebalance.as_ref().and_then(|r| r.max_moves);
-    let diagnostics = diagnose(problem, &bal, &metrics, &asg.of, stats.lp_slack, moves_cap);
+    let diagnostics = diagnose(problem, bal, &metrics, &asg.of, stats.lp_slack, moves_cap);
     timer.lap("measuring");
 
     stats.contiguity_repair = contiguity_stats;

@@ -28,6 +28,7 @@ fn medoid_cost(points: &[[f64; 2]], members: &[usize]) -> f64 {
 /// Improves the assignment by border moves while the p-median cost falls.
 /// `neighbours(i)` lists i's adjacent accounts; `removable(asg, i)` says whether i
 /// can leave its territory without splitting it. Returns the moves made.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn improve(
     asg: &mut Assignment,
     bal: &Balance,

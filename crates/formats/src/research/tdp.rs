@@ -159,7 +159,7 @@ pub fn read_tdp(path: &Path) -> Result<TdpInstance, InputError> {
     let mut tolerances = [0.0; 3];
     for (k, t) in tolerances.iter_mut().enumerate() {
         *t = number(line, "tolerance", f[2 + k])?;
-        if !(*t > 0.0) {
+        if *t <= 0.0 {
             return Err(InputError::at(
                 path,
                 line,
