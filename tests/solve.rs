@@ -56,3 +56,45 @@ fn malformed_tdp_is_bad_input() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("ends before"));
 }
+
+#[test]
+fn tsplib_tour_visits_every_node_once_near_optimal() {
+    let file = shared("tsplib/berlin52.tsp");
+    let o = territory(&[
+        "solve",
+        "tsplib",
+        file.to_str().unwrap(),
+        "--time-limit",
+        "0.5",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let route: Vec<u64> = r["routes"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let mut sorted = route.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        (2..=52).collect::<Vec<u64>>(),
+        "nodes 2..52 once each, node 1 is the depot"
+    );
+    // Optimal tour length 7542 (TSPLIB).
+    let cost = r["cost"].as_f64().unwrap();
+    assert!((7542.0..7542.0 * 1.02).contains(&cost), "cost {cost}");
+    let bad = tempfile::tempdir().unwrap();
+    let path = bad.path().join("x.tsp");
+    std::fs::write(
+        &path,
+        "NAME: x\nTYPE: TSP\nEDGE_WEIGHT_TYPE: GEO\nNODE_COORD_SECTION\n1 0 0\n",
+    )
+    .unwrap();
+    let o = territory(&["solve", "tsplib", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("x.tsp:3") && stderr(&o).contains("EUC_2D"));
+}

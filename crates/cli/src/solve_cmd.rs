@@ -17,19 +17,22 @@ use crate::Failure;
 pub(crate) enum Format {
     /// Commercial territory design (`.dat`: units, three measures, adjacency, p, tolerances).
     Tdp,
+    /// Travelling salesman, TSPLIB `EUC_2D` (`.tsp`).
+    Tsplib,
 }
 
 /// Arguments of `territory solve`.
 #[derive(Args)]
 #[command(after_help = "Examples:
   territory solve tdp ../shared/data/tdp/2DU60-05-1.dat --json
-  territory solve tdp instance.dat --time-limit 2 --starts 40")]
+  territory solve tdp instance.dat --time-limit 2 --starts 40
+  territory solve tsplib ../shared/data/tsplib/kroA100.tsp --time-limit 2 --json")]
 pub(crate) struct SolveArgs {
     /// Instance format.
     format: Format,
     /// Instance file.
     file: PathBuf,
-    /// Wall-clock limit in seconds for the multi-start search (one start always runs).
+    /// Wall-clock limit in seconds (tdp: for the multi-start search, one start always runs).
     #[arg(long, default_value_t = 4.5)]
     time_limit: f64,
     /// Most starts (the result is deterministic when all of them fit in the time limit).
@@ -50,6 +53,69 @@ pub(crate) struct SolveArgs {
     /// More detail on stderr.
     #[arg(long, short)]
     verbose: bool,
+}
+
+/// The `--json` result for a routing instance.
+#[derive(Serialize)]
+struct RouteResult {
+    instance: String,
+    cost: f64,
+    feasible: bool,
+    /// Node ids per route, depot (the first node) excluded.
+    routes: Vec<Vec<usize>>,
+    elapsed_ms: u64,
+    kicks: usize,
+}
+
+fn solve_tsplib(
+    args: &SolveArgs,
+    began: Instant,
+    progress: &StderrProgress,
+) -> Result<(), Failure> {
+    use territory::routing::{tsp, Matrix};
+    let instance = territory_formats::research::tsplib::read_tsplib(&args.file)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    territory::Progress::phase(progress, "solving");
+    let matrix = Matrix::euclidean_rounded(&instance.points);
+    // Whatever time reading took is taken off the limit.
+    let limit = Duration::from_secs_f64(args.time_limit).saturating_sub(began.elapsed());
+    let tour = tsp::solve(
+        &matrix,
+        &tsp::TspOptions {
+            time_limit: limit,
+            seed: args.seed,
+            ..Default::default()
+        },
+    );
+    let result = RouteResult {
+        instance: instance.name.clone(),
+        cost: tour.cost,
+        feasible: true,
+        routes: vec![tour
+            .order
+            .iter()
+            .skip(1)
+            .map(|&i| instance.ids[i])
+            .collect()],
+        elapsed_ms: began.elapsed().as_millis() as u64,
+        kicks: tour.kicks,
+    };
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{text}");
+        }
+    }
+    progress.done(&format!(
+        "{}: tour cost {} after {} kicks in {:.1}s",
+        result.instance,
+        result.cost,
+        result.kicks,
+        result.elapsed_ms as f64 / 1000.0
+    ));
+    Ok(())
 }
 
 /// The `--json` result for a TDP instance.
@@ -83,6 +149,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
         )));
     }
     match args.format {
+        Format::Tsplib => solve_tsplib(&args, began, &progress),
         Format::Tdp => {
             let instance = read_tdp(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
             let accounts: Vec<Account> = instance

@@ -49,6 +49,7 @@
 //! | [`Adjacency`] | Delaunay or given neighbours, pieces per territory |
 //! | [`geometry::territory_polygons`] | territory shapes from Voronoi cells |
 //! | [`sizing::size`] | how many territories the workload needs, and a what-if table |
+//! | [`routing::TravelCost`], [`routing::Matrix`], [`routing::tsp`] | travel costs and tour optimisation (2-opt, Or-opt, iterated local search) |
 //! | [`Projection`] | planar km coordinates for WGS84 positions |
 
 pub mod adjacency;
@@ -59,6 +60,7 @@ pub mod model;
 pub mod partition;
 pub mod problem;
 pub mod projection;
+pub mod routing;
 pub mod sizing;
 
 pub use adjacency::Adjacency;

@@ -2,3 +2,4 @@
 //! each turns a file into plain data the CLI maps onto the library's problem.
 
 pub mod tdp;
+pub mod tsplib;
