@@ -432,41 +432,32 @@ fn run_chain(
     };
     let before = bal.violation(&asg.loads);
     let mut done: Vec<(usize, usize, usize)> = Vec::new();
-    for (from, to) in links {
-        // The account that breaks the two bands least, then the cheapest.
-        let mut options: Vec<(f64, f64, usize)> = members.lists[from]
-            .iter()
-            .copied()
-            .filter(|&i| {
-                !g.locked[i]
-                    && bal.values(i)[k] != 0.0
-                    && g.neighbours(i).iter().any(|&m| asg.of[m] == to)
-            })
-            .map(|i| {
-                (
-                    violation_change(asg, bal, i, from, to),
-                    g.cost(i, to) - g.cost(i, from),
-                    i,
-                )
-            })
-            .collect();
-        options.sort_by(|a, b| {
-            a.0.total_cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then(a.2.cmp(&b.2))
-        });
-        let Some(&(_, _, i)) = options
-            .iter()
-            .take(50)
-            .find(|&&(_, _, i)| removable(asg, g, i, seen, stamp))
-        else {
-            break;
-        };
-        asg.apply(bal, i, to);
-        members.relocate(i, from, to);
-        done.push((i, from, to));
+    let mut completed = 0;
+    'links: for (from, to) in links {
+        // When no account carrying criterion k touches `to`, up to three other
+        // border accounts move first to bring such accounts to the border.
+        for exposing in 0..=3 {
+            let carry = exposing < 3;
+            let pick = border_pick(asg, bal, g, members, from, to, Some(k), seen, stamp);
+            if let Some(i) = pick {
+                asg.apply(bal, i, to);
+                members.relocate(i, from, to);
+                done.push((i, from, to));
+                completed += 1;
+                continue 'links;
+            }
+            if !carry {
+                break 'links;
+            }
+            let Some(e) = border_pick(asg, bal, g, members, from, to, None, seen, stamp) else {
+                break 'links;
+            };
+            asg.apply(bal, e, to);
+            members.relocate(e, from, to);
+            done.push((e, from, to));
+        }
     }
-    if done.len() == path.len() - 1 && bal.violation(&asg.loads) < before - 1e-9 {
+    if completed == path.len() - 1 && bal.violation(&asg.loads) < before - 1e-9 {
         return true;
     }
     for (i, from, to) in done.into_iter().rev() {
@@ -474,6 +465,48 @@ fn run_chain(
         members.relocate(i, to, from);
     }
     false
+}
+
+/// The removable account of `from` bordering `to` that breaks the two bands
+/// least (then the cheapest), among those carrying criterion `k` when given.
+#[allow(clippy::too_many_arguments)]
+fn border_pick(
+    asg: &Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    members: &Members,
+    from: usize,
+    to: usize,
+    k: Option<usize>,
+    seen: &mut [u32],
+    stamp: &mut u32,
+) -> Option<usize> {
+    let mut options: Vec<(f64, f64, usize)> = members.lists[from]
+        .iter()
+        .copied()
+        .filter(|&i| {
+            !g.locked[i]
+                && k.is_none_or(|k| bal.values(i)[k] != 0.0)
+                && g.neighbours(i).iter().any(|&m| asg.of[m] == to)
+        })
+        .map(|i| {
+            (
+                violation_change(asg, bal, i, from, to),
+                g.cost(i, to) - g.cost(i, from),
+                i,
+            )
+        })
+        .collect();
+    options.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    options
+        .iter()
+        .take(50)
+        .find(|&&(_, _, i)| removable(asg, g, i, seen, stamp))
+        .map(|&(_, _, i)| i)
 }
 
 /// The best swap of an account leaving `j` and one entering it from the same
