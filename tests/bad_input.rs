@@ -238,3 +238,66 @@ fn bad_arguments() {
         &["at least 1"],
     );
 }
+
+#[test]
+fn degenerate_but_valid_inputs_plan() {
+    // All accounts at one spot, a bare line, CRLF with a byte-order mark: valid input, exit 0.
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "same.csv",
+            (0..40)
+                .map(|i| {
+                    format!(
+                        "a{i},60.1,24.9,{}\n",
+                        if i % 2 == 0 { "customer" } else { "prospect" }
+                    )
+                })
+                .collect::<String>(),
+        ),
+        (
+            "line.csv",
+            (0..40)
+                .map(|i| format!("a{i},60.1,{},customer\n", 24.0 + i as f64 * 0.01))
+                .collect::<String>(),
+        ),
+    ];
+    for (name, body) in cases {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "\u{feff}id,lat,lon,status\r\n{}",
+                body.replace('\n', "\r\n")
+            ),
+        )
+        .unwrap();
+        let out = tmp.path().join(format!("out-{name}"));
+        let o = territory(&[
+            "plan",
+            "--accounts",
+            path.to_str().unwrap(),
+            "--territories",
+            "4",
+            "--balance",
+            "accounts",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--quiet",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            s["balanced"],
+            serde_json::Value::Bool(true),
+            "{name}: {}",
+            s["criteria"]
+        );
+        assert_eq!(
+            s["contiguity"]["contiguous"],
+            serde_json::Value::Bool(true),
+            "{name}"
+        );
+    }
+}

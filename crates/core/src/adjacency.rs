@@ -83,6 +83,21 @@ impl Adjacency {
             }
         }
         pairs.extend(extra);
+        // Accounts at one position are neighbours of each other (a ring past a
+        // few hundred, to keep the edge count bounded).
+        for (v, group) in hangers.iter().enumerate() {
+            let owner = owner_of_vertex[v];
+            if group.len() <= 256 {
+                for (x, &a) in group.iter().enumerate() {
+                    for &b in &group[x + 1..] {
+                        pairs.push((a, b));
+                    }
+                }
+            } else {
+                pairs.extend(group.windows(2).map(|w| (w[0], w[1])));
+                pairs.push((group[group.len() - 1], owner));
+            }
+        }
         Self::from_pairs(points.len(), &pairs)
     }
 

@@ -115,9 +115,15 @@ pub(crate) fn round(
                 best = (added, share, j);
             }
         }
-        asg.of[i] = best.2;
+        // Numerically empty rows keep their largest share.
+        let j = if best.2 == usize::MAX {
+            asg.of[i]
+        } else {
+            best.2
+        };
+        asg.of[i] = j;
         for (k, v) in bal.values(i).iter().enumerate() {
-            asg.loads[best.2 * asg.c + k] += v;
+            asg.loads[j * asg.c + k] += v;
         }
     }
     (asg, split.len())
