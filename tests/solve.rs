@@ -98,3 +98,68 @@ fn tsplib_tour_visits_every_node_once_near_optimal() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("x.tsp:3") && stderr(&o).contains("EUC_2D"));
 }
+
+#[test]
+fn solomon_routes_respect_windows_capacity_and_fleet() {
+    let file = shared("solomon/C101.txt");
+    let o = territory(&[
+        "solve",
+        "solomon",
+        file.to_str().unwrap(),
+        "--time-limit",
+        "1",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["feasible"], Value::Bool(true));
+    // Independent check of the routes against the file.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip_while(|l| !l.trim().starts_with("CUST NO."))
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().map(|t| t.parse().unwrap()).collect())
+        .collect();
+    let d = |a: usize, b: usize| {
+        ((rows[a][1] - rows[b][1]).powi(2) + (rows[a][2] - rows[b][2]).powi(2)).sqrt()
+    };
+    let routes = r["routes"].as_array().unwrap();
+    assert!(routes.len() <= 25, "fleet of 25");
+    let mut seen = vec![false; rows.len()];
+    let mut total = 0.0;
+    for route in routes {
+        let (mut t, mut load, mut prev) = (0.0f64, 0.0, 0usize);
+        for c in route
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as usize)
+        {
+            assert!(!seen[c], "customer {c} visited twice");
+            seen[c] = true;
+            total += d(prev, c);
+            t = (t + d(prev, c)).max(rows[c][4]);
+            assert!(
+                t <= rows[c][5] + 1e-6,
+                "customer {c} served at {t} after its due date {}",
+                rows[c][5]
+            );
+            t += rows[c][6];
+            load += rows[c][3];
+            prev = c;
+        }
+        total += d(prev, 0);
+        assert!(
+            t + d(prev, 0) <= rows[0][5] + 1e-6,
+            "route returns after the depot closes"
+        );
+        assert!(load <= 200.0, "capacity 200");
+    }
+    assert!(seen[1..].iter().all(|s| *s), "every customer served");
+    assert!((total - r["cost"].as_f64().unwrap()).abs() < 1e-6);
+    // Best known distance 828.94; stay within 1%.
+    assert!(total < 828.94 * 1.01, "cost {total}");
+}

@@ -19,6 +19,8 @@ pub(crate) enum Format {
     Tdp,
     /// Travelling salesman, TSPLIB `EUC_2D` (`.tsp`).
     Tsplib,
+    /// Vehicle routing with time windows, Solomon format (distance objective, the file's fleet).
+    Solomon,
 }
 
 /// Arguments of `territory solve`.
@@ -118,6 +120,70 @@ fn solve_tsplib(
     Ok(())
 }
 
+fn solve_solomon(
+    args: &SolveArgs,
+    began: Instant,
+    progress: &StderrProgress,
+) -> Result<(), Failure> {
+    use territory::routing::{vrptw, Matrix};
+    let inst = territory_formats::research::solomon::read_solomon(&args.file)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    territory::Progress::phase(progress, "solving");
+    let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
+    let problem = vrptw::Instance {
+        costs: Matrix::euclidean(&points),
+        demand: inst.nodes.iter().map(|n| n.demand).collect(),
+        ready: inst.nodes.iter().map(|n| n.ready).collect(),
+        due: inst.nodes.iter().map(|n| n.due).collect(),
+        service: inst.nodes.iter().map(|n| n.service).collect(),
+        capacity: inst.capacity,
+        vehicles: inst.vehicles,
+    };
+    let limit = Duration::from_secs_f64(args.time_limit).saturating_sub(began.elapsed());
+    let solution = vrptw::solve(
+        &problem,
+        &vrptw::VrptwOptions {
+            time_limit: limit,
+            seed: args.seed,
+            ..Default::default()
+        },
+    );
+    let result = RouteResult {
+        instance: inst.name.clone(),
+        cost: solution.cost,
+        feasible: solution.unassigned.is_empty(),
+        routes: solution
+            .routes
+            .iter()
+            .map(|r| r.iter().map(|&i| inst.nodes[i].id).collect())
+            .collect(),
+        elapsed_ms: began.elapsed().as_millis() as u64,
+        kicks: solution.iterations,
+    };
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{text}");
+        }
+    }
+    progress.done(&format!(
+        "{}: cost {:.2} with {} routes{}, {} iterations in {:.1}s",
+        result.instance,
+        result.cost,
+        result.routes.len(),
+        if result.feasible {
+            String::new()
+        } else {
+            format!(", {} visits unassigned", solution.unassigned.len())
+        },
+        solution.iterations,
+        result.elapsed_ms as f64 / 1000.0
+    ));
+    Ok(())
+}
+
 /// The `--json` result for a TDP instance.
 #[derive(Serialize)]
 struct TdpResult {
@@ -150,6 +216,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
     }
     match args.format {
         Format::Tsplib => solve_tsplib(&args, began, &progress),
+        Format::Solomon => solve_solomon(&args, began, &progress),
         Format::Tdp => {
             let instance = read_tdp(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
             let accounts: Vec<Account> = instance

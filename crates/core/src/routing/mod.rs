@@ -5,6 +5,7 @@
 //! tour (the building block of a rep's day).
 
 pub mod tsp;
+pub mod vrptw;
 
 /// Travel cost between locations indexed `0..len()`.
 pub trait TravelCost: Sync {
