@@ -163,3 +163,80 @@ fn solomon_routes_respect_windows_capacity_and_fleet() {
     // Best known distance 828.94; stay within 1%.
     assert!(total < 828.94 * 1.01, "cost {total}");
 }
+
+#[test]
+fn pvrp_schedule_meets_frequencies_combinations_and_capacity() {
+    let file = shared("pvrp/p01.txt");
+    let o = territory(&[
+        "solve",
+        "pvrp",
+        file.to_str().unwrap(),
+        "--time-limit",
+        "1",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["feasible"], Value::Bool(true));
+    // Independent check against the file: header `type m n t`, t lines `D Q`, nodes.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<Vec<f64>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().map(|t| t.parse().unwrap()).collect())
+        .collect();
+    let (m, n, t) = (
+        lines[0][1] as usize,
+        lines[0][2] as usize,
+        lines[0][3] as usize,
+    );
+    let capacity = lines[1][1];
+    let nodes = &lines[1 + t..1 + t + n + 1];
+    let d = |a: usize, b: usize| {
+        ((nodes[a][1] - nodes[b][1]).powi(2) + (nodes[a][2] - nodes[b][2]).powi(2)).sqrt()
+    };
+    let days = r["routes"].as_array().unwrap();
+    assert_eq!(days.len(), t);
+    let mut visit_days: Vec<u64> = vec![0; n + 1];
+    let mut total = 0.0;
+    for (day, routes) in days.iter().enumerate() {
+        let routes = routes.as_array().unwrap();
+        assert!(routes.len() <= m, "at most {m} vehicles on day {day}");
+        for route in routes {
+            let route: Vec<usize> = route
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            let load: f64 = route.iter().map(|&c| nodes[c][4]).sum();
+            assert!(load <= capacity + 1e-9, "capacity");
+            let mut prev = 0;
+            for &c in &route {
+                assert_eq!(
+                    visit_days[c] >> day & 1,
+                    0,
+                    "customer {c} twice on day {day}"
+                );
+                visit_days[c] |= 1 << day;
+                total += d(prev, c);
+                prev = c;
+            }
+            total += d(prev, 0);
+        }
+    }
+    for c in 1..=n {
+        let combos: Vec<u64> = nodes[c][7..7 + nodes[c][6] as usize]
+            .iter()
+            .map(|v| *v as u64)
+            .collect();
+        assert!(
+            combos.contains(&visit_days[c]),
+            "customer {c} visited on days {:b}, allowed {combos:?}",
+            visit_days[c]
+        );
+    }
+    assert!((total - r["cost"].as_f64().unwrap()).abs() < 1e-6);
+    assert!(total < 524.61 * 1.03, "cost {total} vs best known 524.61");
+}

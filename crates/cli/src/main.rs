@@ -25,7 +25,7 @@ enum Command {
     Rebalance(plan_cmd::RebalanceArgs),
     /// How many territories the workload needs at a capacity per rep, and a what-if table.
     Size(plan_cmd::SizeArgs),
-    /// Solve a research instance and score it like its literature (tdp, tsplib, solomon).
+    /// Solve a research instance and score it like its literature (tdp, tsplib, solomon, pvrp).
     Solve(solve_cmd::SolveArgs),
 }
 

@@ -21,6 +21,8 @@ pub(crate) enum Format {
     Tsplib,
     /// Vehicle routing with time windows, Solomon format (distance objective, the file's fleet).
     Solomon,
+    /// Periodic vehicle routing, Cordeau format (allowed day combinations per customer).
+    Pvrp,
 }
 
 /// Arguments of `territory solve`.
@@ -184,6 +186,83 @@ fn solve_solomon(
     Ok(())
 }
 
+/// The `--json` result for a periodic instance.
+#[derive(Serialize)]
+struct PeriodicResult {
+    instance: String,
+    cost: f64,
+    feasible: bool,
+    /// Per day, node ids per route, depot excluded.
+    routes: Vec<Vec<Vec<usize>>>,
+    elapsed_ms: u64,
+    iterations: usize,
+}
+
+fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Result<(), Failure> {
+    use territory::routing::{pvrp, Matrix};
+    let inst = territory_formats::research::pvrp::read_pvrp(&args.file)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    territory::Progress::phase(progress, "solving");
+    let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
+    let problem = pvrp::Instance {
+        costs: Matrix::euclidean(&points),
+        demand: inst.nodes.iter().map(|n| n.demand).collect(),
+        service: inst.nodes.iter().map(|n| n.service).collect(),
+        combinations: inst.nodes.iter().map(|n| n.combinations.clone()).collect(),
+        days: inst.days,
+        vehicles: inst.vehicles,
+        capacity: inst.capacity,
+        max_duration: inst.max_duration,
+    };
+    let limit = Duration::from_secs_f64(args.time_limit).saturating_sub(began.elapsed());
+    let solution = pvrp::solve(
+        &problem,
+        &pvrp::PvrpOptions {
+            time_limit: limit,
+            seed: args.seed,
+            ..Default::default()
+        },
+    );
+    let result = PeriodicResult {
+        instance: inst.name.clone(),
+        cost: solution.cost,
+        feasible: solution.unassigned.is_empty(),
+        routes: solution
+            .routes
+            .iter()
+            .map(|day| {
+                day.iter()
+                    .map(|r| r.iter().map(|&i| inst.nodes[i].id).collect())
+                    .collect()
+            })
+            .collect(),
+        elapsed_ms: began.elapsed().as_millis() as u64,
+        iterations: solution.iterations,
+    };
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("{text}");
+        }
+    }
+    progress.done(&format!(
+        "{}: cost {:.2} over {} days{}, {} iterations in {:.1}s",
+        result.instance,
+        result.cost,
+        inst.days,
+        if result.feasible {
+            String::new()
+        } else {
+            format!(", {} customers unassigned", solution.unassigned.len())
+        },
+        solution.iterations,
+        result.elapsed_ms as f64 / 1000.0
+    ));
+    Ok(())
+}
+
 /// The `--json` result for a TDP instance.
 #[derive(Serialize)]
 struct TdpResult {
@@ -217,6 +296,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
     match args.format {
         Format::Tsplib => solve_tsplib(&args, began, &progress),
         Format::Solomon => solve_solomon(&args, began, &progress),
+        Format::Pvrp => solve_pvrp(&args, began, &progress),
         Format::Tdp => {
             let instance = read_tdp(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
             let accounts: Vec<Account> = instance

@@ -4,6 +4,7 @@
 //! matrices can replace straight-line ones. [`tsp`] improves a single closed
 //! tour (the building block of a rep's day).
 
+pub mod pvrp;
 pub mod tsp;
 pub mod vrptw;
 
