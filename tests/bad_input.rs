@@ -301,3 +301,22 @@ fn degenerate_but_valid_inputs_plan() {
         );
     }
 }
+
+#[test]
+fn points_mixed_with_polygons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("mixed.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[24.0,60.0],[24.1,60.0],[24.1,60.1],[24.0,60.0]]]},"properties":{"id":"p"}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[24.9,60.1]},"properties":{"id":"a"}}]}"#,
+    )
+    .unwrap();
+    rejects_file(
+        &path,
+        tmp.path(),
+        &["--territories", "1"],
+        &["mixed.geojson:2", "points"],
+    );
+}

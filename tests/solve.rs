@@ -240,3 +240,18 @@ fn pvrp_schedule_meets_frequencies_combinations_and_capacity() {
     assert!((total - r["cost"].as_f64().unwrap()).abs() < 1e-6);
     assert!(total < 524.61 * 1.03, "cost {total} vs best known 524.61");
 }
+
+#[test]
+fn malformed_pvrp_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.txt");
+    // Customer 1 asks for zero visits on an empty day combination.
+    std::fs::write(
+        &path,
+        "1 1 1 2\r\n0 100\r\n0 100\r\n0 0 0 0 0 0 0\r\n1 10 10 5 3 0 1 0\r\n",
+    )
+    .unwrap();
+    let o = territory(&["solve", "pvrp", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.txt:5"), "{}", stderr(&o));
+}

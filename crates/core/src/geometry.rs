@@ -27,8 +27,16 @@ pub fn territory_polygons(
     if points.len() > MAX_POINTS {
         // Shapes for a map do not need every account: one per grid cell and territory.
         let (thin_points, thin_assignment) = thin(points, assignment);
-        return territory_polygons(&thin_points, &thin_assignment, territories);
+        return voronoi_union(&thin_points, &thin_assignment, territories);
     }
+    voronoi_union(points, assignment, territories)
+}
+
+fn voronoi_union(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    territories: usize,
+) -> Vec<MultiPolygon<f64>> {
     let mut cells_by_territory: Vec<Vec<Polygon<f64>>> = vec![Vec::new(); territories];
     if points.is_empty() {
         return vec![MultiPolygon::new(Vec::new()); territories];
@@ -89,7 +97,9 @@ const MAX_POINTS: usize = 200_000;
 /// 100,000 cells over the data.
 fn thin(points: &[[f64; 2]], assignment: &[usize]) -> (Vec<[f64; 2]>, Vec<usize>) {
     let (min, max) = bounds(points);
-    let side = (((max[0] - min[0]) * (max[1] - min[1])).max(1e-12) / 100_000.0).sqrt();
+    // Cells from the larger side, so points on a line are thinned too.
+    let extent = (max[0] - min[0]).max(max[1] - min[1]).max(1e-9);
+    let side = extent / (100_000f64).sqrt();
     let mut seen = std::collections::HashSet::new();
     let mut kept = (Vec::new(), Vec::new());
     for (p, &t) in points.iter().zip(assignment) {

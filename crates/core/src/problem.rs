@@ -317,10 +317,15 @@ pub struct ProblemBuilder {
 }
 
 impl ProblemBuilder {
-    /// Drops the reps (sizing decides the count; centres become free).
+    /// Drops the reps, and with them every account's current territory and lock
+    /// (sizing decides the count afresh; centres become free).
     pub fn without_reps(mut self) -> Self {
         self.reps.clear();
         self.territories = None;
+        for a in &mut self.accounts {
+            a.territory = None;
+            a.locked = false;
+        }
         self
     }
 

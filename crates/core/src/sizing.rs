@@ -49,6 +49,14 @@ pub enum SizingError {
     /// The capacity is not a positive number of hours.
     #[error("capacity {0} must be a positive number of hours per 4 weeks")]
     InvalidCapacity(f64),
+    /// One account's workload alone exceeds the capacity.
+    #[error("account '{account}' alone needs {hours:.1} h per 4 weeks, more than the capacity")]
+    AccountTooLarge {
+        /// Account id.
+        account: String,
+        /// Its workload hours.
+        hours: f64,
+    },
     /// Neither a capacity nor a range was given.
     #[error("give a capacity per rep, a range of territory counts, or both")]
     NothingToSize,
@@ -96,7 +104,7 @@ pub fn size(
     let total: f64 = probe.workload_hours().iter().sum();
     let lower_bound = capacity_hours.map(|h| ((total / h).ceil() as usize).clamp(1, n));
     let mut rows = Vec::new();
-    let mut chosen = None;
+    let mut chosen: Option<(Problem, Plan)> = None;
     let run = |k: usize, rows: &mut Vec<SizingRow>| -> Result<(Problem, Plan), SizingError> {
         progress.phase(&format!("sizing: {k} territories"));
         let problem = builder.clone().territories(k).build()?;
@@ -125,27 +133,31 @@ pub fn size(
     };
     if let Some(range) = range {
         for k in range.filter(|k| (1..=n).contains(k)) {
-            let (problem, plan) = run(k, &mut rows)?;
-            if chosen.is_none() && rows.last().and_then(|r| r.fits) == Some(true) {
-                chosen = Some((problem, plan));
-            }
+            run(k, &mut rows)?;
         }
     }
-    if let (Some(_), Some(start), None) = (capacity_hours, lower_bound, chosen.as_ref()) {
-        let mut k = start;
-        while k <= n {
-            let known = rows.iter().find(|r| r.territories == k).cloned();
-            match known {
-                Some(row) if row.fits == Some(false) => {}
-                _ => {
-                    let (problem, plan) = run(k, &mut rows)?;
-                    if rows.last().and_then(|r| r.fits) == Some(true) {
-                        chosen = Some((problem, plan));
-                        break;
-                    }
-                }
+    if let (Some(h), Some(start)) = (capacity_hours, lower_bound) {
+        // No count can help an account that alone needs more than a rep carries.
+        if let Some(i) = (0..n).find(|&i| probe.workload_hours()[i] > h) {
+            return Err(SizingError::AccountTooLarge {
+                account: probe.accounts()[i].id.clone(),
+                hours: probe.workload_hours()[i],
+            });
+        }
+        // The smallest count that fits, from the lower bound up (the range may start above it).
+        chosen = None;
+        for k in start..=n {
+            if rows
+                .iter()
+                .any(|r| r.territories == k && r.fits == Some(false))
+            {
+                continue;
             }
-            k += 1;
+            let (problem, plan) = run(k, &mut rows)?;
+            if rows.last().and_then(|r| r.fits) == Some(true) {
+                chosen = Some((problem, plan));
+                break;
+            }
         }
     }
     rows.sort_by_key(|r| r.territories);

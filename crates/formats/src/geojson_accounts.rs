@@ -177,6 +177,14 @@ pub fn read_accounts_geojson(
         }
     }
     if any_polygon {
+        if let Some(k) = out.shapes.iter().position(Option::is_none) {
+            return Err(InputError::at(
+                path,
+                k as u64 + 1,
+                Some("geometry"),
+                "a point among polygons: give either areas (Polygon/MultiPolygon) or points, not both",
+            ));
+        }
         out.adjacency = Some(shared_boundary_pairs(&out.shapes));
     }
     Ok(out)

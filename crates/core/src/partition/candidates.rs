@@ -54,7 +54,8 @@ impl Candidates {
         locked_to: &[Option<usize>],
         objective: Objective,
     ) -> Self {
-        let k = k.clamp(1, centres.len());
+        // Candidate counts are stored in a byte.
+        let k = k.clamp(1, centres.len().min(u8::MAX as usize));
         let tree = RTree::bulk_load(
             centres
                 .iter()

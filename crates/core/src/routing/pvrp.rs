@@ -104,6 +104,16 @@ const UNASSIGNED_PENALTY: f64 = 1.0e6;
 pub fn solve<C: TravelCost>(inst: &Instance<C>, options: &PvrpOptions) -> Solution {
     let began = Instant::now();
     let n = inst.costs.len();
+    if n <= 1 {
+        let routes = vec![Vec::new(); inst.days];
+        return Solution {
+            routes,
+            chosen: vec![None; n],
+            cost: 0.0,
+            unassigned: Vec::new(),
+            iterations: 0,
+        };
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let near: Vec<Vec<usize>> = (0..n)
         .map(|a| {
@@ -210,6 +220,9 @@ fn ruin<C: TravelCost>(
         }
         // A short string on one of c's days: c and its route neighbours.
         let days: Vec<usize> = inst.combinations[c][s.chosen[c].expect("served")].clone();
+        if days.is_empty() {
+            continue;
+        }
         let day = days[rng.random_range(0..days.len())];
         let Some(route) = s.routes[day].iter().find(|r| r.contains(&c)) else {
             continue;

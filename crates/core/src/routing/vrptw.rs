@@ -88,6 +88,14 @@ pub struct Solution {
 pub fn solve<C: TravelCost>(inst: &Instance<C>, options: &VrptwOptions) -> Solution {
     let began = Instant::now();
     let n = inst.costs.len();
+    if n <= 1 {
+        return Solution {
+            routes: Vec::new(),
+            cost: 0.0,
+            unassigned: Vec::new(),
+            iterations: 0,
+        };
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let near = neighbours(inst);
     let mut current = State {

@@ -99,7 +99,7 @@ pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
         capacity = number(line, "Q", f.get(1))?;
         max_duration = (d > 0.0).then_some(d);
     }
-    let mut nodes = Vec::with_capacity(customers + 1);
+    let mut nodes = Vec::with_capacity((customers + 1).min(text.lines().count()));
     for _ in 0..=customers {
         let (line, f) = next("every node line")?;
         let get = |k: usize, field: &str| number(line, field, f.get(k));
@@ -108,14 +108,30 @@ pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
         } else {
             get(5, "f")? as usize
         };
+        if !nodes.is_empty() && frequency == 0 {
+            return Err(InputError::at(
+                path,
+                line,
+                Some("f"),
+                "a customer needs at least one visit",
+            ));
+        }
         let count = if nodes.is_empty() {
             0
         } else {
             get(6, "a")? as usize
         };
-        let mut combinations = Vec::with_capacity(count);
+        let mut combinations = Vec::with_capacity(count.min(64));
         for k in 0..count {
             let mask = get(7 + k, "combination")? as u64;
+            if mask == 0 || mask >> days != 0 {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    Some("combination"),
+                    format!("combination {mask} names no day of the {days}-day horizon"),
+                ));
+            }
             let list: Vec<usize> = (0..days).filter(|d| mask >> d & 1 == 1).collect();
             if list.len() != frequency {
                 return Err(InputError::at(

@@ -75,7 +75,7 @@ pub fn read_tdp(path: &Path) -> Result<TdpInstance, InputError> {
     if n == 0 {
         return Err(InputError::at(path, line, Some("n"), "no units"));
     }
-    let mut units = Vec::with_capacity(n);
+    let mut units = Vec::with_capacity(n.min(text.len()));
     let mut index = std::collections::HashMap::new();
     for _ in 0..n {
         let (line, f) = next("all units are listed")?;
@@ -128,7 +128,7 @@ pub fn read_tdp(path: &Path) -> Result<TdpInstance, InputError> {
     }
     let (line, fields) = next("the edge count")?;
     let m = count(line, &fields, "m")?;
-    let mut edges = Vec::with_capacity(m);
+    let mut edges = Vec::with_capacity(m.min(text.len()));
     for _ in 0..m {
         let (line, f) = next("all edges are listed")?;
         let unit = |k: usize| -> Result<usize, InputError> {
