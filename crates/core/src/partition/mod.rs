@@ -154,7 +154,7 @@ impl Default for PlanOptions {
             seed: 1,
             seeding: Seeding::Bisection,
             max_rounds: 30,
-            candidates: 6,
+            candidates: 10,
             lp_max_accounts: 150_000,
             objective: Objective::SquaredDistance,
             start_centres: None,
