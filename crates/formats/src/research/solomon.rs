@@ -142,6 +142,22 @@ pub fn read_solomon(path: &Path) -> Result<SolomonInstance, InputError> {
     if nodes.len() < 2 {
         return Err(InputError::file(path, "no customers listed"));
     }
+    if nodes[0].id != 0 {
+        return Err(InputError::file(
+            path,
+            format!(
+                "the first customer row is {}, expected the depot 0",
+                nodes[0].id
+            ),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = nodes.iter().find(|n| !seen.insert(n.id)) {
+        return Err(InputError::file(
+            path,
+            format!("customer {} is listed twice", dup.id),
+        ));
+    }
     Ok(SolomonInstance {
         name,
         vehicles,

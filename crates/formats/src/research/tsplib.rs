@@ -108,6 +108,13 @@ pub fn read_tsplib(path: &Path) -> Result<TsplibInstance, InputError> {
             format!("{} nodes; a tour needs at least 3", points.len()),
         ));
     }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = ids.iter().find(|&&id| !seen.insert(id)) {
+        return Err(InputError::file(
+            path,
+            format!("node {dup} is listed twice"),
+        ));
+    }
     if let Some(d) = dimension {
         if d != points.len() {
             return Err(InputError::file(
