@@ -2,6 +2,7 @@
 
 mod plan_cmd;
 mod progress;
+mod routes_cmd;
 mod solve_cmd;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Rebalance(plan_cmd::RebalanceArgs),
     /// How many territories the workload needs at a capacity per rep, and a what-if table.
     Size(plan_cmd::SizeArgs),
+    /// Plan dated visit routes per rep over weeks: frequencies, opening windows, appointments, working hours.
+    Routes(routes_cmd::RoutesArgs),
     /// Solve a research instance and score it like its literature (tdp, tsplib, solomon, pvrp).
     Solve(solve_cmd::SolveArgs),
 }
@@ -37,12 +40,23 @@ pub(crate) enum Failure {
     Internal(String),
 }
 
+/// Prints a value as pretty JSON on stdout (the `--json` output).
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Internal(e.to_string()))?;
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{text}");
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(args) => plan_cmd::run_plan(args),
         Command::Size(args) => plan_cmd::run_size(args),
         Command::Rebalance(args) => plan_cmd::run_rebalance(args),
+        Command::Routes(args) => routes_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
     };
     match result {

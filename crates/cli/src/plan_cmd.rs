@@ -13,7 +13,7 @@ use territory_formats::{
 };
 
 use crate::progress::StderrProgress;
-use crate::Failure;
+use crate::{print_json, Failure};
 
 /// The accounts and what to balance: shared by plan, rebalance and size.
 #[derive(Args)]
@@ -346,15 +346,6 @@ fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {
         max_edge_km: run.max_edge_km,
         ..PlanOptions::default()
     })
-}
-
-fn print_json(value: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Internal(e.to_string()))?;
-    #[allow(clippy::print_stdout)]
-    {
-        println!("{text}");
-    }
-    Ok(())
 }
 
 /// The closing lines for people.

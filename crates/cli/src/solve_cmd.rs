@@ -10,7 +10,7 @@ use territory::{Account, Location, Measure, Objective, PlanOptions, Problem};
 use territory_formats::research::tdp::read_tdp;
 
 use crate::progress::StderrProgress;
-use crate::Failure;
+use crate::{print_json, Failure};
 
 /// Research formats.
 #[derive(Clone, Copy, ValueEnum)]
@@ -105,12 +105,7 @@ fn solve_tsplib(
         kicks: tour.kicks,
     };
     if args.json {
-        let text =
-            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{text}");
-        }
+        print_json(&result)?;
     }
     progress.done(&format!(
         "{}: tour cost {} after {} kicks in {:.1}s",
@@ -163,12 +158,7 @@ fn solve_solomon(
         kicks: solution.iterations,
     };
     if args.json {
-        let text =
-            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{text}");
-        }
+        print_json(&result)?;
     }
     progress.done(&format!(
         "{}: cost {:.2} with {} routes{}, {} iterations in {:.1}s",
@@ -240,12 +230,7 @@ fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Re
         iterations: solution.iterations,
     };
     if args.json {
-        let text =
-            serde_json::to_string_pretty(&result).map_err(|e| Failure::Internal(e.to_string()))?;
-        #[allow(clippy::print_stdout)]
-        {
-            println!("{text}");
-        }
+        print_json(&result)?;
     }
     progress.done(&format!(
         "{}: cost {:.2} over {} days{}, {} iterations in {:.1}s",
@@ -363,12 +348,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
                 elapsed_ms: began.elapsed().as_millis() as u64,
             };
             if args.json {
-                let text = serde_json::to_string_pretty(&result)
-                    .map_err(|e| Failure::Internal(e.to_string()))?;
-                #[allow(clippy::print_stdout)]
-                {
-                    println!("{text}");
-                }
+                print_json(&result)?;
             }
             progress.done(&format!(
                 "{}: compactness {:.2}, max deviation {}, {}, {} starts in {:.1}s",

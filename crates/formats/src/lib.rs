@@ -1,6 +1,7 @@
 //! File formats of `territory`: readers for accounts (CSV, GeoJSON points and
-//! polygons) and reps (CSV) that name the file, line and field of every bad
-//! value, and writers for the plan folder that never leave a half-written file.
+//! polygons), reps, assignments and appointments (CSV) that name the file, line
+//! and field of every bad value, and writers for the plan and routes folders
+//! that never leave a half-written file.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -17,6 +18,8 @@ mod output;
 mod plan_files;
 mod reps;
 pub mod research;
+mod routes_files;
+mod schedule_inputs;
 mod table;
 
 use std::path::Path;
@@ -27,6 +30,11 @@ pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
 pub use output::write_files_atomically;
 pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PlanSummary};
 pub use reps::read_reps_csv;
+pub use routes_files::{
+    clock, write_routes, DaySummary, RepSummary, RoutesParameters, RoutesSummary, RoutesTotals,
+    Spread, UnscheduledRecord,
+};
+pub use schedule_inputs::{read_appointments_csv, read_assignment_csv};
 
 /// Reads accounts by extension: `.geojson`/`.json` as GeoJSON, anything else as CSV.
 pub fn read_accounts(path: &Path) -> Result<AccountsFile, InputError> {

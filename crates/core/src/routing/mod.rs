@@ -2,9 +2,12 @@
 //!
 //! The engine reaches travel times only through [`TravelCost`], so road-network
 //! matrices can replace straight-line ones. [`tsp`] improves a single closed
-//! tour (the building block of a rep's day).
+//! tour (the building block of a rep's day). [`schedule`] plans reps' dated
+//! visits over weeks; [`travel`] turns locations into travel-time matrices.
 
 pub mod pvrp;
+pub mod schedule;
+pub mod travel;
 pub mod tsp;
 pub mod vrptw;
 

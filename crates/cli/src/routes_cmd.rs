@@ -1,0 +1,277 @@
+//! `territory routes`: dated visit routes per rep over a horizon of weeks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use clap::Args;
+use territory::model::parse_clock;
+use territory::routing::schedule::{
+    plan_visits, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
+};
+use territory::routing::travel::StraightLine;
+use territory::WorkloadModel;
+use territory_formats::{
+    read_accounts, read_appointments_csv, read_assignment_csv, read_reps_csv, write_routes,
+    RoutesParameters, RoutesSummary,
+};
+
+use crate::progress::StderrProgress;
+use crate::{print_json, Failure};
+
+/// Arguments of `territory routes`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory routes --accounts data/accounts.csv --reps data/reps.csv --assignment plan/assignment.csv --start 2027-01-04 --weeks 4 --out routes
+  territory routes --accounts accounts.csv --reps reps.csv --assignment plan/assignment.csv --appointments booked.csv --start 2027-03-01 --weeks 1 --lunch 11:30-13:30/30 --out week10 --json
+
+Accounts need `visits` per 4 weeks (default by status), `service_min`, and may
+give opening `windows` (08:00-12:00;13:00-17:00) and accepted `days` (mon,wed).
+Weekly accounts keep one weekday, fortnightly ones alternate weeks, monthly ones
+come once; appointments (account,date,time,duration_min) are kept exactly.
+Without --assignment, the accounts file's `territory` column names each rep.")]
+pub(crate) struct RoutesArgs {
+    /// Accounts: CSV or GeoJSON, as for `plan`.
+    #[arg(long, value_name = "FILE")]
+    accounts: PathBuf,
+    /// Reps: CSV with id, lat, lon (the base), days, start, end, office.
+    #[arg(long, value_name = "FILE")]
+    reps: PathBuf,
+    /// Account → territory (a rep id), e.g. a plan's assignment.csv.
+    #[arg(long, value_name = "FILE")]
+    assignment: Option<PathBuf>,
+    /// Booked visits: account, date (YYYY-MM-DD), time (HH:MM), duration_min.
+    #[arg(long, value_name = "FILE")]
+    appointments: Option<PathBuf>,
+    /// First day of the horizon (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    start: String,
+    /// Weeks to plan.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    weeks: u32,
+    /// Lunch break: window and length, e.g. 12:00-13:30/30.
+    #[arg(long, value_name = "HH:MM-HH:MM/MIN")]
+    lunch: Option<String>,
+    /// Reps of one office (reps.csv `office`) share their accounts.
+    #[arg(long)]
+    share_office: bool,
+    /// Road distance over straight-line distance.
+    #[arg(long, value_name = "X", default_value_t = 1.3)]
+    circuity: f64,
+    /// Average driving speed, km/h.
+    #[arg(long, value_name = "KMH", default_value_t = 30.0)]
+    speed: f64,
+    /// Weight of even day lengths against travel minutes (0: travel only).
+    #[arg(long, value_name = "W", default_value_t = ScheduleOptions::default().balance_weight)]
+    day_balance: f64,
+    /// Search iterations per rep (default: from the number of accounts). Fixed counts give the same plan every run.
+    #[arg(long, value_name = "N")]
+    iterations: Option<usize>,
+    /// Wall-clock cap per rep (or office) in seconds; reaching it stops the search early.
+    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    time_limit: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output folder (created; files inside are replaced atomically).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// No progress or messages on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// More detail on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
+    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let start = NaiveDate::parse_from_str(args.start.trim(), "%Y-%m-%d").map_err(|_| {
+        Failure::Input(format!(
+            "--start '{}' is not a date like 2027-01-04",
+            args.start
+        ))
+    })?;
+    if args.weeks == 0 || args.weeks > 104 {
+        return Err(Failure::Input(format!(
+            "--weeks {} must be between 1 and 104",
+            args.weeks
+        )));
+    }
+    if !(args.circuity >= 1.0 && args.circuity.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--circuity {} must be at least 1",
+            args.circuity
+        )));
+    }
+    if !(args.speed > 0.0 && args.speed.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--speed {} must be a positive km/h",
+            args.speed
+        )));
+    }
+    if !(args.time_limit > 0.0 && args.time_limit.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--time-limit {} must be a positive number of seconds",
+            args.time_limit
+        )));
+    }
+    if !(args.day_balance >= 0.0 && args.day_balance.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--day-balance {} must be a weight of at least 0",
+            args.day_balance
+        )));
+    }
+    let lunch = args.lunch.as_deref().map(parse_lunch).transpose()?;
+
+    territory::Progress::phase(&progress, "reading input");
+    let file = read_accounts(&args.accounts).map_err(|e| Failure::Input(e.to_string()))?;
+    let accounts = file.accounts;
+    let reps = read_reps_csv(&args.reps).map_err(|e| Failure::Input(e.to_string()))?;
+    let account_ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
+    let rep_ids: Vec<&str> = reps.iter().map(|r| r.id.as_str()).collect();
+    let owner = match &args.assignment {
+        Some(path) => read_assignment_csv(path, &account_ids, &rep_ids)
+            .map_err(|e| Failure::Input(e.to_string()))?,
+        None => owners_from_accounts(&accounts, &file.lines, &rep_ids, &args.accounts)?,
+    };
+    if owner.iter().all(Option::is_none) {
+        return Err(Failure::Input(format!(
+            "{}: no account is assigned to a rep",
+            args.assignment.as_ref().unwrap_or(&args.accounts).display()
+        )));
+    }
+    let appointments = match &args.appointments {
+        Some(path) => {
+            read_appointments_csv(path, &account_ids).map_err(|e| Failure::Input(e.to_string()))?
+        }
+        None => Vec::new(),
+    };
+    if let Some(ap) = appointments.iter().find(|a| owner[a.account].is_none()) {
+        return Err(Failure::Input(format!(
+            "{}: account '{}' has an appointment but no rep in the assignment",
+            args.appointments.as_ref().expect("read above").display(),
+            accounts[ap.account].id
+        )));
+    }
+
+    let travel = StraightLine {
+        circuity: args.circuity,
+        speed_kmh: args.speed,
+    };
+    let workload = WorkloadModel {
+        circuity: args.circuity,
+        speed_kmh: args.speed,
+        ..WorkloadModel::default()
+    };
+    let request = ScheduleRequest {
+        accounts: &accounts,
+        reps: &reps,
+        owner: &owner,
+        workload: &workload,
+        appointments: &appointments,
+        start,
+        weeks: args.weeks,
+    };
+    let options = ScheduleOptions {
+        seed: args.seed,
+        iterations: args.iterations,
+        time_limit: Duration::from_secs_f64(args.time_limit),
+        lunch,
+        share_office: args.share_office,
+        balance_weight: args.day_balance,
+    };
+    territory::Progress::phase(&progress, "planning routes");
+    let schedule = plan_visits(&request, &travel, &options).map_err(|e| match e {
+        ScheduleError::NoBase { .. } => Failure::Input(format!("{}: {e}", args.reps.display())),
+        ScheduleError::Lunch { .. } => Failure::Input(format!("--lunch: {e}")),
+        other => Failure::Internal(other.to_string()),
+    })?;
+    territory::Progress::phase(&progress, "writing output");
+    let parameters = RoutesParameters {
+        start,
+        weeks: args.weeks,
+        travel: format!("straight line ×{} at {} km/h", args.circuity, args.speed),
+        lunch: args.lunch.clone(),
+        share_office: args.share_office,
+        seed: args.seed,
+        iterations: args.iterations,
+    };
+    let summary = RoutesSummary::new(
+        &accounts,
+        &reps,
+        &schedule,
+        parameters,
+        progress.elapsed_ms(),
+    );
+    write_routes(&args.out, &accounts, &reps, &schedule, &summary)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
+    if args.json {
+        print_json(&summary)?;
+    }
+    let t = &summary.totals;
+    progress.done(&format!(
+        "routes: {} of {} visits scheduled over {} rep-days ({} appointments kept), {:.0} min travel, {:.1} km; {} accounts short{}; written to {}",
+        t.scheduled_visits,
+        t.due_visits,
+        t.days_with_visits,
+        t.appointments_kept,
+        t.travel_min,
+        t.travel_km,
+        summary.unscheduled.iter().filter(|u| u.scheduled < u.due).count(),
+        if summary.unscheduled.is_empty() { "" } else { " (reasons in summary.json)" },
+        args.out.display()
+    ));
+    Ok(())
+}
+
+/// `HH:MM-HH:MM/MIN`.
+fn parse_lunch(text: &str) -> Result<Lunch, Failure> {
+    let bad = || {
+        Failure::Input(format!(
+            "--lunch '{text}' is not like 12:00-13:30/30 (window, then minutes)"
+        ))
+    };
+    let (window, minutes) = text.split_once('/').ok_or_else(bad)?;
+    let (a, b) = window.split_once('-').ok_or_else(bad)?;
+    let (earliest, latest) = (
+        parse_clock(a).ok_or_else(bad)?,
+        parse_clock(b).ok_or_else(bad)?,
+    );
+    let duration: u32 = minutes.trim().parse().map_err(|_| bad())?;
+    if duration == 0 || earliest + duration > latest {
+        return Err(Failure::Input(format!(
+            "--lunch '{text}': a break of {duration} min must fit inside its window"
+        )));
+    }
+    Ok(Lunch {
+        earliest,
+        latest,
+        duration,
+    })
+}
+
+/// The rep of each account from the accounts file's `territory` column.
+fn owners_from_accounts(
+    accounts: &[territory::Account],
+    lines: &[u64],
+    rep_ids: &[&str],
+    path: &std::path::Path,
+) -> Result<Vec<Option<usize>>, Failure> {
+    accounts
+        .iter()
+        .zip(lines)
+        .map(|(a, line)| match &a.territory {
+            None => Ok(None),
+            Some(t) => rep_ids.iter().position(|r| r == t).map(Some).ok_or_else(|| {
+                Failure::Input(format!(
+                    "{}:{line}: field 'territory': '{t}' is not a rep id of the reps file (or pass --assignment)",
+                    path.display()
+                ))
+            }),
+        })
+        .collect()
+}

@@ -1,0 +1,148 @@
+//! Working dates of a rep and the visit patterns an account may follow.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::model::{Rep, Weekday};
+
+/// The weekday of a date in the model's terms.
+pub fn weekday(date: NaiveDate) -> Weekday {
+    Weekday::ALL[date.weekday().num_days_from_monday() as usize]
+}
+
+/// The rep's working dates in `weeks` weeks from `start` (inclusive), in order.
+pub fn working_dates(rep: &Rep, start: NaiveDate, weeks: u32) -> Vec<NaiveDate> {
+    start
+        .iter_days()
+        .take(weeks as usize * 7)
+        .filter(|d| rep.days.contains(&weekday(*d)))
+        .collect()
+}
+
+/// Visits due in a horizon of `weeks` weeks for `per_4_weeks` visits per 4 weeks,
+/// rounded to the nearest whole visit (halves up).
+pub fn due_visits(per_4_weeks: f64, weeks: u32) -> usize {
+    let due = per_4_weeks * weeks as f64 / 4.0;
+    if due.is_finite() && due > 0.0 {
+        (due + 0.5 + 1e-9).floor() as usize
+    } else {
+        0
+    }
+}
+
+/// Evenly spread day patterns for `n` visits over working days `0..allowed.len()`
+/// (`allowed[d]`: the account accepts day `d`).
+///
+/// Visit `j` of a pattern with offset `o` targets day `o + j·s`, `s` = days / `n`,
+/// so weekly visits fall on one weekday every week, fortnightly ones on alternate
+/// weeks, and so on. A target the account does not accept moves to the nearest
+/// accepted day within `s/2` (earlier first on ties); a pattern whose days would
+/// collide or leave the horizon is dropped. Targets are rounded both down and to
+/// nearest when `s` is fractional (twice a week gives Mon+Wed and Mon+Thu).
+///
+/// ```
+/// use territory::routing::schedule::calendar::patterns;
+/// // Weekly over two 5-day weeks, accepting Tuesdays and Thursdays only.
+/// let allowed: Vec<bool> = (0..10).map(|d| d % 5 == 1 || d % 5 == 3).collect();
+/// assert_eq!(patterns(&allowed, 2), vec![vec![1, 6], vec![3, 8]]);
+/// ```
+pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
+    let m = allowed.len();
+    if n == 0 || n > allowed.iter().filter(|&&a| a).count() {
+        return Vec::new();
+    }
+    let spacing = m as f64 / n as f64;
+    let tolerance = (spacing / 2.0).floor() as usize;
+    let offsets = (spacing.ceil() as usize).max(1);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for offset in 0..offsets {
+        for nearest in [true, false] {
+            let mut days = Vec::with_capacity(n);
+            for j in 0..n {
+                let target = offset as f64 + j as f64 * spacing;
+                let t = if nearest {
+                    (target + 0.5 + 1e-9).floor()
+                } else {
+                    (target + 1e-9).floor()
+                } as usize;
+                let Some(d) = nearest_allowed(allowed, t, tolerance) else {
+                    break;
+                };
+                if days.last().is_some_and(|&prev| d <= prev) {
+                    break;
+                }
+                days.push(d);
+            }
+            if days.len() == n && !out.contains(&days) {
+                out.push(days);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn nearest_allowed(allowed: &[bool], target: usize, tolerance: usize) -> Option<usize> {
+    (0..=tolerance).find_map(|delta| {
+        [target.checked_sub(delta), Some(target + delta)]
+            .into_iter()
+            .flatten()
+            .find(|&d| d < allowed.len() && allowed[d])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_visits_keep_their_weekday() {
+        let allowed = vec![true; 20];
+        let p = patterns(&allowed, 4);
+        assert_eq!(p.len(), 5);
+        for days in &p {
+            assert!(days.windows(2).all(|w| w[1] - w[0] == 5), "{days:?}");
+        }
+    }
+
+    #[test]
+    fn fortnightly_and_monthly() {
+        let allowed = vec![true; 20];
+        let p = patterns(&allowed, 2);
+        assert_eq!(p.len(), 10);
+        assert!(p.iter().all(|d| d[1] - d[0] == 10));
+        assert_eq!(patterns(&allowed, 1).len(), 20);
+    }
+
+    #[test]
+    fn twice_weekly_is_spread() {
+        let allowed = vec![true; 10];
+        let p = patterns(&allowed, 4);
+        assert!(p.contains(&vec![0, 2, 5, 7]) && p.contains(&vec![0, 3, 5, 8]));
+        assert!(p.iter().all(|d| d.windows(2).all(|w| w[1] - w[0] >= 2)));
+    }
+
+    #[test]
+    fn impossible_frequencies_give_no_pattern() {
+        let only_mondays: Vec<bool> = (0..20).map(|d| d % 5 == 0).collect();
+        assert!(patterns(&only_mondays, 8).is_empty());
+        assert_eq!(patterns(&only_mondays, 4), vec![vec![0, 5, 10, 15]]);
+    }
+
+    #[test]
+    fn due_visits_round_to_nearest() {
+        assert_eq!(due_visits(1.0, 4), 1);
+        assert_eq!(due_visits(1.0, 1), 0);
+        assert_eq!(due_visits(2.0, 1), 1);
+        assert_eq!(due_visits(4.0, 8), 8);
+        assert_eq!(due_visits(0.0, 4), 0);
+    }
+
+    #[test]
+    fn working_dates_follow_rep_days() {
+        let rep = Rep::new("r", None);
+        let monday = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        let d = working_dates(&rep, monday, 2);
+        assert_eq!(d.len(), 10);
+        assert_eq!(weekday(d[5]), Weekday::Mon);
+    }
+}

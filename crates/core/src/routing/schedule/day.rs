@@ -1,0 +1,265 @@
+//! Timing of one rep-day: opening windows, appointments, working hours and
+//! the lunch break.
+//!
+//! Travel legs are rounded up to whole minutes for the timeline (a rep's
+//! calendar is kept in minutes), while the objective uses exact minutes.
+
+use chrono::NaiveDate;
+
+use super::{Lunch, Stop};
+use crate::routing::{Matrix, TravelCost};
+
+const EPS: f64 = 1e-6;
+const NO_APPOINTMENT: u32 = u32::MAX;
+
+/// A visit on a route: an account, possibly as a booked appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Visit {
+    pub acc: u32,
+    pub appointment: u32,
+}
+
+impl Visit {
+    pub fn regular(acc: usize) -> Self {
+        Self {
+            acc: acc as u32,
+            appointment: NO_APPOINTMENT,
+        }
+    }
+
+    pub fn booked(acc: usize, appointment: usize) -> Self {
+        Self {
+            acc: acc as u32,
+            appointment: appointment as u32,
+        }
+    }
+
+    pub fn is_appointment(self) -> bool {
+        self.appointment != NO_APPOINTMENT
+    }
+}
+
+/// Where and how long an account is visited.
+#[derive(Debug, Clone)]
+pub(super) struct Site {
+    pub loc: usize,
+    pub service: f64,
+    /// Opening windows `(open, close)`; a visit lies wholly inside one.
+    pub windows: Vec<(f64, f64)>,
+}
+
+/// One working day of one rep.
+#[derive(Debug, Clone)]
+pub(super) struct Slot {
+    pub rep: usize,
+    pub base: usize,
+    pub date: NaiveDate,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// A booked appointment's fixed start and length.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fixed {
+    pub start: f64,
+    pub duration: f64,
+}
+
+/// How a day turns out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Timing {
+    pub depart: f64,
+    pub back: f64,
+    /// Break `(start, end)` and the number of visits before it.
+    pub lunch: Option<(f64, f64, usize)>,
+    pub travel: f64,
+    pub cost: f64,
+}
+
+/// Travel data, sites and days of one rep (or office).
+pub(super) struct Days {
+    pub exact: Matrix,
+    pub timed: Matrix,
+    pub km: Matrix,
+    pub sites: Vec<Site>,
+    pub slots: Vec<Slot>,
+    pub fixed: Vec<Fixed>,
+    pub lunch: Option<Lunch>,
+    pub balance_weight: f64,
+}
+
+impl Days {
+    fn loc(&self, v: Visit) -> usize {
+        self.sites[v.acc as usize].loc
+    }
+
+    /// Arrival, start and end of `v` when leaving `from` at `t`.
+    fn visit_times(&self, t: f64, from: usize, v: Visit) -> Option<(f64, f64, f64)> {
+        let site = &self.sites[v.acc as usize];
+        let arrive = t + self.timed.cost(from, site.loc);
+        if !arrive.is_finite() {
+            return None;
+        }
+        if v.is_appointment() {
+            let f = self.fixed[v.appointment as usize];
+            return (arrive <= f.start + EPS).then_some((arrive, f.start, f.start + f.duration));
+        }
+        site.windows.iter().find_map(|&(open, close)| {
+            let start = arrive.max(open);
+            (start + site.service <= close + EPS).then_some((arrive, start, start + site.service))
+        })
+    }
+
+    /// The cheapest feasible timing of `route` on `slot`, or `None`.
+    /// `ends` is scratch space.
+    pub fn simulate(&self, slot: usize, route: &[Visit], ends: &mut Vec<f64>) -> Option<Timing> {
+        let s = &self.slots[slot];
+        if route.is_empty() {
+            return Some(Timing {
+                depart: s.start,
+                back: s.start,
+                lunch: None,
+                travel: 0.0,
+                cost: 0.0,
+            });
+        }
+        ends.clear();
+        ends.push(s.start);
+        let mut loc = s.base;
+        let mut first_start = s.start;
+        let mut travel = 0.0;
+        for (i, &v) in route.iter().enumerate() {
+            let (_, start, end) = self.visit_times(ends[i], loc, v)?;
+            if i == 0 {
+                first_start = start;
+            }
+            travel += self.exact.cost(loc, self.loc(v));
+            ends.push(end);
+            loc = self.loc(v);
+        }
+        travel += self.exact.cost(loc, s.base);
+        let n = route.len();
+        let back = ends[n] + self.timed.cost(loc, s.base);
+        if !(back <= s.end + EPS) {
+            return None;
+        }
+        let first_leg = self.timed.cost(s.base, self.loc(route[0]));
+        let depart = s.start.max(first_start - first_leg);
+        let mut timing = Timing {
+            depart,
+            back,
+            lunch: None,
+            travel,
+            cost: 0.0,
+        };
+        if let Some(l) = self.lunch {
+            let (earliest, latest, duration) =
+                (l.earliest as f64, l.latest as f64, l.duration as f64);
+            if back > earliest + EPS && depart < latest - duration - EPS {
+                timing = self.with_lunch(slot, route, ends, earliest, latest, duration, travel)?;
+            }
+        }
+        let work = timing.back - timing.depart - timing.lunch.map_or(0.0, |(a, b, _)| b - a);
+        timing.cost = travel + self.balance_weight * work * work / (s.end - s.start).max(1.0);
+        Some(timing)
+    }
+
+    /// Places the break after the visit that leaves the earliest return; breaks
+    /// before the last visit ending by `earliest` are dominated (later visits
+    /// can only be delayed more).
+    #[allow(clippy::too_many_arguments)]
+    fn with_lunch(
+        &self,
+        slot: usize,
+        route: &[Visit],
+        ends: &[f64],
+        earliest: f64,
+        latest: f64,
+        duration: f64,
+        travel: f64,
+    ) -> Option<Timing> {
+        let s = &self.slots[slot];
+        let n = route.len();
+        let p0 = (0..=n).rev().find(|&p| ends[p] <= earliest).unwrap_or(0);
+        let mut best: Option<Timing> = None;
+        for p in p0..=n {
+            if ends[p] > latest - duration + EPS {
+                break;
+            }
+            let lunch_start = ends[p].max(earliest);
+            let mut t = lunch_start + duration;
+            let mut loc = if p == 0 {
+                s.base
+            } else {
+                self.loc(route[p - 1])
+            };
+            let mut first_start = None;
+            let mut feasible = true;
+            for &v in &route[p..] {
+                match self.visit_times(t, loc, v) {
+                    Some((_, start, end)) => {
+                        first_start.get_or_insert(start);
+                        t = end;
+                        loc = self.loc(v);
+                    }
+                    None => {
+                        feasible = false;
+                        break;
+                    }
+                }
+            }
+            if !feasible {
+                continue;
+            }
+            let back = t + self.timed.cost(loc, s.base);
+            if back > s.end + EPS || best.is_some_and(|b| back >= b.back - EPS) {
+                continue;
+            }
+            let first_leg = self.timed.cost(s.base, self.loc(route[0]));
+            let depart = if p == 0 {
+                (lunch_start + duration).max(first_start.unwrap_or(t) - first_leg)
+            } else {
+                let (_, first, _) = self.visit_times(s.start, s.base, route[0])?;
+                s.start.max(first - first_leg)
+            };
+            best = Some(Timing {
+                depart,
+                back,
+                lunch: Some((lunch_start, lunch_start + duration, p)),
+                travel,
+                cost: 0.0,
+            });
+        }
+        best
+    }
+
+    /// The stops of a feasible route, timed as `timing` says.
+    pub fn stops(&self, slot: usize, route: &[Visit], timing: &Timing) -> Vec<Stop> {
+        let s = &self.slots[slot];
+        let mut out = Vec::with_capacity(route.len());
+        let mut t = timing.depart;
+        let mut loc = s.base;
+        for (i, &v) in route.iter().enumerate() {
+            if let Some((_, end, p)) = timing.lunch {
+                if p == i && i > 0 {
+                    t = end;
+                }
+            }
+            let (arrival, start, departure) = self
+                .visit_times(t, loc, v)
+                .expect("a feasible route stays feasible when replayed");
+            out.push(Stop {
+                account: v.acc as usize,
+                arrival,
+                start,
+                departure,
+                travel_min: self.timed.cost(loc, self.loc(v)),
+                travel_km: self.km.cost(loc, self.loc(v)),
+                appointment: v.is_appointment(),
+            });
+            t = departure;
+            loc = self.loc(v);
+        }
+        out
+    }
+}

@@ -1,0 +1,481 @@
+//! Field visit scheduling: dated daily routes for every rep over a horizon of
+//! weeks.
+//!
+//! Each account needs `visits` per 4 weeks, spread evenly over its rep's
+//! working days ([`calendar::patterns`]): weekly accounts on one weekday every
+//! week, fortnightly ones on alternate weeks, monthly ones once. A visit must
+//! lie inside one of the account's opening windows on a weekday it accepts;
+//! booked [`Appointment`]s are kept at their exact date and time. Every day
+//! starts and ends at the rep's base within the rep's working hours, with an
+//! optional [`Lunch`] break.
+//!
+//! The objective is total travel time, then even day lengths. The search
+//! inserts each account with the day pattern whose cheapest insertions cost
+//! least (so changing an account's pattern is part of every move), and runs
+//! ruin-and-recreate under simulated annealing, followed by 2-opt and Or-opt
+//! inside each day. Reps (or offices sharing a plan) are solved in parallel; a
+//! fixed number of iterations makes the result the same on any thread count.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use territory::routing::schedule::{plan_visits, ScheduleOptions, ScheduleRequest};
+//! use territory::routing::travel::StraightLine;
+//! use territory::{Account, Location, Rep, WorkloadModel};
+//!
+//! let rep = Rep::new("anna", Some(Location::new(60.17, 24.94)));
+//! let accounts: Vec<Account> = (0..12)
+//!     .map(|i| {
+//!         let mut a = Account::new(format!("a{i}"), Location::new(60.16 + i as f64 * 0.002, 24.93));
+//!         a.visits = Some(if i < 3 { 4.0 } else { 1.0 }); // weekly or monthly
+//!         a
+//!     })
+//!     .collect();
+//! let owner = vec![Some(0); accounts.len()];
+//! let request = ScheduleRequest {
+//!     accounts: &accounts,
+//!     reps: std::slice::from_ref(&rep),
+//!     owner: &owner,
+//!     workload: &WorkloadModel::default(),
+//!     appointments: &[],
+//!     start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+//!     weeks: 4,
+//! };
+//! let options = ScheduleOptions { iterations: Some(200), ..ScheduleOptions::default() };
+//! let schedule = plan_visits(&request, &StraightLine::default(), &options)?;
+//! assert_eq!(schedule.scheduled_visits, 3 * 4 + 9);
+//! assert!(schedule.unscheduled.is_empty());
+//! # Ok::<(), territory::routing::schedule::ScheduleError>(())
+//! ```
+
+pub mod calendar;
+mod day;
+mod search;
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::travel::{TravelError, TravelModel};
+use crate::model::{Account, Rep};
+use crate::problem::WorkloadModel;
+
+/// A visit booked at an exact date and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appointment {
+    /// Index of the account in [`ScheduleRequest::accounts`].
+    pub account: usize,
+    /// Day of the visit.
+    pub date: NaiveDate,
+    /// Start, minutes after midnight.
+    pub start: u32,
+    /// Length of the visit in minutes.
+    pub duration_min: u32,
+}
+
+/// A break the rep takes between visits: `duration` minutes lying wholly
+/// within `[earliest, latest]` (minutes after midnight). Days that end before
+/// `earliest` or start after `latest − duration` need no break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lunch {
+    /// Earliest start of the break.
+    pub earliest: u32,
+    /// Latest end of the break.
+    pub latest: u32,
+    /// Length of the break.
+    pub duration: u32,
+}
+
+/// What to schedule.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleRequest<'a> {
+    /// Accounts with location, visits, service time, windows and days.
+    pub accounts: &'a [Account],
+    /// Reps with base, working days and hours (and office, for shared plans).
+    pub reps: &'a [Rep],
+    /// Rep index per account; `None` leaves the account out.
+    pub owner: &'a [Option<usize>],
+    /// Defaults for visits and service time by status.
+    pub workload: &'a WorkloadModel,
+    /// Booked visits; those outside the horizon are counted and skipped.
+    pub appointments: &'a [Appointment],
+    /// First day of the horizon.
+    pub start: NaiveDate,
+    /// Length of the horizon in weeks.
+    pub weeks: u32,
+}
+
+/// Search settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleOptions {
+    /// Random seed.
+    pub seed: u64,
+    /// Ruin-and-recreate iterations per rep (or office); `None` picks a number
+    /// from the number of accounts. A fixed count keeps results reproducible.
+    pub iterations: Option<usize>,
+    /// Wall-clock cap per rep (or office); reaching it ends the search early.
+    pub time_limit: Duration,
+    /// Optional lunch break.
+    pub lunch: Option<Lunch>,
+    /// Reps of one office share their accounts: any of them may take an account
+    /// (all its visits), and the plan is optimised over the office as a whole.
+    pub share_office: bool,
+    /// Weight of even day lengths against travel minutes: the objective adds
+    /// `weight × Σ work² / day length` over days.
+    pub balance_weight: f64,
+}
+
+impl Default for ScheduleOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            iterations: None,
+            time_limit: Duration::from_secs(60),
+            lunch: None,
+            share_office: false,
+            balance_weight: 0.05,
+        }
+    }
+}
+
+/// Why a request cannot be scheduled at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScheduleError {
+    /// A rep who owns accounts has no base to start from.
+    #[error("rep '{rep}' has no base (lat/lon): every route starts and ends there")]
+    NoBase {
+        /// Rep id.
+        rep: String,
+    },
+    /// The horizon is empty.
+    #[error("the horizon must be at least one week")]
+    NoWeeks,
+    /// `owner` or an appointment points outside the lists.
+    #[error("{0}")]
+    Index(String),
+    /// The lunch break does not fit its own window.
+    #[error(
+        "the lunch break of {duration} min does not fit between its earliest start and latest end"
+    )]
+    Lunch {
+        /// Break length.
+        duration: u32,
+    },
+    /// Travel costs could not be computed.
+    #[error(transparent)]
+    Travel(#[from] TravelError),
+}
+
+/// One visit on a rep's day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stop {
+    /// Account index.
+    pub account: usize,
+    /// Arrival, minutes after midnight.
+    pub arrival: f64,
+    /// Start of the visit (after any wait for the window).
+    pub start: f64,
+    /// End of the visit.
+    pub departure: f64,
+    /// Travel minutes from the previous stop (or the base).
+    pub travel_min: f64,
+    /// Travel kilometres from the previous stop (or the base).
+    pub travel_km: f64,
+    /// Whether this is a booked appointment.
+    pub appointment: bool,
+}
+
+/// A rep's working day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepDay {
+    /// Rep index.
+    pub rep: usize,
+    /// Date.
+    pub date: NaiveDate,
+    /// Departure from the base, minutes after midnight (the rep's start on empty days).
+    pub depart: f64,
+    /// Return to the base.
+    pub back: f64,
+    /// Visits in order.
+    pub stops: Vec<Stop>,
+    /// Lunch break `(start, end)`, if taken.
+    pub lunch: Option<(f64, f64)>,
+    /// Travel minutes from the last stop back to the base.
+    pub return_min: f64,
+    /// Travel kilometres from the last stop back to the base.
+    pub return_km: f64,
+}
+
+impl RepDay {
+    /// Total travel minutes of the day.
+    pub fn travel_min(&self) -> f64 {
+        self.stops.iter().map(|s| s.travel_min).sum::<f64>() + self.return_min
+    }
+
+    /// Total travel kilometres of the day.
+    pub fn travel_km(&self) -> f64 {
+        self.stops.iter().map(|s| s.travel_km).sum::<f64>() + self.return_km
+    }
+
+    /// Minutes on duty: departure to return, less the lunch break.
+    pub fn work_min(&self) -> f64 {
+        if self.stops.is_empty() {
+            return 0.0;
+        }
+        self.back - self.depart - self.lunch.map_or(0.0, |(a, b)| b - a)
+    }
+}
+
+/// Why visits were left out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// The account's frequency rounds to no visit in a horizon this short.
+    NotDueInHorizon {
+        /// Visits per 4 weeks.
+        per_4_weeks: f64,
+        /// Weeks in the horizon.
+        weeks: u32,
+    },
+    /// The account accepts none of the rep's working days.
+    NoAcceptedDay,
+    /// The visits cannot be spread over the days the account accepts.
+    FrequencyImpossible {
+        /// Visits due in the horizon.
+        due: usize,
+        /// Working days the account accepts.
+        accepted_days: usize,
+    },
+    /// The visit does not fit the rep's working day even alone: service time
+    /// plus the round trip from the base is longer than the day.
+    DayTooShort,
+    /// No opening window leaves room for the visit between leaving the base
+    /// at the start of the day and returning by its end.
+    NoWindowFits,
+    /// Each visit fits alone but the days it could use are full.
+    NoRoom,
+    /// A booked appointment clashes with another one, or with the working day.
+    AppointmentConflict,
+    /// A booked appointment falls on a day the rep does not work.
+    AppointmentOffDay,
+}
+
+impl Reason {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotDueInHorizon { .. } => "not_due_in_horizon",
+            Self::NoAcceptedDay => "no_accepted_day",
+            Self::FrequencyImpossible { .. } => "frequency_impossible",
+            Self::DayTooShort => "day_too_short",
+            Self::NoWindowFits => "no_window_fits",
+            Self::NoRoom => "no_room",
+            Self::AppointmentConflict => "appointment_conflict",
+            Self::AppointmentOffDay => "appointment_off_day",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotDueInHorizon { per_4_weeks, weeks } => write!(
+                f,
+                "{per_4_weeks} visits per 4 weeks round to none in a {weeks}-week horizon; plan a longer horizon"
+            ),
+            Self::NoAcceptedDay => f.write_str("the account accepts none of the rep's working days"),
+            Self::FrequencyImpossible { due, accepted_days } => write!(
+                f,
+                "{due} visits cannot be spread evenly over the {accepted_days} working days the account accepts"
+            ),
+            Self::DayTooShort => f.write_str(
+                "the visit plus the round trip from the base is longer than the working day",
+            ),
+            Self::NoWindowFits => f.write_str(
+                "no opening window leaves time to travel from the base and back within working hours",
+            ),
+            Self::NoRoom => f.write_str(
+                "the days the visits could use are full (working hours or other visits' windows)",
+            ),
+            Self::AppointmentConflict => f.write_str(
+                "the appointment clashes with another appointment or the working hours",
+            ),
+            Self::AppointmentOffDay => f.write_str("the appointment falls on a day the rep does not work"),
+        }
+    }
+}
+
+/// Visits of one account that could not be scheduled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unscheduled {
+    /// Account index.
+    pub account: usize,
+    /// Rep index (the owner).
+    pub rep: usize,
+    /// Visits due in the horizon (appointments included).
+    pub due: usize,
+    /// Visits scheduled.
+    pub scheduled: usize,
+    /// Why the rest were not.
+    pub reason: Reason,
+}
+
+/// The planned horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// Every working day of every rep with accounts, by rep then date.
+    pub days: Vec<RepDay>,
+    /// Accounts with fewer visits than due, and why.
+    pub unscheduled: Vec<Unscheduled>,
+    /// Visits due over the horizon (appointments included).
+    pub due_visits: usize,
+    /// Visits scheduled.
+    pub scheduled_visits: usize,
+    /// Appointments honoured.
+    pub appointments_kept: usize,
+    /// Appointments outside the horizon (skipped).
+    pub appointments_outside: usize,
+    /// Search iterations run, summed over reps (or offices).
+    pub iterations: usize,
+}
+
+impl Schedule {
+    /// Total travel minutes.
+    pub fn travel_min(&self) -> f64 {
+        self.days.iter().map(RepDay::travel_min).sum()
+    }
+
+    /// Total travel kilometres.
+    pub fn travel_km(&self) -> f64 {
+        self.days.iter().map(RepDay::travel_km).sum()
+    }
+}
+
+/// Plans every rep's visits over the horizon.
+pub fn plan_visits(
+    request: &ScheduleRequest<'_>,
+    travel: &dyn TravelModel,
+    options: &ScheduleOptions,
+) -> Result<Schedule, ScheduleError> {
+    validate(request, options)?;
+    let groups = group_reps(request, options.share_office);
+    let results: Vec<Result<search::GroupResult, ScheduleError>> = groups
+        .par_iter()
+        .map(|group| search::solve_group(request, group, travel, options))
+        .collect();
+    let mut schedule = Schedule {
+        days: Vec::new(),
+        unscheduled: Vec::new(),
+        due_visits: 0,
+        scheduled_visits: 0,
+        appointments_kept: 0,
+        appointments_outside: 0,
+        iterations: 0,
+    };
+    for result in results {
+        let r = result?;
+        schedule.days.extend(r.days);
+        schedule.unscheduled.extend(r.unscheduled);
+        schedule.due_visits += r.due_visits;
+        schedule.scheduled_visits += r.scheduled_visits;
+        schedule.appointments_kept += r.appointments_kept;
+        schedule.iterations += r.iterations;
+    }
+    let end = request.start + chrono::Days::new(request.weeks as u64 * 7);
+    schedule.appointments_outside = request
+        .appointments
+        .iter()
+        .filter(|a| a.date < request.start || a.date >= end)
+        .count();
+    schedule
+        .days
+        .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.date.cmp(&b.date)));
+    schedule
+        .unscheduled
+        .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
+    Ok(schedule)
+}
+
+fn validate(request: &ScheduleRequest<'_>, options: &ScheduleOptions) -> Result<(), ScheduleError> {
+    if request.weeks == 0 {
+        return Err(ScheduleError::NoWeeks);
+    }
+    if request.owner.len() != request.accounts.len() {
+        return Err(ScheduleError::Index(format!(
+            "{} owners given for {} accounts",
+            request.owner.len(),
+            request.accounts.len()
+        )));
+    }
+    if let Some(r) = request
+        .owner
+        .iter()
+        .flatten()
+        .find(|&&r| r >= request.reps.len())
+    {
+        return Err(ScheduleError::Index(format!(
+            "owner rep index {r} is outside the {} reps",
+            request.reps.len()
+        )));
+    }
+    for &r in request.owner.iter().flatten() {
+        if request.reps[r].base.is_none() {
+            return Err(ScheduleError::NoBase {
+                rep: request.reps[r].id.clone(),
+            });
+        }
+    }
+    if let Some(a) = request
+        .appointments
+        .iter()
+        .find(|a| a.account >= request.accounts.len())
+    {
+        return Err(ScheduleError::Index(format!(
+            "appointment for account index {} is outside the {} accounts",
+            a.account,
+            request.accounts.len()
+        )));
+    }
+    if let Some(l) = options.lunch {
+        if l.earliest + l.duration > l.latest {
+            return Err(ScheduleError::Lunch {
+                duration: l.duration,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reps solved together: each rep alone, or the reps of one office.
+fn group_reps(request: &ScheduleRequest<'_>, share_office: bool) -> Vec<Vec<usize>> {
+    let mut used = vec![false; request.reps.len()];
+    for &r in request.owner.iter().flatten() {
+        used[r] = true;
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut office_group: std::collections::HashMap<&str, usize> = Default::default();
+    for (r, rep) in request.reps.iter().enumerate() {
+        if !used[r] {
+            continue;
+        }
+        match (&rep.office, share_office) {
+            (Some(office), true) => match office_group.get(office.as_str()) {
+                Some(&g) => groups[g].push(r),
+                None => {
+                    office_group.insert(office, groups.len());
+                    groups.push(vec![r]);
+                }
+            },
+            _ => groups.push(vec![r]),
+        }
+    }
+    // Largest groups first so the parallel pool finishes together.
+    let size = |g: &Vec<usize>| {
+        request
+            .owner
+            .iter()
+            .filter(|o| o.is_some_and(|r| g.contains(&r)))
+            .count()
+    };
+    groups.sort_by_key(|g| std::cmp::Reverse(size(g)));
+    groups
+}

@@ -1,0 +1,735 @@
+//! The search for one rep (or one office): pattern-aware insertion, ruin and
+//! recreate under simulated annealing, and 2-opt / Or-opt inside each day.
+
+use std::time::Instant;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::calendar::{due_visits, patterns, weekday, working_dates};
+use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
+use super::{Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
+use crate::model::Location;
+use crate::routing::travel::TravelModel;
+use crate::routing::{Matrix, TravelCost};
+
+/// Penalty per visit left out, far above any day's travel.
+const MISSED_VISIT: f64 = 1.0e5;
+
+pub(super) struct GroupResult {
+    pub days: Vec<RepDay>,
+    pub unscheduled: Vec<Unscheduled>,
+    pub due_visits: usize,
+    pub scheduled_visits: usize,
+    pub appointments_kept: usize,
+    pub iterations: usize,
+}
+
+/// An account of the group and what it needs.
+struct Need {
+    /// Global account index.
+    account: usize,
+    /// Owner (global rep index).
+    rep: usize,
+    /// Visits due, appointments included.
+    due: usize,
+    /// Day patterns (slot lists) for the visits not covered by appointments.
+    patterns: Vec<Vec<usize>>,
+    /// Why it cannot be scheduled at all, if known before the search.
+    blocked: Option<Reason>,
+}
+
+#[derive(Clone)]
+struct State {
+    routes: Vec<Vec<Visit>>,
+    cost: Vec<f64>,
+    chosen: Vec<Option<u32>>,
+    unassigned: Vec<usize>,
+}
+
+impl State {
+    fn objective(&self, needs: &[Need]) -> f64 {
+        self.cost.iter().sum::<f64>()
+            + self
+                .unassigned
+                .iter()
+                .map(|&a| MISSED_VISIT * needs[a].patterns[0].len() as f64)
+                .sum::<f64>()
+    }
+}
+
+pub(super) fn solve_group(
+    request: &ScheduleRequest<'_>,
+    group: &[usize],
+    travel: &dyn TravelModel,
+    options: &ScheduleOptions,
+) -> Result<GroupResult, ScheduleError> {
+    let began = Instant::now();
+    let accounts: Vec<usize> = (0..request.accounts.len())
+        .filter(|&a| request.owner[a].is_some_and(|r| group.contains(&r)))
+        .collect();
+    let mut points: Vec<Location> = group
+        .iter()
+        .map(|&r| request.reps[r].base.expect("validated: owners have bases"))
+        .collect();
+    points.extend(accounts.iter().map(|&a| request.accounts[a].location));
+    let matrices = travel.matrices(&points)?;
+    let n_points = points.len();
+    let timed = Matrix::from_fn(n_points, |a, b| {
+        let m = matrices.minutes.cost(a, b);
+        if m.is_finite() && m >= 0.0 {
+            (m - 1e-9).ceil().max(0.0)
+        } else {
+            f64::INFINITY
+        }
+    });
+
+    // Working days of every rep of the group, as slots.
+    let mut slots = Vec::new();
+    let mut rep_slots: Vec<Vec<usize>> = Vec::new();
+    for (local, &r) in group.iter().enumerate() {
+        let rep = &request.reps[r];
+        let dates = working_dates(rep, request.start, request.weeks);
+        rep_slots.push((slots.len()..slots.len() + dates.len()).collect());
+        slots.extend(dates.into_iter().map(|date| Slot {
+            rep: r,
+            base: local,
+            date,
+            start: rep.start as f64,
+            end: rep.end as f64,
+        }));
+    }
+    let sites: Vec<Site> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            let acc = &request.accounts[a];
+            let windows = if acc.windows.is_empty() {
+                vec![(0.0, 24.0 * 60.0)]
+            } else {
+                acc.windows
+                    .iter()
+                    .map(|w| (w.start as f64, w.end as f64))
+                    .collect()
+            };
+            Site {
+                loc: group.len() + i,
+                service: request.workload.service_min(acc).max(0.0).ceil(),
+                windows,
+            }
+        })
+        .collect();
+    let local_of = |a: usize| accounts.binary_search(&a).ok();
+
+    // Appointments of the group inside the horizon, by slot and time.
+    let mut booked: Vec<(usize, usize, Fixed)> = Vec::new(); // (slot or MAX, local account, time)
+    let mut fixed = Vec::new();
+    let mut off_day: Vec<bool> = vec![false; accounts.len()];
+    let mut appointment_count = vec![0usize; accounts.len()];
+    let mut appointment_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
+    let horizon_end = request.start + chrono::Days::new(request.weeks as u64 * 7);
+    for ap in request.appointments {
+        let Some(i) = local_of(ap.account) else {
+            continue;
+        };
+        if ap.date < request.start || ap.date >= horizon_end {
+            continue;
+        }
+        appointment_count[i] += 1;
+        appointment_dates[i].push(ap.date);
+        let owner = request.owner[ap.account].expect("grouped accounts have owners");
+        let local_rep = group.iter().position(|&r| r == owner).expect("in group");
+        let f = Fixed {
+            start: ap.start as f64,
+            duration: ap.duration_min as f64,
+        };
+        match rep_slots[local_rep]
+            .iter()
+            .find(|&&s| slots[s].date == ap.date)
+        {
+            Some(&s) => booked.push((s, i, f)),
+            None => off_day[i] = true,
+        }
+    }
+    booked.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.start.total_cmp(&b.2.start)));
+
+    let mut days = Days {
+        exact: matrices.minutes,
+        timed,
+        km: matrices.km,
+        sites,
+        slots,
+        fixed: Vec::new(),
+        lunch: options.lunch,
+        balance_weight: options.balance_weight,
+    };
+    let mut scratch = Vec::new();
+    let mut routes: Vec<Vec<Visit>> = vec![Vec::new(); days.slots.len()];
+    let mut conflict = vec![false; accounts.len()];
+    let mut kept = 0;
+    for (s, i, f) in booked {
+        fixed.push(f);
+        days.fixed = fixed.clone();
+        let v = Visit::booked(i, fixed.len() - 1);
+        let pos = routes[s]
+            .iter()
+            .position(|w| w.is_appointment() && days.fixed[w.appointment as usize].start > f.start)
+            .unwrap_or(routes[s].len());
+        routes[s].insert(pos, v);
+        if days.simulate(s, &routes[s], &mut scratch).is_none() {
+            routes[s].remove(pos);
+            conflict[i] = true;
+        } else {
+            kept += 1;
+        }
+    }
+
+    // What every account needs.
+    let mut needs: Vec<Need> = Vec::with_capacity(accounts.len());
+    for (i, &a) in accounts.iter().enumerate() {
+        let acc = &request.accounts[a];
+        let rep = request.owner[a].expect("grouped");
+        let per_4_weeks = request.workload.visits(acc);
+        let regular_due = due_visits(per_4_weeks, request.weeks);
+        let due = regular_due.max(appointment_count[i]);
+        let to_pattern = due - appointment_count[i];
+        let mut need = Need {
+            account: a,
+            rep,
+            due,
+            patterns: Vec::new(),
+            blocked: None,
+        };
+        if off_day[i] {
+            need.blocked = Some(Reason::AppointmentOffDay);
+        } else if conflict[i] {
+            need.blocked = Some(Reason::AppointmentConflict);
+        }
+        if due == 0 && per_4_weeks > 0.0 {
+            need.blocked = Some(Reason::NotDueInHorizon {
+                per_4_weeks,
+                weeks: request.weeks,
+            });
+        }
+        if to_pattern > 0 {
+            // Accounts with appointments stay with their owner; others may go
+            // to any rep of a shared office.
+            let candidates: Vec<usize> = if appointment_count[i] > 0 {
+                vec![group.iter().position(|&r| r == rep).expect("in group")]
+            } else {
+                (0..group.len()).collect()
+            };
+            let mut accepted_days = 0;
+            let mut solo_ok = false;
+            for local_rep in candidates {
+                let rep_days = &rep_slots[local_rep];
+                let allowed: Vec<bool> = rep_days
+                    .iter()
+                    .map(|&s| {
+                        let date = days.slots[s].date;
+                        (acc.days.is_empty() || acc.days.contains(&weekday(date)))
+                            && !appointment_dates[i].contains(&date)
+                    })
+                    .collect();
+                accepted_days = accepted_days.max(allowed.iter().filter(|&&x| x).count());
+                let Some(&first) = rep_days.first() else {
+                    continue;
+                };
+                // A lone visit fits the same way on every day of one rep.
+                if days
+                    .simulate(first, &[Visit::regular(i)], &mut scratch)
+                    .is_none()
+                {
+                    continue;
+                }
+                solo_ok = true;
+                need.patterns.extend(
+                    patterns(&allowed, to_pattern)
+                        .into_iter()
+                        .map(|p| p.into_iter().map(|d| rep_days[d]).collect::<Vec<_>>()),
+                );
+            }
+            if need.patterns.is_empty() && need.blocked.is_none() {
+                need.blocked = Some(if accepted_days == 0 {
+                    Reason::NoAcceptedDay
+                } else if !solo_ok {
+                    lone_visit_reason(&days, &rep_slots, group, rep, i)
+                } else {
+                    Reason::FrequencyImpossible {
+                        due: to_pattern,
+                        accepted_days,
+                    }
+                });
+            }
+        }
+        needs.push(need);
+    }
+
+    let n_assignable = needs.iter().filter(|n| !n.patterns.is_empty()).count();
+    let iterations_cap = options
+        .iterations
+        .unwrap_or((n_assignable * 40).clamp(1000, 40_000));
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ fnv(&request.reps[group[0]].id));
+    let near = neighbours(&days, needs.len());
+    let mut state = State {
+        cost: (0..routes.len())
+            .map(|s| {
+                days.simulate(s, &routes[s], &mut scratch)
+                    .map_or(0.0, |t| t.cost)
+            })
+            .collect(),
+        routes,
+        chosen: vec![None; needs.len()],
+        unassigned: (0..needs.len())
+            .filter(|&i| !needs[i].patterns.is_empty())
+            .collect(),
+    };
+    let mut memo = Memo::new(days.slots.len());
+    recreate(&days, &needs, &mut state, &mut rng, &mut memo, &mut scratch);
+    let mut current_cost = state.objective(&needs);
+    let mut best = state.clone();
+    let mut best_cost = current_cost;
+    let t0 = temperature_scale(&days, needs.len());
+    let t1 = t0 / 100.0;
+    let limit = options.time_limit.as_secs_f64().max(1e-3);
+    let mut iterations = 0;
+    if n_assignable > 0 {
+        while iterations < iterations_cap && began.elapsed().as_secs_f64() < limit {
+            iterations += 1;
+            let progress = iterations as f64 / iterations_cap as f64;
+            let temperature = t0 * (t1 / t0).powf(progress);
+            let mut candidate = state.clone();
+            ruin(&days, &needs, &near, &mut candidate, &mut rng, &mut scratch);
+            recreate(
+                &days,
+                &needs,
+                &mut candidate,
+                &mut rng,
+                &mut memo,
+                &mut scratch,
+            );
+            let cost = candidate.objective(&needs);
+            if cost < current_cost - temperature * rng.random::<f64>().max(1e-12).ln() {
+                state = candidate;
+                current_cost = cost;
+                if cost < best_cost - 1e-9 {
+                    best = state.clone();
+                    best_cost = cost;
+                }
+            }
+        }
+    }
+    let mut state = best;
+    for s in 0..state.routes.len() {
+        polish_day(&days, s, &mut state, &mut scratch);
+    }
+    insert_partially(&days, &needs, &mut state, &mut scratch);
+
+    // Output.
+    let mut out_days = Vec::with_capacity(state.routes.len());
+    let mut scheduled = vec![0usize; needs.len()];
+    for (s, route) in state.routes.iter().enumerate() {
+        let timing = days
+            .simulate(s, route, &mut scratch)
+            .expect("the search keeps every day feasible");
+        let slot = &days.slots[s];
+        let mut stops = days.stops(s, route, &timing);
+        for stop in &mut stops {
+            scheduled[stop.account] += 1;
+            stop.account = needs[stop.account].account;
+        }
+        let last = route
+            .last()
+            .map_or(slot.base, |v| group.len() + v.acc as usize);
+        out_days.push(RepDay {
+            rep: slot.rep,
+            date: slot.date,
+            depart: timing.depart,
+            back: timing.back,
+            lunch: timing.lunch.map(|(a, b, _)| (a, b)),
+            return_min: if route.is_empty() {
+                0.0
+            } else {
+                days.timed.cost(last, slot.base)
+            },
+            return_km: if route.is_empty() {
+                0.0
+            } else {
+                days.km.cost(last, slot.base)
+            },
+            stops,
+        });
+    }
+    let mut unscheduled = Vec::new();
+    for (i, need) in needs.iter().enumerate() {
+        let short = scheduled[i] < need.due;
+        if !short && !matches!(need.blocked, Some(Reason::NotDueInHorizon { .. })) {
+            continue;
+        }
+        let reason = need.blocked.clone().unwrap_or(Reason::NoRoom);
+        unscheduled.push(Unscheduled {
+            account: need.account,
+            rep: need.rep,
+            due: need.due,
+            scheduled: scheduled[i],
+            reason,
+        });
+    }
+    Ok(GroupResult {
+        days: out_days,
+        unscheduled,
+        due_visits: needs.iter().map(|n| n.due).sum(),
+        scheduled_visits: scheduled.iter().sum(),
+        appointments_kept: kept,
+        iterations,
+    })
+}
+
+/// Why a lone visit does not fit a day of its owner.
+fn lone_visit_reason(
+    days: &Days,
+    rep_slots: &[Vec<usize>],
+    group: &[usize],
+    rep: usize,
+    i: usize,
+) -> Reason {
+    let local = group.iter().position(|&r| r == rep).expect("in group");
+    let Some(&s) = rep_slots[local].first() else {
+        return Reason::NoAcceptedDay;
+    };
+    let slot = &days.slots[s];
+    let site = &days.sites[i];
+    let round_trip = days.timed.cost(slot.base, site.loc) + days.timed.cost(site.loc, slot.base);
+    let lunch = days.lunch.map_or(0.0, |l| l.duration as f64);
+    if site.service + round_trip > slot.end - slot.start - lunch {
+        Reason::DayTooShort
+    } else {
+        Reason::NoWindowFits
+    }
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Accounts by travel time from each account.
+fn neighbours(days: &Days, n: usize) -> Vec<Vec<u32>> {
+    (0..n)
+        .map(|a| {
+            let la = days.sites[a].loc;
+            let mut o: Vec<u32> = (0..n as u32).filter(|&b| b as usize != a).collect();
+            o.sort_by(|&x, &y| {
+                let (lx, ly) = (days.sites[x as usize].loc, days.sites[y as usize].loc);
+                days.exact
+                    .cost(la, lx)
+                    .total_cmp(&days.exact.cost(la, ly))
+                    .then(x.cmp(&y))
+            });
+            o.truncate(64);
+            o
+        })
+        .collect()
+}
+
+/// Annealing start temperature: about a third of a typical short leg.
+fn temperature_scale(days: &Days, n: usize) -> f64 {
+    if n < 2 {
+        return 1.0;
+    }
+    let mut legs: Vec<f64> = (0..n)
+        .map(|a| {
+            let la = days.sites[a].loc;
+            (0..n)
+                .filter(|&b| b != a)
+                .map(|b| days.exact.cost(la, days.sites[b].loc))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .filter(|c| c.is_finite())
+        .collect();
+    legs.sort_by(f64::total_cmp);
+    let median = legs.get(legs.len() / 2).copied().unwrap_or(1.0);
+    (median * 0.5).max(0.2)
+}
+
+fn remove_account(days: &Days, needs: &[Need], s: &mut State, i: usize, scratch: &mut Vec<f64>) {
+    let Some(p) = s.chosen[i].take() else {
+        return;
+    };
+    for &slot in &needs[i].patterns[p as usize] {
+        let route = &mut s.routes[slot];
+        if let Some(pos) = route
+            .iter()
+            .position(|v| v.acc as usize == i && !v.is_appointment())
+        {
+            route.remove(pos);
+        }
+        s.cost[slot] = days
+            .simulate(slot, route, scratch)
+            .map_or(MISSED_VISIT, |t| t.cost);
+    }
+    s.unassigned.push(i);
+}
+
+fn ruin(
+    days: &Days,
+    needs: &[Need],
+    near: &[Vec<u32>],
+    s: &mut State,
+    rng: &mut ChaCha8Rng,
+    scratch: &mut Vec<f64>,
+) {
+    let assigned: Vec<usize> = (0..needs.len())
+        .filter(|&i| s.chosen[i].is_some())
+        .collect();
+    if assigned.is_empty() {
+        return;
+    }
+    let most = (assigned.len() / 6).clamp(2, 24);
+    let k = rng.random_range(1..=most);
+    if rng.random_bool(0.75) {
+        let seed = assigned[rng.random_range(0..assigned.len())];
+        remove_account(days, needs, s, seed, scratch);
+        let mut removed = 1;
+        for &b in &near[seed] {
+            if removed >= k {
+                break;
+            }
+            if s.chosen[b as usize].is_some() {
+                remove_account(days, needs, s, b as usize, scratch);
+                removed += 1;
+            }
+        }
+    } else {
+        // Empty part of one day, taking those accounts' other days too.
+        let busy: Vec<usize> = (0..s.routes.len())
+            .filter(|&d| s.routes[d].iter().any(|v| !v.is_appointment()))
+            .collect();
+        if busy.is_empty() {
+            return;
+        }
+        let d = busy[rng.random_range(0..busy.len())];
+        let mut victims: Vec<usize> = s.routes[d]
+            .iter()
+            .filter(|v| !v.is_appointment())
+            .map(|v| v.acc as usize)
+            .collect();
+        victims.shuffle(rng);
+        victims.truncate(k);
+        for i in victims {
+            remove_account(days, needs, s, i, scratch);
+        }
+    }
+}
+
+/// Best insertions per slot for the account being placed (stamped to skip clearing).
+struct Memo {
+    stamp: Vec<u32>,
+    value: Vec<Option<(f64, usize, Timing)>>,
+    now: u32,
+}
+
+impl Memo {
+    fn new(slots: usize) -> Self {
+        Self {
+            stamp: vec![0; slots],
+            value: vec![None; slots],
+            now: 0,
+        }
+    }
+}
+
+fn best_insertion(
+    days: &Days,
+    slot: usize,
+    route: &[Visit],
+    current: f64,
+    v: Visit,
+    scratch: &mut Vec<f64>,
+) -> Option<(f64, usize, Timing)> {
+    let s = &days.slots[slot];
+    let loc = days.sites[v.acc as usize].loc;
+    let mut best: Option<(f64, usize, Timing)> = None;
+    let mut trial: Vec<Visit> = Vec::with_capacity(route.len() + 1);
+    for pos in 0..=route.len() {
+        let prev = if pos == 0 {
+            s.base
+        } else {
+            days.sites[route[pos - 1].acc as usize].loc
+        };
+        let next = if pos == route.len() {
+            s.base
+        } else {
+            days.sites[route[pos].acc as usize].loc
+        };
+        let detour =
+            days.exact.cost(prev, loc) + days.exact.cost(loc, next) - days.exact.cost(prev, next);
+        if best.as_ref().is_some_and(|b| detour >= b.0) {
+            continue;
+        }
+        trial.clear();
+        trial.extend_from_slice(&route[..pos]);
+        trial.push(v);
+        trial.extend_from_slice(&route[pos..]);
+        if let Some(t) = days.simulate(slot, &trial, scratch) {
+            let delta = t.cost - current;
+            if best.as_ref().is_none_or(|b| delta < b.0) {
+                best = Some((delta, pos, t));
+            }
+        }
+    }
+    best
+}
+
+fn recreate(
+    days: &Days,
+    needs: &[Need],
+    s: &mut State,
+    rng: &mut ChaCha8Rng,
+    memo: &mut Memo,
+    scratch: &mut Vec<f64>,
+) {
+    let mut order = std::mem::take(&mut s.unassigned);
+    order.shuffle(rng);
+    if rng.random_bool(0.5) {
+        // Hardest first: most visits, then fewest patterns.
+        order.sort_by_key(|&i| {
+            (
+                std::cmp::Reverse(needs[i].patterns[0].len()),
+                needs[i].patterns.len(),
+            )
+        });
+    }
+    for i in order {
+        memo.now += 1;
+        let v = Visit::regular(i);
+        let mut best: Option<(f64, usize)> = None;
+        for (p, pattern) in needs[i].patterns.iter().enumerate() {
+            let mut total = 0.0;
+            let mut feasible = true;
+            for &slot in pattern {
+                if memo.stamp[slot] != memo.now {
+                    memo.stamp[slot] = memo.now;
+                    memo.value[slot] =
+                        best_insertion(days, slot, &s.routes[slot], s.cost[slot], v, scratch);
+                }
+                match &memo.value[slot] {
+                    Some((delta, _, _)) => total += delta,
+                    None => {
+                        feasible = false;
+                        break;
+                    }
+                }
+                if best.is_some_and(|b| total >= b.0) {
+                    feasible = false;
+                    break;
+                }
+            }
+            if feasible && best.is_none_or(|b| total < b.0) {
+                best = Some((total, p));
+            }
+        }
+        match best {
+            Some((_, p)) => {
+                for &slot in &needs[i].patterns[p] {
+                    let (_, pos, timing) = memo.value[slot].expect("feasible pattern");
+                    s.routes[slot].insert(pos, v);
+                    s.cost[slot] = timing.cost;
+                }
+                s.chosen[i] = Some(p as u32);
+            }
+            None => s.unassigned.push(i),
+        }
+    }
+    s.unassigned.sort_unstable();
+}
+
+/// 2-opt and Or-opt (segments of 1–3 visits) inside one day, first improvement.
+fn polish_day(days: &Days, slot: usize, s: &mut State, scratch: &mut Vec<f64>) {
+    let mut route = s.routes[slot].clone();
+    let mut cost = s.cost[slot];
+    let n = route.len();
+    if n < 2 {
+        return;
+    }
+    let mut trial = Vec::with_capacity(n);
+    let mut improved = true;
+    let mut rounds = 0;
+    while improved && rounds < 50 {
+        improved = false;
+        rounds += 1;
+        for i in 0..n {
+            for j in i + 1..n {
+                trial.clear();
+                trial.extend_from_slice(&route);
+                trial[i..=j].reverse();
+                if let Some(t) = days.simulate(slot, &trial, scratch) {
+                    if t.cost < cost - 1e-9 {
+                        std::mem::swap(&mut route, &mut trial);
+                        cost = t.cost;
+                        improved = true;
+                    }
+                }
+            }
+        }
+        for len in 1..=3.min(n - 1) {
+            for from in 0..=n - len {
+                for to in 0..=n - len {
+                    if to == from {
+                        continue;
+                    }
+                    trial.clear();
+                    trial.extend_from_slice(&route);
+                    let segment: Vec<Visit> = trial.drain(from..from + len).collect();
+                    trial.splice(to..to, segment);
+                    if let Some(t) = days.simulate(slot, &trial, scratch) {
+                        if t.cost < cost - 1e-9 {
+                            std::mem::swap(&mut route, &mut trial);
+                            cost = t.cost;
+                            improved = true;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    s.routes[slot] = route;
+    s.cost[slot] = cost;
+}
+
+/// Accounts whose full pattern fits nowhere get as many of their visits as fit,
+/// on the pattern that takes the most.
+fn insert_partially(days: &Days, needs: &[Need], s: &mut State, scratch: &mut Vec<f64>) {
+    for i in std::mem::take(&mut s.unassigned) {
+        let v = Visit::regular(i);
+        let mut best: Option<(usize, f64, usize)> = None; // (fits, cost, pattern)
+        for (p, pattern) in needs[i].patterns.iter().enumerate() {
+            let mut fits = 0;
+            let mut total = 0.0;
+            for &slot in pattern {
+                if let Some((delta, _, _)) =
+                    best_insertion(days, slot, &s.routes[slot], s.cost[slot], v, scratch)
+                {
+                    fits += 1;
+                    total += delta;
+                }
+            }
+            if fits > 0 && best.is_none_or(|b| fits > b.0 || (fits == b.0 && total < b.1)) {
+                best = Some((fits, total, p));
+            }
+        }
+        if let Some((_, _, p)) = best {
+            for &slot in &needs[i].patterns[p] {
+                if let Some((_, pos, t)) =
+                    best_insertion(days, slot, &s.routes[slot], s.cost[slot], v, scratch)
+                {
+                    s.routes[slot].insert(pos, v);
+                    s.cost[slot] = t.cost;
+                }
+            }
+        }
+        s.unassigned.push(i);
+    }
+}

@@ -1,0 +1,563 @@
+//! The routes folder: `visits.csv`, `routes.geojson`, `calendars/REP.ics` and
+//! `summary.json`.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use serde_json::{json, Value};
+use territory::routing::schedule::{calendar::weekday, RepDay, Schedule};
+use territory::{Account, Rep};
+
+use crate::output::write_files_atomically;
+
+/// Settings echoed in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutesParameters {
+    /// First day of the horizon.
+    pub start: NaiveDate,
+    /// Weeks planned.
+    pub weeks: u32,
+    /// Travel model, e.g. `straight-line ×1.3 at 30 km/h`.
+    pub travel: String,
+    /// Lunch break, e.g. `12:00-13:30/30`, if any.
+    pub lunch: Option<String>,
+    /// Whether reps of one office shared their accounts.
+    pub share_office: bool,
+    /// Seed.
+    pub seed: u64,
+    /// Iterations per rep requested (`None`: automatic).
+    pub iterations: Option<usize>,
+}
+
+/// Totals over all reps.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutesTotals {
+    /// Visits due in the horizon (appointments included).
+    pub due_visits: usize,
+    /// Visits scheduled.
+    pub scheduled_visits: usize,
+    /// Visits due but not scheduled.
+    pub unscheduled_visits: usize,
+    /// Appointments kept at their booked time.
+    pub appointments_kept: usize,
+    /// Appointments outside the horizon (skipped).
+    pub appointments_outside_horizon: usize,
+    /// Travel minutes (legs rounded up to whole minutes, as on the calendar).
+    pub travel_min: f64,
+    /// Travel kilometres.
+    pub travel_km: f64,
+    /// Minutes on duty (departure to return, less lunch).
+    pub work_min: f64,
+    /// Rep-days with at least one visit.
+    pub days_with_visits: usize,
+    /// Balance of working minutes over the rep-days with visits.
+    pub day_length: Spread,
+    /// Search iterations run.
+    pub iterations: usize,
+}
+
+/// Mean, standard deviation and range of a quantity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation.
+    pub std: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+impl Spread {
+    fn of(values: &[f64]) -> Self {
+        if values.is_empty() {
+            return Self {
+                mean: 0.0,
+                std: 0.0,
+                min: 0.0,
+                max: 0.0,
+            };
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        Self {
+            mean: round1(mean),
+            std: round1(var.sqrt()),
+            min: values.iter().copied().fold(f64::INFINITY, f64::min),
+            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
+/// One rep-day in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct DaySummary {
+    /// Date.
+    pub date: NaiveDate,
+    /// Weekday (`mon`…`sun`).
+    pub weekday: String,
+    /// Visits.
+    pub visits: usize,
+    /// Departure from the base, `HH:MM` (empty days: none).
+    pub depart: Option<String>,
+    /// Return to the base.
+    pub back: Option<String>,
+    /// Lunch break `HH:MM-HH:MM`.
+    pub lunch: Option<String>,
+    /// Travel minutes.
+    pub travel_min: f64,
+    /// Travel kilometres.
+    pub travel_km: f64,
+    /// Minutes on duty.
+    pub work_min: f64,
+    /// Minutes on duty over the working day's length.
+    pub utilisation: f64,
+}
+
+/// One rep in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RepSummary {
+    /// Rep id.
+    pub rep: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Visits scheduled.
+    pub visits: usize,
+    /// Travel minutes.
+    pub travel_min: f64,
+    /// Travel kilometres.
+    pub travel_km: f64,
+    /// Minutes on duty.
+    pub work_min: f64,
+    /// Minutes on duty over the working time available.
+    pub utilisation: f64,
+    /// Each working day.
+    pub days: Vec<DaySummary>,
+}
+
+/// An account with fewer visits than due.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnscheduledRecord {
+    /// Account id.
+    pub account: String,
+    /// Rep id.
+    pub rep: String,
+    /// Visits due.
+    pub due: usize,
+    /// Visits scheduled.
+    pub scheduled: usize,
+    /// Stable reason code.
+    pub reason_code: String,
+    /// Reason in words.
+    pub reason: String,
+}
+
+/// What `summary.json` holds (and `--json` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutesSummary {
+    /// `routes`.
+    pub command: String,
+    /// Version of the tool.
+    pub version: String,
+    /// Settings.
+    pub parameters: RoutesParameters,
+    /// Totals.
+    pub totals: RoutesTotals,
+    /// Per rep and day.
+    pub reps: Vec<RepSummary>,
+    /// Accounts short of their due visits, with reasons.
+    pub unscheduled: Vec<UnscheduledRecord>,
+    /// Wall time of the whole command in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+impl RoutesSummary {
+    /// Collects the summary of a schedule.
+    pub fn new(
+        accounts: &[Account],
+        reps: &[Rep],
+        schedule: &Schedule,
+        parameters: RoutesParameters,
+        elapsed_ms: u64,
+    ) -> Self {
+        let mut rep_summaries: Vec<RepSummary> = Vec::new();
+        for day in &schedule.days {
+            let rep = &reps[day.rep];
+            if rep_summaries.last().is_none_or(|r| r.rep != rep.id) {
+                rep_summaries.push(RepSummary {
+                    rep: rep.id.clone(),
+                    name: rep.name.clone(),
+                    visits: 0,
+                    travel_min: 0.0,
+                    travel_km: 0.0,
+                    work_min: 0.0,
+                    utilisation: 0.0,
+                    days: Vec::new(),
+                });
+            }
+            let r = rep_summaries.last_mut().expect("pushed above");
+            let available = (rep.end - rep.start) as f64;
+            let busy = !day.stops.is_empty();
+            r.days.push(DaySummary {
+                date: day.date,
+                weekday: weekday(day.date).as_str().to_string(),
+                visits: day.stops.len(),
+                depart: busy.then(|| clock(day.depart)),
+                back: busy.then(|| clock(day.back)),
+                lunch: day.lunch.map(|(a, b)| format!("{}-{}", clock(a), clock(b))),
+                travel_min: round1(day.travel_min()),
+                travel_km: round3(day.travel_km()),
+                work_min: round1(day.work_min()),
+                utilisation: round3(day.work_min() / available),
+            });
+            r.visits += day.stops.len();
+            r.travel_min += day.travel_min();
+            r.travel_km += day.travel_km();
+            r.work_min += day.work_min();
+        }
+        for r in &mut rep_summaries {
+            let rep = reps.iter().find(|p| p.id == r.rep).expect("listed rep");
+            let available = (rep.end - rep.start) as f64 * r.days.len() as f64;
+            r.utilisation = round3(r.work_min / available.max(1.0));
+            r.travel_min = round1(r.travel_min);
+            r.travel_km = round3(r.travel_km);
+            r.work_min = round1(r.work_min);
+        }
+        let busy: Vec<f64> = schedule
+            .days
+            .iter()
+            .filter(|d| !d.stops.is_empty())
+            .map(RepDay::work_min)
+            .collect();
+        let unscheduled: Vec<UnscheduledRecord> = schedule
+            .unscheduled
+            .iter()
+            .map(|u| UnscheduledRecord {
+                account: accounts[u.account].id.clone(),
+                rep: reps[u.rep].id.clone(),
+                due: u.due,
+                scheduled: u.scheduled,
+                reason_code: u.reason.code().to_string(),
+                reason: u.reason.to_string(),
+            })
+            .collect();
+        Self {
+            command: "routes".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            parameters,
+            totals: RoutesTotals {
+                due_visits: schedule.due_visits,
+                scheduled_visits: schedule.scheduled_visits,
+                unscheduled_visits: schedule
+                    .due_visits
+                    .saturating_sub(schedule.scheduled_visits),
+                appointments_kept: schedule.appointments_kept,
+                appointments_outside_horizon: schedule.appointments_outside,
+                travel_min: round1(schedule.travel_min()),
+                travel_km: round3(schedule.travel_km()),
+                work_min: round1(busy.iter().sum()),
+                days_with_visits: busy.len(),
+                day_length: Spread::of(&busy),
+                iterations: schedule.iterations,
+            },
+            reps: rep_summaries,
+            unscheduled,
+            elapsed_ms,
+        }
+    }
+}
+
+/// Writes the routes folder atomically.
+pub fn write_routes(
+    dir: &Path,
+    accounts: &[Account],
+    reps: &[Rep],
+    schedule: &Schedule,
+    summary: &RoutesSummary,
+) -> std::io::Result<()> {
+    let mut files = vec![
+        (
+            "visits.csv".to_string(),
+            visits_csv(accounts, reps, schedule)?,
+        ),
+        (
+            "routes.geojson".to_string(),
+            crate::to_json_bytes(&routes_geojson(accounts, reps, schedule)),
+        ),
+        ("summary.json".to_string(), crate::to_json_bytes(summary)),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for (r, rep) in reps.iter().enumerate() {
+        let days: Vec<&RepDay> = schedule.days.iter().filter(|d| d.rep == r).collect();
+        if days.is_empty() {
+            continue;
+        }
+        let mut name = file_name(&rep.id);
+        while !seen.insert(name.clone()) {
+            name.push('_');
+        }
+        files.push((
+            format!("calendars/{name}.ics"),
+            ics(accounts, rep, &days, summary.parameters.start).into_bytes(),
+        ));
+    }
+    write_files_atomically(dir, &files)
+}
+
+fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "rep",
+        "date",
+        "sequence",
+        "account",
+        "name",
+        "arrival",
+        "start",
+        "departure",
+        "wait_min",
+        "service_min",
+        "travel_min",
+        "travel_km",
+        "appointment",
+        "lat",
+        "lon",
+    ])?;
+    for day in &schedule.days {
+        for (k, s) in day.stops.iter().enumerate() {
+            let a = &accounts[s.account];
+            w.write_record([
+                reps[day.rep].id.as_str(),
+                &day.date.to_string(),
+                &(k + 1).to_string(),
+                a.id.as_str(),
+                a.name.as_deref().unwrap_or(""),
+                &clock(s.arrival),
+                &clock(s.start),
+                &clock(s.departure),
+                &format!("{}", (s.start - s.arrival).round()),
+                &format!("{}", (s.departure - s.start).round()),
+                &format!("{}", s.travel_min.round()),
+                &format!("{:.3}", s.travel_km),
+                if s.appointment { "true" } else { "false" },
+                &format!("{:.6}", a.location.lat),
+                &format!("{:.6}", a.location.lon),
+            ])?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+fn routes_geojson(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> Value {
+    let features: Vec<Value> = schedule
+        .days
+        .iter()
+        .filter(|d| !d.stops.is_empty())
+        .map(|day| {
+            let rep = &reps[day.rep];
+            let base = rep.base.expect("scheduled reps have bases");
+            let mut coords = vec![[round6(base.lon), round6(base.lat)]];
+            coords.extend(day.stops.iter().map(|s| {
+                let l = accounts[s.account].location;
+                [round6(l.lon), round6(l.lat)]
+            }));
+            coords.push([round6(base.lon), round6(base.lat)]);
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords},
+                "properties": {
+                    "rep": rep.id,
+                    "rep_name": rep.name,
+                    "date": day.date.to_string(),
+                    "weekday": weekday(day.date).as_str(),
+                    "visits": day.stops.len(),
+                    "accounts": day.stops.iter().map(|s| accounts[s.account].id.as_str()).collect::<Vec<_>>(),
+                    "depart": clock(day.depart),
+                    "back": clock(day.back),
+                    "travel_min": round1(day.travel_min()),
+                    "travel_km": round3(day.travel_km()),
+                    "work_min": round1(day.work_min()),
+                }
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}
+
+/// An RFC 5545 calendar of one rep's visits, in floating local time.
+fn ics(accounts: &[Account], rep: &Rep, days: &[&RepDay], stamp: NaiveDate) -> String {
+    let mut out = String::new();
+    let mut line = |text: &str| fold_line(&mut out, text);
+    line("BEGIN:VCALENDAR");
+    line("VERSION:2.0");
+    line(&format!(
+        "PRODID:-//territory//routes {}//EN",
+        env!("CARGO_PKG_VERSION")
+    ));
+    line("CALSCALE:GREGORIAN");
+    line("METHOD:PUBLISH");
+    line(&format!(
+        "X-WR-CALNAME:{}",
+        escape_text(&format!(
+            "Visits {}",
+            rep.name.as_deref().unwrap_or(&rep.id)
+        ))
+    ));
+    let dtstamp = format!("{}T000000Z", ics_date(stamp));
+    for day in days {
+        for (k, s) in day.stops.iter().enumerate() {
+            let a = &accounts[s.account];
+            let title = a.name.as_deref().unwrap_or(&a.id);
+            line("BEGIN:VEVENT");
+            line(&format!(
+                "UID:{}-{}-{}-{}@territory",
+                ics_date(day.date),
+                file_name(&rep.id),
+                k + 1,
+                file_name(&a.id)
+            ));
+            line(&format!("DTSTAMP:{dtstamp}"));
+            line(&format!("DTSTART:{}", ics_time(day.date, s.start)));
+            line(&format!("DTEND:{}", ics_time(day.date, s.departure)));
+            let kind = if s.appointment {
+                "Appointment"
+            } else {
+                "Visit"
+            };
+            line(&format!(
+                "SUMMARY:{}",
+                escape_text(&format!("{kind}: {title}"))
+            ));
+            line(&format!(
+                "LOCATION:{}",
+                escape_text(&format!(
+                    "{title} ({:.6}, {:.6})",
+                    a.location.lat, a.location.lon
+                ))
+            ));
+            line(&format!("GEO:{:.6};{:.6}", a.location.lat, a.location.lon));
+            line(&format!(
+                "DESCRIPTION:{}",
+                escape_text(&format!(
+                    "Account {} ({}). Stop {} of {} on this day; arrive {}, {} min travel from the previous stop.",
+                    a.id,
+                    a.status,
+                    k + 1,
+                    day.stops.len(),
+                    clock(s.arrival),
+                    s.travel_min.round()
+                ))
+            ));
+            line(&format!("CATEGORIES:{}", kind.to_ascii_uppercase()));
+            line("TRANSP:OPAQUE");
+            line("END:VEVENT");
+        }
+    }
+    line("END:VCALENDAR");
+    out
+}
+
+fn ics_date(d: NaiveDate) -> String {
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+}
+
+fn ics_time(d: NaiveDate, minutes: f64) -> String {
+    let m = minutes.round() as u32;
+    format!("{}T{:02}{:02}00", ics_date(d), m / 60, m % 60)
+}
+
+/// RFC 5545 §3.3.11 TEXT escaping.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends a content line folded at 75 octets (RFC 5545 §3.1), CRLF-terminated.
+fn fold_line(out: &mut String, text: &str) {
+    let mut width = 0;
+    for c in text.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// A file name from an id: letters, digits, `-`, `_` and `.` kept, others `_`.
+fn file_name(id: &str) -> String {
+    let name: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        format!("rep{name}")
+    } else {
+        name
+    }
+}
+
+/// Minutes after midnight as `HH:MM`.
+pub fn clock(minutes: f64) -> String {
+    let m = minutes.round().max(0.0) as u32;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_long_lines_on_char_boundaries() {
+        let mut out = String::new();
+        let text = format!("DESCRIPTION:{}", "ä".repeat(60));
+        fold_line(&mut out, &text);
+        for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets", l.len());
+        }
+        let unfolded = out.replace("\r\n ", "");
+        assert_eq!(unfolded, format!("{text}\r\n"));
+    }
+
+    #[test]
+    fn escapes_text_values() {
+        assert_eq!(escape_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(file_name("rep/1 x"), "rep_1_x");
+        assert_eq!(clock(8.0 * 60.0 + 5.0), "08:05");
+    }
+}

@@ -1,0 +1,158 @@
+//! Inputs of `territory routes` besides accounts and reps: the assignment of
+//! accounts to reps, and booked appointments.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use territory::model::parse_clock;
+use territory::routing::schedule::Appointment;
+
+use crate::error::InputError;
+use crate::table::{Cells, Table};
+
+/// Reads an assignment (`account`, `territory` columns, as `territory plan`
+/// writes it) and returns each account's rep index (`None` when the account
+/// is not listed). `account_ids` and `rep_ids` are in input order; a territory
+/// must be a rep id.
+pub fn read_assignment_csv(
+    path: &Path,
+    account_ids: &[&str],
+    rep_ids: &[&str],
+) -> Result<Vec<Option<usize>>, InputError> {
+    let table = Table::read(path, &["account", "territory"])?;
+    let accounts: HashMap<&str, usize> = account_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (a, i))
+        .collect();
+    let reps: HashMap<&str, usize> = rep_ids.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let mut owner = vec![None; account_ids.len()];
+    let mut seen: HashMap<usize, u64> = HashMap::new();
+    for row in table.rows() {
+        let id = row.required("account")?;
+        let &a = accounts
+            .get(id)
+            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        if let Some(first) = seen.insert(a, row.line) {
+            return Err(row.error(
+                "account",
+                format!("'{id}' is assigned twice (first on line {first})"),
+            ));
+        }
+        let t = row.required("territory")?;
+        let &r = reps.get(t).ok_or_else(|| {
+            row.error(
+                "territory",
+                format!("'{t}' is not a rep id of the reps file; routes need a rep per territory"),
+            )
+        })?;
+        owner[a] = Some(r);
+    }
+    Ok(owner)
+}
+
+/// Reads appointments: `account`, `date` (YYYY-MM-DD), `time` (HH:MM) and
+/// `duration_min` (whole minutes > 0), all required.
+pub fn read_appointments_csv(
+    path: &Path,
+    account_ids: &[&str],
+) -> Result<Vec<Appointment>, InputError> {
+    let table = Table::read(path, &["account", "date", "time", "duration_min"])?;
+    let accounts: HashMap<&str, usize> = account_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (a, i))
+        .collect();
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let id = row.required("account")?;
+        let &account = accounts
+            .get(id)
+            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        let d = row.required("date")?;
+        let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| row.error("date", format!("'{d}' is not a date like 2027-01-04")))?;
+        let t = row.required("time")?;
+        let start = parse_clock(t)
+            .ok_or_else(|| row.error("time", format!("'{t}' is not a time like 09:30")))?;
+        let m = row.required("duration_min")?;
+        let duration_min: u32 = m.parse().ok().filter(|&v| v > 0).ok_or_else(|| {
+            row.error(
+                "duration_min",
+                format!("'{m}' is not a whole number of minutes above 0"),
+            )
+        })?;
+        if start + duration_min > 24 * 60 {
+            return Err(row.error(
+                "duration_min",
+                format!("the appointment at {t} lasting {m} min runs past midnight"),
+            ));
+        }
+        out.push(Appointment {
+            account,
+            date,
+            start,
+            duration_min,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn reads_appointments_and_names_bad_fields() {
+        let f = file("account,date,time,duration_min\na,2027-01-05,09:30,45\n");
+        let a = read_appointments_csv(f.path(), &["a", "b"]).unwrap();
+        assert_eq!(a[0].start, 9 * 60 + 30);
+        assert_eq!(a[0].date, NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
+        let f = file("account,date,time,duration_min\na,2027-02-30,09:30,45\n");
+        let e = read_appointments_csv(f.path(), &["a"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:") && e.contains("date"), "{e}");
+        let f = file("account,date,time,duration_min\nz,2027-02-03,09:30,45\n");
+        let e = read_appointments_csv(f.path(), &["a"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("account") && e.contains("'z'"), "{e}");
+        let f = file("account,date,time,duration_min\na,2027-02-03,9h,45\n");
+        assert!(read_appointments_csv(f.path(), &["a"])
+            .unwrap_err()
+            .to_string()
+            .contains("time"));
+        let f = file("account,date,time,duration_min\na,2027-02-03,09:00,0\n");
+        assert!(read_appointments_csv(f.path(), &["a"])
+            .unwrap_err()
+            .to_string()
+            .contains("duration_min"));
+    }
+
+    #[test]
+    fn reads_assignment_against_reps() {
+        let f = file("account,territory\nb,r2\na,r1\n");
+        assert_eq!(
+            read_assignment_csv(f.path(), &["a", "b", "c"], &["r1", "r2"]).unwrap(),
+            vec![Some(0), Some(1), None]
+        );
+        let f = file("account,territory\na,r9\n");
+        let e = read_assignment_csv(f.path(), &["a"], &["r1"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("territory") && e.contains("r9"), "{e}");
+        let f = file("account,territory\na,r1\na,r1\n");
+        assert!(read_assignment_csv(f.path(), &["a"], &["r1"])
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+    }
+}
