@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the sample data (accounts.csv, reps.csv) from an OpenStreetMap .pbf.
+"""Builds the sample data (accounts.csv, reps.csv, appointments.csv) from an OpenStreetMap .pbf.
 
     python data/make_sample.py --pbf Helsinki.osm.pbf --out data
 
@@ -17,6 +17,7 @@ twice gives byte-identical files.
 from __future__ import annotations
 
 import argparse
+import datetime
 import csv
 import hashlib
 import math
@@ -304,6 +305,36 @@ ACCOUNT_COLUMNS = ["id", "name", "lat", "lon", "status", "revenue", "visits",
 REP_COLUMNS = ["id", "name", "lat", "lon", "capacity", "days", "start", "end", "office"]
 
 
+APPOINTMENT_COLUMNS = ["account", "date", "time", "duration_min"]
+APPOINTMENTS_START = datetime.date(2027, 1, 4)  # a Monday: the horizon the README plans
+
+
+def make_appointments(rows: list[dict], count: int = 15) -> list[dict]:
+    """Booked visits for `count` customers open on every weekday, one per
+    working day of the 4 weeks from APPOINTMENTS_START (so no two clash),
+    inside the account's first opening window and from 09:00, so the rep can
+    reach it after starting at the base at 08:30."""
+    picked = sorted(
+        (r for r in rows if r["status"] == "customer" and not r["days"] and r["windows"]),
+        key=lambda r: uniforms(r["id"])[7],
+    )[:count]
+    out = []
+    for k, r in enumerate(sorted(picked, key=lambda r: r["id"])):
+        u = uniforms(r["id"])
+        day = k * 20 // count
+        date = APPOINTMENTS_START + datetime.timedelta(days=day // 5 * 7 + day % 5)
+        duration = 45 if u[6] < 0.5 else 60
+        first = r["windows"].split(";")[0]
+        open_, close = (int(t[:2]) * 60 + int(t[3:]) for t in first.split("-"))
+        earliest, latest = max(open_, 9 * 60), min(close, 17 * 60) - duration
+        if latest < earliest:
+            continue
+        start = earliest + 30 * int(u[5] * ((latest - earliest) // 30 + 1))
+        out.append({"account": r["id"], "date": date.isoformat(),
+                    "time": f"{start // 60:02d}:{start % 60:02d}", "duration_min": duration})
+    return out
+
+
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -336,6 +367,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(args.out / "accounts.csv", ACCOUNT_COLUMNS, rows)
     write_csv(args.out / "reps.csv", REP_COLUMNS, reps)
+    write_csv(args.out / "appointments.csv", APPOINTMENT_COLUMNS, make_appointments(rows))
 
     customers = sum(a["status"] == "customer" for a in accounts)
     print(

@@ -39,3 +39,19 @@ pub fn territory(args: &[&str]) -> Output {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs `territory` with arguments and extra environment variables.
+pub fn territory_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_territory"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("territory runs")
+}
+
+/// Runs `territory`, expects success, and parses its `--json` output.
+pub fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = territory(args);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+}

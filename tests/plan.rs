@@ -2,13 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::{sample, shared, stderr, territory};
-
-fn plan_json(args: &[&str]) -> Value {
-    let out = territory(args);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
-}
+use crate::common::{run_json, sample, shared, stderr, territory};
 
 #[test]
 fn sample_plan_writes_three_files_within_tolerance() {
@@ -16,7 +10,7 @@ fn sample_plan_writes_three_files_within_tolerance() {
     let out = tmp.path().join("plan");
     let accounts = sample("accounts.csv");
     let reps = sample("reps.csv");
-    let summary = plan_json(&[
+    let summary = run_json(&[
         "plan",
         "--accounts",
         accounts.to_str().unwrap(),
@@ -124,7 +118,7 @@ fn district_polygons_balance_population() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("leeds");
     let leeds = shared("districts/leeds.geojson");
-    let summary = plan_json(&[
+    let summary = run_json(&[
         "plan",
         "--accounts",
         leeds.to_str().unwrap(),

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::{sample, stderr, territory};
+use crate::common::{run_json, sample, stderr, territory};
 
 /// Plans the sample, then writes an accounts file with each account's territory,
 /// dropping every 40th account and adding `added` new ones near existing ones.
@@ -77,9 +77,7 @@ fn rebalance(current: &std::path::Path, out: &std::path::Path, extra: &[&str]) -
         "--quiet",
     ];
     args.extend_from_slice(extra);
-    let o = territory(&args);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    serde_json::from_slice(&o.stdout).unwrap()
+    run_json(&args)
 }
 
 #[test]

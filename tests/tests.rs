@@ -4,4 +4,6 @@ mod bad_input;
 mod common;
 mod plan;
 mod rebalance;
+mod route_checker;
+mod routes;
 mod solve;

@@ -140,7 +140,8 @@ impl Days {
         travel += self.exact.cost(loc, s.base);
         let n = route.len();
         let back = ends[n] + self.timed.cost(loc, s.base);
-        if !(back <= s.end + EPS) {
+        // NaN (an unreachable leg) fails too.
+        if back.is_nan() || back > s.end + EPS {
             return None;
         }
         let first_leg = self.timed.cost(s.base, self.loc(route[0]));

@@ -253,8 +253,11 @@ pub enum Reason {
     NoWindowFits,
     /// Each visit fits alone but the days it could use are full.
     NoRoom,
-    /// A booked appointment clashes with another one, or with the working day.
+    /// A booked appointment clashes with another one.
     AppointmentConflict,
+    /// A booked appointment cannot be reached from the base and back within
+    /// the rep's working hours, even alone.
+    AppointmentOutsideHours,
     /// A booked appointment falls on a day the rep does not work.
     AppointmentOffDay,
 }
@@ -270,6 +273,7 @@ impl Reason {
             Self::NoWindowFits => "no_window_fits",
             Self::NoRoom => "no_room",
             Self::AppointmentConflict => "appointment_conflict",
+            Self::AppointmentOutsideHours => "appointment_outside_hours",
             Self::AppointmentOffDay => "appointment_off_day",
         }
     }
@@ -297,7 +301,10 @@ impl std::fmt::Display for Reason {
                 "the days the visits could use are full (working hours or other visits' windows)",
             ),
             Self::AppointmentConflict => f.write_str(
-                "the appointment clashes with another appointment or the working hours",
+                "the appointment clashes with another appointment of the rep that day",
+            ),
+            Self::AppointmentOutsideHours => f.write_str(
+                "the appointment cannot be reached from the base and back within the rep's working hours",
             ),
             Self::AppointmentOffDay => f.write_str("the appointment falls on a day the rep does not work"),
         }

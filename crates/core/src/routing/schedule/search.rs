@@ -167,6 +167,7 @@ pub(super) fn solve_group(
     let mut scratch = Vec::new();
     let mut routes: Vec<Vec<Visit>> = vec![Vec::new(); days.slots.len()];
     let mut conflict = vec![false; accounts.len()];
+    let mut outside_hours = vec![false; accounts.len()];
     let mut kept = 0;
     for (s, i, f) in booked {
         fixed.push(f);
@@ -180,6 +181,7 @@ pub(super) fn solve_group(
         if days.simulate(s, &routes[s], &mut scratch).is_none() {
             routes[s].remove(pos);
             conflict[i] = true;
+            outside_hours[i] = days.simulate(s, &[v], &mut scratch).is_none();
         } else {
             kept += 1;
         }
@@ -203,6 +205,8 @@ pub(super) fn solve_group(
         };
         if off_day[i] {
             need.blocked = Some(Reason::AppointmentOffDay);
+        } else if outside_hours[i] {
+            need.blocked = Some(Reason::AppointmentOutsideHours);
         } else if conflict[i] {
             need.blocked = Some(Reason::AppointmentConflict);
         }

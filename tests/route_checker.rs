@@ -1,0 +1,599 @@
+//! An independent checker of a `territory routes` folder.
+//!
+//! It shares no code with the engine: it re-reads the inputs (accounts, reps,
+//! assignment, appointments) and the outputs (visits.csv, summary.json,
+//! routes.geojson, calendars/*.ics), recomputes every travel leg from the
+//! coordinates, and lists every broken rule: opening windows, accepted
+//! weekdays, working hours, lunch, appointments, frequencies, spacing, costs
+//! and calendar syntax.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::Value;
+
+/// What the run was asked for.
+pub struct Setup<'a> {
+    pub accounts: &'a Path,
+    pub reps: &'a Path,
+    pub assignment: &'a Path,
+    pub appointments: Option<&'a Path>,
+    pub start: NaiveDate,
+    pub weeks: u32,
+    pub circuity: f64,
+    pub speed_kmh: f64,
+    /// (earliest, latest, minutes)
+    pub lunch: Option<(u32, u32, u32)>,
+}
+
+struct Acc {
+    lat: f64,
+    lon: f64,
+    visits: f64,
+    service: f64,
+    windows: Vec<(u32, u32)>,
+    days: Vec<u32>,
+}
+
+struct RepRow {
+    lat: f64,
+    lon: f64,
+    days: Vec<u32>,
+    start: u32,
+    end: u32,
+}
+
+struct VisitRow {
+    line: usize,
+    rep: String,
+    date: NaiveDate,
+    sequence: usize,
+    account: String,
+    arrival: u32,
+    start: u32,
+    departure: u32,
+    travel_min: f64,
+    travel_km: f64,
+    appointment: bool,
+}
+
+fn records(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn hm(text: &str) -> u32 {
+    let (h, m) = text.trim().split_once(':').unwrap();
+    h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap()
+}
+
+fn day_number(text: &str) -> u32 {
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .position(|d| text.trim().to_ascii_lowercase().starts_with(d))
+        .unwrap() as u32
+}
+
+fn days_list(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => out.extend(day_number(a)..=day_number(b)),
+            None => out.push(day_number(part)),
+        }
+    }
+    out
+}
+
+fn km(a: (f64, f64), b: (f64, f64), circuity: f64) -> f64 {
+    let r = 6371.0088;
+    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+    let (dp, dl) = (p2 - p1, (b.1 - a.1).to_radians());
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * r * h.sqrt().asin() * circuity
+}
+
+/// Every violation found, as readable lines (empty: the plan is clean).
+pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
+    let mut bad = Vec::new();
+    let accounts: HashMap<String, Acc> = records(setup.accounts)
+        .into_iter()
+        .map(|r| {
+            let customer = r.get("status").is_none_or(|s| s != "prospect");
+            let num = |k: &str| {
+                r.get(k)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.parse::<f64>().unwrap())
+            };
+            let windows = r
+                .get("windows")
+                .filter(|w| !w.is_empty())
+                .map(|w| {
+                    w.split(';')
+                        .map(|p| {
+                            let (a, b) = p.split_once('-').unwrap();
+                            (hm(a), hm(b))
+                        })
+                        .collect()
+                })
+                .unwrap_or_else(|| vec![(0, 24 * 60)]);
+            (
+                r["id"].clone(),
+                Acc {
+                    lat: r["lat"].parse().unwrap(),
+                    lon: r["lon"].parse().unwrap(),
+                    visits: num("visits").unwrap_or(if customer { 2.0 } else { 1.0 }),
+                    service: num("service_min")
+                        .unwrap_or(if customer { 30.0 } else { 45.0 })
+                        .ceil(),
+                    windows,
+                    days: r.get("days").map(|d| days_list(d)).unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    let reps: HashMap<String, RepRow> = records(setup.reps)
+        .into_iter()
+        .map(|r| {
+            let get = |k: &str, d: &str| {
+                r.get(k)
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .unwrap_or(d.into())
+            };
+            (
+                r["id"].clone(),
+                RepRow {
+                    lat: r["lat"].parse().unwrap(),
+                    lon: r["lon"].parse().unwrap(),
+                    days: days_list(&get("days", "mon-fri")),
+                    start: hm(&get("start", "08:30")),
+                    end: hm(&get("end", "17:30")),
+                },
+            )
+        })
+        .collect();
+    let owner: HashMap<String, String> = records(setup.assignment)
+        .into_iter()
+        .map(|r| (r["account"].clone(), r["territory"].clone()))
+        .collect();
+    let appointments: Vec<(String, NaiveDate, u32, u32)> = setup
+        .appointments
+        .map(|p| {
+            records(p)
+                .into_iter()
+                .map(|r| {
+                    (
+                        r["account"].clone(),
+                        NaiveDate::parse_from_str(&r["date"], "%Y-%m-%d").unwrap(),
+                        hm(&r["time"]),
+                        r["duration_min"].parse().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let end_date = setup.start + chrono::Days::new(setup.weeks as u64 * 7);
+    let in_horizon = |d: NaiveDate| d >= setup.start && d < end_date;
+
+    let visits: Vec<VisitRow> = records(&out.join("visits.csv"))
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| VisitRow {
+            line: i + 2,
+            rep: r["rep"].clone(),
+            date: NaiveDate::parse_from_str(&r["date"], "%Y-%m-%d").unwrap(),
+            sequence: r["sequence"].parse().unwrap(),
+            account: r["account"].clone(),
+            arrival: hm(&r["arrival"]),
+            start: hm(&r["start"]),
+            departure: hm(&r["departure"]),
+            travel_min: r["travel_min"].parse().unwrap(),
+            travel_km: r["travel_km"].parse().unwrap(),
+            appointment: r["appointment"] == "true",
+        })
+        .collect();
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let mut summary_days: HashMap<(String, NaiveDate), &Value> = HashMap::new();
+    for rep in summary["reps"].as_array().unwrap() {
+        for d in rep["days"].as_array().unwrap() {
+            let date = NaiveDate::parse_from_str(d["date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+            summary_days.insert((rep["rep"].as_str().unwrap().to_string(), date), d);
+        }
+    }
+
+    // Per rep-day: order, times, windows, travel, hours, lunch.
+    let mut by_day: BTreeMap<(String, NaiveDate), Vec<&VisitRow>> = BTreeMap::new();
+    for v in &visits {
+        by_day.entry((v.rep.clone(), v.date)).or_default().push(v);
+    }
+    let minutes = |d_km: f64| (d_km / setup.speed_kmh * 60.0 - 1e-9).ceil().max(0.0);
+    let mut total_travel = 0.0;
+    for ((rep_id, date), rows) in &by_day {
+        let Some(rep) = reps.get(rep_id) else {
+            bad.push(format!("{rep_id}: unknown rep"));
+            continue;
+        };
+        let here = format!("{rep_id} {date}");
+        if !in_horizon(*date) {
+            bad.push(format!("{here}: outside the horizon"));
+        }
+        if !rep.days.contains(&date.weekday().num_days_from_monday()) {
+            bad.push(format!("{here}: the rep does not work on this weekday"));
+        }
+        let mut place = (rep.lat, rep.lon);
+        let mut free_from = rep.start;
+        let mut travel = 0.0;
+        let mut legs: Vec<(u32, u32)> = Vec::new(); // (ready, arrival) per leg, for lunch
+        for (k, v) in rows.iter().enumerate() {
+            let at = format!("visits.csv:{} ({here} #{})", v.line, v.sequence);
+            if v.sequence != k + 1 {
+                bad.push(format!("{at}: sequence out of order"));
+            }
+            let Some(acc) = accounts.get(&v.account) else {
+                bad.push(format!("{at}: unknown account {}", v.account));
+                continue;
+            };
+            if owner.get(&v.account) != Some(rep_id) {
+                bad.push(format!("{at}: {} belongs to another rep", v.account));
+            }
+            let target = (acc.lat, acc.lon);
+            let leg_km = km(place, target, setup.circuity);
+            let leg_min = minutes(leg_km);
+            if (v.travel_min - leg_min).abs() > 0.5 || (v.travel_km - leg_km).abs() > 0.0011 {
+                bad.push(format!(
+                    "{at}: travel {} min / {} km, recomputed {leg_min} / {leg_km:.3}",
+                    v.travel_min, v.travel_km
+                ));
+            }
+            travel += leg_min;
+            if (v.arrival as f64) < free_from as f64 + leg_min {
+                bad.push(format!(
+                    "{at}: arrives {} but cannot before {}",
+                    v.arrival,
+                    free_from as f64 + leg_min
+                ));
+            }
+            legs.push((free_from, v.arrival - leg_min as u32));
+            if v.start < v.arrival {
+                bad.push(format!("{at}: starts before arriving"));
+            }
+            if v.appointment {
+                let booked = appointments
+                    .iter()
+                    .find(|a| a.0 == v.account && a.1 == *date);
+                match booked {
+                    Some(&(_, _, t, d)) if v.start == t && v.departure == t + d => {}
+                    _ => bad.push(format!("{at}: appointment not at its booked time")),
+                }
+            } else {
+                if v.departure != v.start + acc.service as u32 {
+                    bad.push(format!("{at}: visit length differs from the service time"));
+                }
+                if !acc
+                    .windows
+                    .iter()
+                    .any(|&(a, b)| v.start >= a && v.departure <= b)
+                {
+                    bad.push(format!(
+                        "{at}: {}-{} outside the opening windows {:?}",
+                        v.start, v.departure, acc.windows
+                    ));
+                }
+                if !acc.days.is_empty()
+                    && !acc.days.contains(&date.weekday().num_days_from_monday())
+                {
+                    bad.push(format!("{at}: the account does not accept this weekday"));
+                }
+            }
+            if v.arrival < rep.start {
+                bad.push(format!("{at}: before the working day"));
+            }
+            free_from = v.departure;
+            place = target;
+        }
+        let back_km = km(place, (rep.lat, rep.lon), setup.circuity);
+        let back_min = minutes(back_km);
+        travel += back_min;
+        total_travel += travel;
+        legs.push((free_from, u32::MAX));
+        let day = summary_days.get(&(rep_id.clone(), *date));
+        let Some(day) = day else {
+            bad.push(format!("{here}: missing from summary.json"));
+            continue;
+        };
+        if (day["travel_min"].as_f64().unwrap() - travel).abs() > 0.5 {
+            bad.push(format!(
+                "{here}: summary travel {} min, recomputed {travel}",
+                day["travel_min"]
+            ));
+        }
+        let back = hm(day["back"].as_str().unwrap());
+        let depart = hm(day["depart"].as_str().unwrap());
+        if depart < rep.start || back > rep.end {
+            bad.push(format!("{here}: {depart}-{back} outside working hours"));
+        }
+        let lunch = day["lunch"].as_str().map(|l| {
+            let (a, b) = l.split_once('-').unwrap();
+            (hm(a), hm(b))
+        });
+        let mut last_ready = free_from;
+        if let Some((ls, le)) = lunch {
+            let Some((earliest, latest, minutes)) = setup.lunch else {
+                bad.push(format!("{here}: a lunch break nobody asked for"));
+                continue;
+            };
+            if ls < earliest || le > latest || le - ls != minutes {
+                bad.push(format!("{here}: lunch {ls}-{le} outside its window"));
+            }
+            // The break sits in a gap between visits (or before or after them).
+            let fits = legs.iter().enumerate().any(|(k, &(ready, leave_by))| {
+                let leave_by = if k + 1 == legs.len() {
+                    back - back_min as u32
+                } else {
+                    leave_by
+                };
+                ls >= ready && le <= leave_by
+            });
+            if !fits {
+                bad.push(format!(
+                    "{here}: lunch {ls}-{le} overlaps a visit or a drive"
+                ));
+            }
+            if le > free_from {
+                last_ready = le.max(free_from);
+            }
+        } else if let Some((earliest, latest, minutes)) = setup.lunch {
+            if back > earliest && depart + minutes < latest {
+                bad.push(format!(
+                    "{here}: no lunch break on a day spanning its window"
+                ));
+            }
+        }
+        if (last_ready as f64 + back_min) > back as f64 + 0.5 || back > rep.end {
+            bad.push(format!(
+                "{here}: returns at {back}, cannot before {}",
+                last_ready as f64 + back_min
+            ));
+        }
+    }
+    let totals = &summary["totals"];
+    if (totals["travel_min"].as_f64().unwrap() - total_travel).abs() > 0.5 {
+        bad.push(format!(
+            "summary total travel {} min, recomputed {total_travel}",
+            totals["travel_min"]
+        ));
+    }
+
+    // Appointments kept exactly (or reported).
+    let unscheduled: HashMap<String, (u64, u64)> = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["account"].as_str().unwrap().to_string(),
+                (u["due"].as_u64().unwrap(), u["scheduled"].as_u64().unwrap()),
+            )
+        })
+        .collect();
+    for (account, date, time, _) in appointments.iter().filter(|a| in_horizon(a.1)) {
+        let kept = visits
+            .iter()
+            .any(|v| &v.account == account && v.date == *date && v.appointment && v.start == *time);
+        if !kept && !unscheduled.contains_key(account) {
+            bad.push(format!(
+                "appointment of {account} on {date} neither kept nor reported"
+            ));
+        }
+    }
+
+    // Frequencies and spacing.
+    let mut per_account: HashMap<&str, Vec<&VisitRow>> = HashMap::new();
+    for v in &visits {
+        per_account.entry(v.account.as_str()).or_default().push(v);
+    }
+    for (id, acc) in &accounts {
+        let Some(rep_id) = owner.get(id) else {
+            continue;
+        };
+        let booked = appointments
+            .iter()
+            .filter(|a| &a.0 == id && in_horizon(a.1))
+            .count();
+        let due =
+            ((acc.visits * setup.weeks as f64 / 4.0 + 0.5 + 1e-9).floor() as usize).max(booked);
+        let got = per_account.get(id.as_str()).map_or(0, Vec::len);
+        if got > due {
+            bad.push(format!("{id}: {got} visits, only {due} due"));
+        }
+        if got < due {
+            match unscheduled.get(id) {
+                Some(&(d, s)) if d as usize == due && s as usize == got => {}
+                _ => bad.push(format!(
+                    "{id}: {got} of {due} visits and not reported as unscheduled"
+                )),
+            }
+        }
+        // Regular visits are spread: consecutive ones at least half the even
+        // spacing apart in the rep's working days; weekly ones on one weekday.
+        let rep = &reps[rep_id];
+        let working: Vec<NaiveDate> = setup
+            .start
+            .iter_days()
+            .take_while(|d| *d < end_date)
+            .filter(|d| rep.days.contains(&d.weekday().num_days_from_monday()))
+            .collect();
+        let regular: Vec<usize> = per_account
+            .get(id.as_str())
+            .map(|vs| {
+                let mut idx: Vec<usize> = vs
+                    .iter()
+                    .filter(|v| !v.appointment)
+                    .filter_map(|v| working.iter().position(|d| *d == v.date))
+                    .collect();
+                idx.sort();
+                idx
+            })
+            .unwrap_or_default();
+        let regular_due = due - booked;
+        if regular.len() >= 2 && regular_due > 0 && booked == 0 {
+            let spacing = working.len() as f64 / regular_due as f64;
+            let least = (spacing / 2.0).ceil() as usize;
+            if regular.windows(2).any(|w| w[1] - w[0] < least) {
+                bad.push(format!(
+                    "{id}: visits on working days {regular:?} closer than {least} days"
+                ));
+            }
+            let per_week = rep.days.len() as f64;
+            if (spacing - per_week).abs() < 1e-9 && acc.days.is_empty() {
+                let weekdays: Vec<u32> = regular
+                    .iter()
+                    .map(|&d| working[d].weekday().num_days_from_monday())
+                    .collect();
+                if weekdays.windows(2).any(|w| w[0] != w[1]) {
+                    bad.push(format!(
+                        "{id}: weekly visits on different weekdays {weekdays:?}"
+                    ));
+                }
+            }
+        }
+    }
+
+    bad.extend(check_calendars(out, &visits));
+    bad.extend(check_geojson(out, &by_day));
+    bad
+}
+
+/// RFC 5545 syntax of every calendar, and one event per visit.
+fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
+    let mut bad = Vec::new();
+    let mut events_per_rep: HashMap<String, usize> = HashMap::new();
+    let mut uids = std::collections::HashSet::new();
+    for entry in std::fs::read_dir(out.join("calendars")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        if !text.ends_with("\r\n") || text.replace("\r\n", "").contains('\n') {
+            bad.push(format!("{name}.ics: lines must end in CRLF"));
+        }
+        let raw: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+        if raw.iter().any(|l| l.len() > 75) {
+            bad.push(format!("{name}.ics: a line is longer than 75 octets"));
+        }
+        // Unfold, then check structure.
+        let mut lines: Vec<String> = Vec::new();
+        for l in raw {
+            match l.strip_prefix(' ') {
+                Some(rest) => lines.last_mut().unwrap().push_str(rest),
+                None => lines.push(l.to_string()),
+            }
+        }
+        if lines.first().map(String::as_str) != Some("BEGIN:VCALENDAR")
+            || lines.last().map(String::as_str) != Some("END:VCALENDAR")
+        {
+            bad.push(format!("{name}.ics: not wrapped in VCALENDAR"));
+        }
+        for required in ["VERSION:2.0", "PRODID:"] {
+            if !lines.iter().any(|l| l.starts_with(required)) {
+                bad.push(format!("{name}.ics: missing {required}"));
+            }
+        }
+        let mut in_event = false;
+        let mut props: Vec<String> = Vec::new();
+        for l in &lines {
+            match l.as_str() {
+                "BEGIN:VEVENT" => {
+                    if in_event {
+                        bad.push(format!("{name}.ics: nested VEVENT"));
+                    }
+                    in_event = true;
+                    props.clear();
+                }
+                "END:VEVENT" => {
+                    for p in ["UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"] {
+                        if !props.iter().any(|q| q == p) {
+                            bad.push(format!("{name}.ics: a VEVENT lacks {p}"));
+                        }
+                    }
+                    *events_per_rep.entry(name.clone()).or_default() += 1;
+                    in_event = false;
+                }
+                _ if in_event => {
+                    let (key, value) = l.split_once(':').unwrap_or((l, ""));
+                    props.push(key.split(';').next().unwrap().to_string());
+                    if key == "UID" && !uids.insert(value.to_string()) {
+                        bad.push(format!("{name}.ics: duplicate UID {value}"));
+                    }
+                    if key.starts_with("DTSTART") || key.starts_with("DTEND") {
+                        let ok = value.len() == 15
+                            && NaiveDate::parse_from_str(&value[..8], "%Y%m%d").is_ok()
+                            && &value[8..9] == "T";
+                        if !ok {
+                            bad.push(format!("{name}.ics: bad date-time {value}"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut per_rep: HashMap<String, usize> = HashMap::new();
+    for v in visits {
+        *per_rep.entry(v.rep.clone()).or_default() += 1;
+    }
+    if per_rep != events_per_rep {
+        bad.push(format!(
+            "calendars hold {:?} events per rep, visits.csv {:?}",
+            events_per_rep, per_rep
+        ));
+    }
+    bad
+}
+
+/// One LineString per rep-day with visits: base, stops, base.
+fn check_geojson(
+    out: &Path,
+    by_day: &BTreeMap<(String, NaiveDate), Vec<&VisitRow>>,
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    let g: Value =
+        serde_json::from_slice(&std::fs::read(out.join("routes.geojson")).unwrap()).unwrap();
+    let features = g["features"].as_array().unwrap();
+    if features.len() != by_day.len() {
+        bad.push(format!(
+            "routes.geojson has {} lines for {} rep-days",
+            features.len(),
+            by_day.len()
+        ));
+    }
+    for f in features {
+        let p = &f["properties"];
+        let key = (
+            p["rep"].as_str().unwrap().to_string(),
+            NaiveDate::parse_from_str(p["date"].as_str().unwrap(), "%Y-%m-%d").unwrap(),
+        );
+        let coords = f["geometry"]["coordinates"].as_array().unwrap();
+        match by_day.get(&key) {
+            Some(rows)
+                if coords.len() == rows.len() + 2 && f["geometry"]["type"] == "LineString" => {}
+            _ => bad.push(format!(
+                "routes.geojson: line of {key:?} does not match visits.csv"
+            )),
+        }
+    }
+    bad
+}

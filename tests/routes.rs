@@ -1,0 +1,342 @@
+//! `territory routes` end to end, verified by the independent checker.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::common::{run_json, sample, stderr, territory, territory_env};
+use crate::route_checker::{check, Setup};
+
+const START: &str = "2027-01-04";
+const LUNCH: &str = "11:30-13:30/30";
+
+fn plan_sample(dir: &Path) -> PathBuf {
+    let plan = dir.join("plan");
+    let (a, r) = (sample("accounts.csv"), sample("reps.csv"));
+    run_json(&[
+        "plan",
+        "--accounts",
+        a.to_str().unwrap(),
+        "--reps",
+        r.to_str().unwrap(),
+        "--out",
+        plan.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    plan.join("assignment.csv")
+}
+
+fn routes_args<'a>(assignment: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<String> {
+    let (a, r, ap) = (
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        sample("appointments.csv"),
+    );
+    let mut args: Vec<String> = [
+        "routes",
+        "--accounts",
+        a.to_str().unwrap(),
+        "--reps",
+        r.to_str().unwrap(),
+        "--assignment",
+        assignment,
+        "--appointments",
+        ap.to_str().unwrap(),
+        "--start",
+        START,
+        "--weeks",
+        "4",
+        "--lunch",
+        LUNCH,
+        "--out",
+        out,
+        "--json",
+        "--quiet",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
+    Setup {
+        accounts: &paths[0],
+        reps: &paths[1],
+        assignment: &paths[2],
+        appointments: Some(&paths[3]),
+        start: NaiveDate::parse_from_str(START, "%Y-%m-%d").unwrap(),
+        weeks: 4,
+        circuity: 1.3,
+        speed_kmh: 30.0,
+        lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
+    }
+}
+
+#[test]
+fn sample_four_weeks_pass_the_independent_checker() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let out = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--iterations", "400"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let summary = run_json(&args);
+    let totals = &summary["totals"];
+    assert_eq!(totals["due_visits"], totals["scheduled_visits"], "{totals}");
+    assert!(totals["due_visits"].as_u64().unwrap() > 1500);
+    assert_eq!(totals["appointments_kept"], 15);
+    assert_eq!(summary["unscheduled"].as_array().unwrap().len(), 0);
+    assert_eq!(summary["reps"].as_array().unwrap().len(), 10);
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let violations = check(&sample_setup(&paths), &out);
+    assert!(violations.is_empty(), "{violations:#?}");
+    for f in [
+        "visits.csv",
+        "routes.geojson",
+        "summary.json",
+        "calendars/rep-01.ics",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let on_disk: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(on_disk["totals"], summary["totals"]);
+
+    // The checker is not blind: a visit moved out of its window, a visit
+    // dropped, and a calendar line left unfolded are all caught.
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    let mut lines: Vec<String> = visits.lines().map(str::to_string).collect();
+    let row = lines
+        .iter()
+        .position(|l| l.split(',').count() == 15 && l.contains(",false,"))
+        .expect("a plain row");
+    let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+    // Columns: rep, date, sequence, account, name, arrival, start, departure, ...
+    cells[5] = "23:00".into();
+    cells[6] = "23:00".into();
+    cells[7] = format!("23:{}", cells[9]);
+    lines[row] = cells.join(",");
+    let tampered = tmp.path().join("tampered");
+    copy_dir(&out, &tampered);
+    std::fs::write(tampered.join("visits.csv"), lines.join("\n") + "\n").unwrap();
+    let found = check(&sample_setup(&paths), &tampered);
+    assert!(
+        found.iter().any(|v| v.contains("opening windows")),
+        "{found:#?}"
+    );
+    let dropped = tmp.path().join("dropped");
+    copy_dir(&out, &dropped);
+    let fewer: Vec<&str> = visits
+        .lines()
+        .enumerate()
+        .filter(|&(i, l)| i != 1 || l.is_empty())
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(dropped.join("visits.csv"), fewer.join("\n") + "\n").unwrap();
+    let found = check(&sample_setup(&paths), &dropped);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.contains("not reported as unscheduled")),
+        "{found:#?}"
+    );
+    let ics = dropped.join("calendars/rep-01.ics");
+    let text = std::fs::read_to_string(&ics).unwrap().replace("\r\n ", "");
+    std::fs::write(&ics, text).unwrap();
+    let found = check(&sample_setup(&paths), &dropped);
+    assert!(found.iter().any(|v| v.contains("75 octets")), "{found:#?}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.join("calendars")).unwrap();
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        std::fs::copy(&entry, to.join(rel)).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn same_seed_same_routes_on_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = tmp.path().join(format!("routes{threads}"));
+        let args = routes_args(
+            assignment.to_str().unwrap(),
+            out.to_str().unwrap(),
+            &["--iterations", "150"],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = territory_env(&args, &[("RAYON_NUM_THREADS", threads)]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outputs.push(std::fs::read(out.join("visits.csv")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+/// A small hand-made case with one reason of each kind.
+#[test]
+fn unschedulable_visits_come_with_reasons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = tmp.path().join("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "id,lat,lon,status,visits,service_min,windows,days,territory\n\
+         ok,60.170,24.940,customer,4,30,,,r1\n\
+         night,60.171,24.941,customer,1,30,20:00-22:00,,r1\n\
+         mondays,60.172,24.942,customer,8,30,,mon,r1\n\
+         weekend,60.173,24.943,customer,1,30,,sat,r1\n\
+         long,60.174,24.944,customer,1,600,,,r1\n\
+         rare,60.175,24.945,customer,0.5,30,,,r1\n",
+    )
+    .unwrap();
+    let reps = tmp.path().join("reps.csv");
+    std::fs::write(&reps, "id,lat,lon\nr1,60.170,24.940\n").unwrap();
+    let out = tmp.path().join("routes");
+    let summary = run_json(&[
+        "routes",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--reps",
+        reps.to_str().unwrap(),
+        "--start",
+        START,
+        "--weeks",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let reasons: std::collections::HashMap<&str, &str> = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["account"].as_str().unwrap(),
+                u["reason_code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.get("night"), Some(&"no_window_fits"));
+    assert_eq!(reasons.get("mondays"), Some(&"frequency_impossible"));
+    assert_eq!(reasons.get("weekend"), Some(&"no_accepted_day"));
+    assert_eq!(reasons.get("long"), Some(&"day_too_short"));
+    assert_eq!(reasons.get("rare"), Some(&"not_due_in_horizon"));
+    assert!(!reasons.contains_key("ok"));
+    // Weekly over two weeks: two visits on the same weekday.
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    let days: Vec<NaiveDate> = visits
+        .lines()
+        .filter(|l| l.contains(",ok,"))
+        .map(|l| NaiveDate::parse_from_str(l.split(',').nth(1).unwrap(), "%Y-%m-%d").unwrap())
+        .collect();
+    assert_eq!(days.len(), 2);
+    assert_eq!((days[1] - days[0]).num_days(), 7);
+}
+
+#[test]
+fn bad_routes_input_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = tmp.path().join("assignment.csv");
+    std::fs::write(&assignment, "account,territory\nosm-n1007416273,rep-01\n").unwrap();
+    let bad_appointments = tmp.path().join("appointments.csv");
+    std::fs::write(
+        &bad_appointments,
+        "account,date,time,duration_min\nosm-n1007416273,2027-01-05,25:00,30\n",
+    )
+    .unwrap();
+    let bad_assignment = tmp.path().join("bad_assignment.csv");
+    std::fs::write(
+        &bad_assignment,
+        "account,territory\nosm-n1007416273,nobody\n",
+    )
+    .unwrap();
+    let (a, r) = (sample("accounts.csv"), sample("reps.csv"));
+    let out = tmp.path().join("out");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--assignment",
+                assignment.to_str().unwrap(),
+                "--appointments",
+                bad_appointments.to_str().unwrap(),
+                "--start",
+                START,
+            ],
+            "appointments.csv:2: field 'time'",
+        ),
+        (
+            vec![
+                "--assignment",
+                bad_assignment.to_str().unwrap(),
+                "--start",
+                START,
+            ],
+            "bad_assignment.csv:2: field 'territory'",
+        ),
+        (
+            vec![
+                "--assignment",
+                assignment.to_str().unwrap(),
+                "--start",
+                "2027-13-01",
+            ],
+            "--start",
+        ),
+        (
+            vec![
+                "--assignment",
+                assignment.to_str().unwrap(),
+                "--start",
+                START,
+                "--lunch",
+                "12:00-12:20/30",
+            ],
+            "--lunch",
+        ),
+    ];
+    for (extra, message) in cases {
+        let mut args = vec![
+            "routes",
+            "--accounts",
+            a.to_str().unwrap(),
+            "--reps",
+            r.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let o = territory(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{message}: {}", stderr(&o));
+        assert!(!out.exists());
+    }
+}
