@@ -25,6 +25,8 @@ pub struct Setup<'a> {
     pub speed_kmh: f64,
     /// (earliest, latest, minutes)
     pub lunch: Option<(u32, u32, u32)>,
+    /// Reps of one office may take each other's accounts.
+    pub share_office: bool,
 }
 
 struct Acc {
@@ -37,6 +39,7 @@ struct Acc {
 }
 
 struct RepRow {
+    office: String,
     lat: f64,
     lon: f64,
     days: Vec<u32>,
@@ -155,6 +158,7 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             (
                 r["id"].clone(),
                 RepRow {
+                    office: get("office", ""),
                     lat: r["lat"].parse().unwrap(),
                     lon: r["lon"].parse().unwrap(),
                     days: days_list(&get("days", "mon-fri")),
@@ -246,7 +250,14 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 bad.push(format!("{at}: unknown account {}", v.account));
                 continue;
             };
-            if owner.get(&v.account) != Some(rep_id) {
+            let same_office = |other: &String| {
+                setup.share_office
+                    && !rep.office.is_empty()
+                    && reps.get(other).is_some_and(|o| o.office == rep.office)
+            };
+            if owner.get(&v.account) != Some(rep_id)
+                && !owner.get(&v.account).is_some_and(same_office)
+            {
                 bad.push(format!("{at}: {} belongs to another rep", v.account));
             }
             let target = (acc.lat, acc.lon);
@@ -429,7 +440,11 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         }
         // Regular visits are spread: consecutive ones at least half the even
         // spacing apart in the rep's working days; weekly ones on one weekday.
-        let rep = &reps[rep_id];
+        let visiting = per_account
+            .get(id.as_str())
+            .and_then(|vs| vs.first())
+            .map_or(rep_id, |v| &v.rep);
+        let rep = &reps[visiting];
         let working: Vec<NaiveDate> = setup
             .start
             .iter_days()

@@ -73,6 +73,7 @@ fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
         circuity: 1.3,
         speed_kmh: 30.0,
         lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
+        share_office: false,
     }
 }
 
@@ -339,4 +340,34 @@ fn bad_routes_input_exits_2_and_writes_nothing() {
         assert!(stderr(&o).contains(message), "{message}: {}", stderr(&o));
         assert!(!out.exists());
     }
+}
+
+#[test]
+fn reps_of_one_office_share_a_checked_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let out = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--iterations", "200", "--share-office"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let summary = run_json(&args);
+    assert_eq!(
+        summary["totals"]["due_visits"],
+        summary["totals"]["scheduled_visits"]
+    );
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let setup = Setup {
+        share_office: true,
+        ..sample_setup(&paths)
+    };
+    let violations = check(&setup, &out);
+    assert!(violations.is_empty(), "{violations:#?}");
 }

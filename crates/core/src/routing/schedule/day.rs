@@ -110,9 +110,63 @@ impl Days {
         })
     }
 
+    /// Whether `v` could follow the first `pos` visits of `route` on `slot`
+    /// given `ready`, their finishing times without a break (from
+    /// [`Days::ready_times`]). A break only delays, and a later arrival never
+    /// opens a window, so `false` rules the position out.
+    pub fn may_insert(
+        &self,
+        slot: usize,
+        route: &[Visit],
+        ready: &[f64],
+        pos: usize,
+        v: Visit,
+    ) -> bool {
+        let s = &self.slots[slot];
+        let from = if pos == 0 {
+            s.base
+        } else {
+            self.loc(route[pos - 1])
+        };
+        match self.visit_times(ready[pos], from, v) {
+            Some((_, _, end)) => end + self.timed.cost(self.loc(v), s.base) <= s.end + EPS,
+            None => false,
+        }
+    }
+
+    /// Finishing time after each prefix of `route` (index 0: the day's start),
+    /// without a break; stops at the first infeasible visit.
+    pub fn ready_times(&self, slot: usize, route: &[Visit], ready: &mut Vec<f64>) {
+        let s = &self.slots[slot];
+        ready.clear();
+        ready.push(s.start);
+        let mut loc = s.base;
+        for &v in route {
+            match self.visit_times(*ready.last().expect("non-empty"), loc, v) {
+                Some((_, _, end)) => ready.push(end),
+                None => ready.push(f64::INFINITY),
+            }
+            loc = self.loc(v);
+        }
+    }
+
     /// The cheapest feasible timing of `route` on `slot`, or `None`.
     /// `ends` is scratch space.
     pub fn simulate(&self, slot: usize, route: &[Visit], ends: &mut Vec<f64>) -> Option<Timing> {
+        ends.clear();
+        ends.push(self.slots[slot].start);
+        self.simulate_from(slot, route, ends)
+    }
+
+    /// As [`Days::simulate`], with `ends` already holding the finishing times
+    /// of a prefix of `route` (index 0: the day's start), as
+    /// [`Days::ready_times`] gives them: only the rest is replayed.
+    pub fn simulate_from(
+        &self,
+        slot: usize,
+        route: &[Visit],
+        ends: &mut Vec<f64>,
+    ) -> Option<Timing> {
         let s = &self.slots[slot];
         if route.is_empty() {
             return Some(Timing {
@@ -123,21 +177,25 @@ impl Days {
                 cost: 0.0,
             });
         }
-        ends.clear();
-        ends.push(s.start);
-        let mut loc = s.base;
-        let mut first_start = s.start;
-        let mut travel = 0.0;
-        for (i, &v) in route.iter().enumerate() {
-            let (_, start, end) = self.visit_times(ends[i], loc, v)?;
-            if i == 0 {
-                first_start = start;
-            }
-            travel += self.exact.cost(loc, self.loc(v));
+        let known = ends.len() - 1;
+        let mut loc = if known == 0 {
+            s.base
+        } else {
+            self.loc(route[known - 1])
+        };
+        for (i, &v) in route.iter().enumerate().skip(known) {
+            let (_, _, end) = self.visit_times(ends[i], loc, v)?;
             ends.push(end);
             loc = self.loc(v);
         }
+        let mut travel = 0.0;
+        let mut prev = s.base;
+        for &v in route {
+            travel += self.exact.cost(prev, self.loc(v));
+            prev = self.loc(v);
+        }
         travel += self.exact.cost(loc, s.base);
+        let (_, first_start, _) = self.visit_times(s.start, s.base, route[0])?;
         let n = route.len();
         let back = ends[n] + self.timed.cost(loc, s.base);
         // NaN (an unreachable leg) fails too.
@@ -216,6 +274,7 @@ impl Days {
             if back > s.end + EPS || best.is_some_and(|b| back >= b.back - EPS) {
                 continue;
             }
+            let absorbed = back <= ends[n] + self.timed.cost(self.loc(route[n - 1]), s.base) + EPS;
             let first_leg = self.timed.cost(s.base, self.loc(route[0]));
             let depart = if p == 0 {
                 (lunch_start + duration).max(first_start.unwrap_or(t) - first_leg)
@@ -230,6 +289,10 @@ impl Days {
                 travel,
                 cost: 0.0,
             });
+            if absorbed {
+                // The break fits in waiting time: no later place returns earlier.
+                break;
+            }
         }
         best
     }

@@ -14,6 +14,10 @@ use crate::model::Location;
 use crate::routing::travel::TravelModel;
 use crate::routing::{Matrix, TravelCost};
 
+/// Reps of a shared office that may take an account: its owner and the
+/// nearest others (more cost time and rarely pay in travel).
+const SHARED_CANDIDATES: usize = 3;
+
 /// Penalty per visit left out, far above any day's travel.
 const MISSED_VISIT: f64 = 1.0e5;
 
@@ -218,12 +222,20 @@ pub(super) fn solve_group(
         }
         if to_pattern > 0 {
             // Accounts with appointments stay with their owner; others may go
-            // to any rep of a shared office.
-            let candidates: Vec<usize> = if appointment_count[i] > 0 {
-                vec![group.iter().position(|&r| r == rep).expect("in group")]
-            } else {
-                (0..group.len()).collect()
-            };
+            // to the owner or the reps of a shared office based nearest to them.
+            let own = group.iter().position(|&r| r == rep).expect("in group");
+            let mut candidates = vec![own];
+            if appointment_count[i] == 0 {
+                let mut others: Vec<usize> = (0..group.len()).filter(|&r| r != own).collect();
+                let here = days.sites[i].loc;
+                others.sort_by(|&a, &b| {
+                    days.exact
+                        .cost(a, here)
+                        .total_cmp(&days.exact.cost(b, here))
+                        .then(a.cmp(&b))
+                });
+                candidates.extend(others.into_iter().take(SHARED_CANDIDATES - 1));
+            }
             let mut accepted_days = 0;
             let mut solo_ok = false;
             for local_rep in candidates {
@@ -271,9 +283,11 @@ pub(super) fn solve_group(
     }
 
     let n_assignable = needs.iter().filter(|n| !n.patterns.is_empty()).count();
+    // Iterations grow with the accounts; a shared office has more days per
+    // account to try, so fewer iterations keep its run time in line.
     let iterations_cap = options
         .iterations
-        .unwrap_or((n_assignable * 40).clamp(1000, 40_000));
+        .unwrap_or((n_assignable * 20 / group.len().min(SHARED_CANDIDATES)).clamp(500, 20_000));
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ fnv(&request.reps[group[0]].id));
     let near = neighbours(&days, needs.len());
     let mut state = State {
@@ -555,31 +569,48 @@ fn best_insertion(
 ) -> Option<(f64, usize, Timing)> {
     let s = &days.slots[slot];
     let loc = days.sites[v.acc as usize].loc;
-    let mut best: Option<(f64, usize, Timing)> = None;
-    let mut trial: Vec<Visit> = Vec::with_capacity(route.len() + 1);
-    for pos in 0..=route.len() {
-        let prev = if pos == 0 {
+    let at = |pos: usize| {
+        if pos == 0 || pos > route.len() {
             s.base
         } else {
             days.sites[route[pos - 1].acc as usize].loc
-        };
-        let next = if pos == route.len() {
-            s.base
-        } else {
-            days.sites[route[pos].acc as usize].loc
-        };
-        let detour =
-            days.exact.cost(prev, loc) + days.exact.cost(loc, next) - days.exact.cost(prev, next);
+        }
+    };
+    // Positions by detour: the detour bounds the cost increase from below
+    // (a longer day only adds to the balance term), so the scan stops at the
+    // first detour no better than the best insertion found.
+    let mut positions: Vec<(f64, usize)> = (0..=route.len())
+        .map(|pos| {
+            let (prev, next) = (at(pos), at(pos + 1));
+            let detour = days.exact.cost(prev, loc) + days.exact.cost(loc, next)
+                - days.exact.cost(prev, next);
+            (detour, pos)
+        })
+        .collect();
+    positions.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut ready = Vec::with_capacity(route.len() + 1);
+    days.ready_times(slot, route, &mut ready);
+    let mut best: Option<(f64, usize, Timing)> = None;
+    let mut trial: Vec<Visit> = Vec::with_capacity(route.len() + 1);
+    for (detour, pos) in positions {
         if best.as_ref().is_some_and(|b| detour >= b.0) {
+            break;
+        }
+        if !days.may_insert(slot, route, &ready, pos, v) {
             continue;
         }
         trial.clear();
         trial.extend_from_slice(&route[..pos]);
         trial.push(v);
         trial.extend_from_slice(&route[pos..]);
-        if let Some(t) = days.simulate(slot, &trial, scratch) {
+        scratch.clear();
+        scratch.extend_from_slice(&ready[..=pos]);
+        if let Some(t) = days.simulate_from(slot, &trial, scratch) {
             let delta = t.cost - current;
-            if best.as_ref().is_none_or(|b| delta < b.0) {
+            if best
+                .as_ref()
+                .is_none_or(|b| delta < b.0 || (delta == b.0 && pos < b.1))
+            {
                 best = Some((delta, pos, t));
             }
         }
