@@ -11,7 +11,8 @@ use crate::route_checker::{check, Setup};
 const START: &str = "2027-01-04";
 const LUNCH: &str = "11:30-13:30/30";
 
-fn plan_sample(dir: &Path) -> PathBuf {
+/// Plans the sample into `dir/plan`; returns its assignment.csv.
+pub fn plan_sample(dir: &Path) -> PathBuf {
     let plan = dir.join("plan");
     let (a, r) = (sample("accounts.csv"), sample("reps.csv"));
     run_json(&[
@@ -28,7 +29,8 @@ fn plan_sample(dir: &Path) -> PathBuf {
     plan.join("assignment.csv")
 }
 
-fn routes_args<'a>(assignment: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<String> {
+/// Arguments of `territory routes` on the sample with appointments and lunch.
+pub fn routes_args<'a>(assignment: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<String> {
     let (a, r, ap) = (
         sample("accounts.csv"),
         sample("reps.csv"),
@@ -46,8 +48,6 @@ fn routes_args<'a>(assignment: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<
         ap.to_str().unwrap(),
         "--start",
         START,
-        "--weeks",
-        "4",
         "--lunch",
         LUNCH,
         "--out",

@@ -4,6 +4,7 @@ mod bad_input;
 mod common;
 mod plan;
 mod rebalance;
+mod report;
 mod route_checker;
 mod routes;
 mod solve;

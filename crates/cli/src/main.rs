@@ -2,6 +2,7 @@
 
 mod plan_cmd;
 mod progress;
+mod report_cmd;
 mod routes_cmd;
 mod solve_cmd;
 
@@ -28,6 +29,8 @@ enum Command {
     Size(plan_cmd::SizeArgs),
     /// Plan dated visit routes per rep over weeks: frequencies, opening windows, appointments, working hours.
     Routes(routes_cmd::RoutesArgs),
+    /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
+    Report(report_cmd::ReportArgs),
     /// Solve a research instance and score it like its literature (tdp, tsplib, solomon, pvrp).
     Solve(solve_cmd::SolveArgs),
 }
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Size(args) => plan_cmd::run_size(args),
         Command::Rebalance(args) => plan_cmd::run_rebalance(args),
         Command::Routes(args) => routes_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
     };
     match result {

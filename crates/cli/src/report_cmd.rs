@@ -1,0 +1,134 @@
+//! `territory report`: one self-contained HTML page from a plan (and routes) folder.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::Serialize;
+use territory_report::{read_plan_folder, read_routes_folder, render, ReportOptions};
+
+use crate::progress::StderrProgress;
+use crate::{print_json, Failure};
+
+/// Arguments of `territory report`.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  territory report --plan plan --out report.html
+  territory report --plan plan --routes routes --day 2027-01-05 --out report.html --json
+
+The page works offline: an SVG map (territories coloured so that neighbours
+differ, customers, prospects, rep bases, the routes of a chosen day), the
+balance per criterion against its tolerance band, per-territory KPIs, moved
+accounts of a rebalance, and what could not be met.")]
+pub(crate) struct ReportArgs {
+    /// A folder written by `territory plan` or `territory rebalance`.
+    #[arg(long, value_name = "DIR")]
+    plan: PathBuf,
+    /// A folder written by `territory routes`.
+    #[arg(long, value_name = "DIR")]
+    routes: Option<PathBuf>,
+    /// Day whose routes show first (YYYY-MM-DD); the page can switch days.
+    #[arg(long, value_name = "DATE")]
+    day: Option<String>,
+    /// Page title.
+    #[arg(long, default_value = "Territory plan")]
+    title: String,
+    /// Above this many accounts, points are drawn as shaded cells.
+    #[arg(long, value_name = "N", default_value_t = ReportOptions::default().max_points)]
+    max_points: usize,
+    /// The HTML file to write (replaced atomically).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Print a short JSON summary on stdout.
+    #[arg(long)]
+    json: bool,
+    /// No messages on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// More detail on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// The `--json` output of `territory report`.
+#[derive(Serialize)]
+struct ReportSummary {
+    command: &'static str,
+    out: String,
+    territories: usize,
+    accounts: usize,
+    route_days: usize,
+    bytes: usize,
+    elapsed_ms: u64,
+}
+
+pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
+    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let plan = read_plan_folder(&args.plan).map_err(|e| Failure::Input(e.to_string()))?;
+    let routes = args
+        .routes
+        .as_deref()
+        .map(read_routes_folder)
+        .transpose()
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    if let (Some(day), Some(r)) = (&args.day, &routes) {
+        if !r.lines.iter().any(|l| &l.date == day) {
+            return Err(Failure::Input(format!(
+                "--day {day}: no route in {} on that day",
+                args.routes.as_ref().expect("given").display()
+            )));
+        }
+    }
+    let options = ReportOptions {
+        title: args.title.clone(),
+        day: args.day.clone(),
+        max_points: args.max_points,
+    };
+    let html = render(&plan, routes.as_ref(), &options);
+    let tmp = args.out.with_file_name(format!(
+        ".{}.tmp-{}",
+        args.out
+            .file_name()
+            .map_or("report".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(&tmp, &html)
+        .and_then(|()| std::fs::rename(&tmp, &args.out))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Failure::Internal(format!("cannot write {}: {e}", args.out.display()))
+        })?;
+    let summary = ReportSummary {
+        command: "report",
+        out: args.out.display().to_string(),
+        territories: plan.territories.len(),
+        accounts: plan.accounts.len(),
+        route_days: routes.as_ref().map_or(0, |r| {
+            let mut d: Vec<&str> = r.lines.iter().map(|l| l.date.as_str()).collect();
+            d.sort();
+            d.dedup();
+            d.len()
+        }),
+        bytes: html.len(),
+        elapsed_ms: progress.elapsed_ms(),
+    };
+    if args.json {
+        print_json(&summary)?;
+    }
+    progress.done(&format!(
+        "report: {} territories, {} accounts{} → {} ({} KB)",
+        summary.territories,
+        summary.accounts,
+        if summary.route_days > 0 {
+            format!(", routes on {} days", summary.route_days)
+        } else {
+            String::new()
+        },
+        summary.out,
+        html.len() / 1024
+    ));
+    Ok(())
+}
