@@ -31,6 +31,12 @@ enum Command {
     Routes(routes_cmd::RoutesArgs),
     /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
     Report(report_cmd::ReportArgs),
+    /// Print a shell completion script: `territory completions bash > /etc/bash_completion.d/territory`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Solve a research instance and score it like its literature (tdp, tsplib, solomon, pvrp).
     Solve(solve_cmd::SolveArgs),
 }
@@ -62,6 +68,16 @@ fn main() -> ExitCode {
         Command::Routes(args) => routes_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "territory",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

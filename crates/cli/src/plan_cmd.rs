@@ -184,7 +184,8 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     let plan = territory::plan_with_progress(&problem, &options, &progress)
         .map_err(|e| Failure::Internal(e.to_string()))?;
     territory::Progress::phase(&progress, "writing output");
-    let summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
+    let mut summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
+    summary.timings = progress.timings();
     write_plan(&args.run.out, &problem, &plan, &file.shapes, &summary)
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
     if args.run.json {
@@ -243,7 +244,9 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
             other => Failure::Input(format!("{}: {other}", args.input.accounts.display())),
         })?;
     let plan_summary = sizing.chosen.as_ref().map(|(problem, plan)| {
-        PlanSummary::new("size", problem, plan, &options, progress.elapsed_ms())
+        let mut s = PlanSummary::new("size", problem, plan, &options, progress.elapsed_ms());
+        s.timings = progress.timings();
+        s
     });
     let summary = SizeSummary {
         command: "size",

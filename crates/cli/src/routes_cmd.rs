@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use territory::model::parse_clock;
 use territory::routing::schedule::{
-    plan_visits, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
+    plan_visits_with_progress, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
 };
 use territory::routing::travel::StraightLine;
 use territory::WorkloadModel;
@@ -185,11 +185,12 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         balance_weight: args.day_balance,
     };
     territory::Progress::phase(&progress, "planning routes");
-    let schedule = plan_visits(&request, &travel, &options).map_err(|e| match e {
-        ScheduleError::NoBase { .. } => Failure::Input(format!("{}: {e}", args.reps.display())),
-        ScheduleError::Lunch { .. } => Failure::Input(format!("--lunch: {e}")),
-        other => Failure::Internal(other.to_string()),
-    })?;
+    let schedule =
+        plan_visits_with_progress(&request, &travel, &options, &progress).map_err(|e| match e {
+            ScheduleError::NoBase { .. } => Failure::Input(format!("{}: {e}", args.reps.display())),
+            ScheduleError::Lunch { .. } => Failure::Input(format!("--lunch: {e}")),
+            other => Failure::Internal(other.to_string()),
+        })?;
     territory::Progress::phase(&progress, "writing output");
     let parameters = RoutesParameters {
         start,
@@ -200,13 +201,14 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         seed: args.seed,
         iterations: args.iterations,
     };
-    let summary = RoutesSummary::new(
+    let mut summary = RoutesSummary::new(
         &accounts,
         &reps,
         &schedule,
         parameters,
         progress.elapsed_ms(),
     );
+    summary.timings = progress.timings();
     write_routes(&args.out, &accounts, &reps, &schedule, &summary)
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
     if args.json {

@@ -28,7 +28,7 @@ pub use accounts::{read_accounts_csv, AccountsFile};
 pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
 pub use output::write_files_atomically;
-pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PlanSummary};
+pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary};
 pub use reps::read_reps_csv;
 pub use routes_files::{
     clock, write_routes, DaySummary, RepSummary, RoutesParameters, RoutesSummary, RoutesTotals,

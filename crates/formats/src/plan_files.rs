@@ -58,6 +58,17 @@ pub struct PlanSummary {
     pub workload_model: WorkloadModel,
     /// Wall time of the whole command in milliseconds.
     pub elapsed_ms: u64,
+    /// Wall time per phase, in order.
+    pub timings: Vec<PhaseTiming>,
+}
+
+/// Wall time of one phase of a command.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseTiming {
+    /// Phase name, e.g. `balancing LP`.
+    pub phase: String,
+    /// Milliseconds.
+    pub ms: u64,
 }
 
 impl PlanSummary {
@@ -103,6 +114,7 @@ impl PlanSummary {
             options: options.clone(),
             workload_model: problem.workload_model().clone(),
             elapsed_ms,
+            timings: Vec::new(),
         }
     }
 }

@@ -172,6 +172,8 @@ pub struct RoutesSummary {
     pub unscheduled: Vec<UnscheduledRecord>,
     /// Wall time of the whole command in milliseconds.
     pub elapsed_ms: u64,
+    /// Wall time per phase, in order.
+    pub timings: Vec<crate::PhaseTiming>,
 }
 
 impl RoutesSummary {
@@ -266,6 +268,7 @@ impl RoutesSummary {
             reps: rep_summaries,
             unscheduled,
             elapsed_ms,
+            timings: Vec::new(),
         }
     }
 }

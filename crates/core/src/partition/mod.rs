@@ -177,6 +177,9 @@ pub trait Progress: Sync {
     fn phase(&self, name: &str);
     /// Finer detail within a phase.
     fn detail(&self, _message: &str) {}
+    /// `done` of `total` steps of the current phase are finished (rounds,
+    /// reps); a display may draw a bar.
+    fn advance(&self, _done: usize, _total: usize) {}
 }
 
 /// Progress sink that ignores everything.
@@ -376,6 +379,7 @@ pub fn plan_with_progress(
             progress.detail(&format!(
                 "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
             ));
+            progress.advance(rounds, options.max_rounds);
             if best_seen
                 .as_ref()
                 .is_none_or(|(v, c, _)| (violation, cost) < (*v, *c))

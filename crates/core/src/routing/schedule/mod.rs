@@ -51,6 +51,7 @@ pub mod calendar;
 mod day;
 mod search;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -58,6 +59,7 @@ use rayon::prelude::*;
 
 use super::travel::{TravelError, TravelModel};
 use crate::model::{Account, Rep};
+use crate::partition::{NoProgress, Progress};
 use crate::problem::WorkloadModel;
 
 /// A visit booked at an exact date and time.
@@ -363,11 +365,27 @@ pub fn plan_visits(
     travel: &dyn TravelModel,
     options: &ScheduleOptions,
 ) -> Result<Schedule, ScheduleError> {
+    plan_visits_with_progress(request, travel, options, &NoProgress)
+}
+
+/// [`plan_visits`], reporting each rep (or office) finished to `progress`.
+pub fn plan_visits_with_progress(
+    request: &ScheduleRequest<'_>,
+    travel: &dyn TravelModel,
+    options: &ScheduleOptions,
+    progress: &dyn Progress,
+) -> Result<Schedule, ScheduleError> {
     validate(request, options)?;
     let groups = group_reps(request, options.share_office);
+    let done = AtomicUsize::new(0);
+    progress.advance(0, groups.len());
     let results: Vec<Result<search::GroupResult, ScheduleError>> = groups
         .par_iter()
-        .map(|group| search::solve_group(request, group, travel, options))
+        .map(|group| {
+            let result = search::solve_group(request, group, travel, options);
+            progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1, groups.len());
+            result
+        })
         .collect();
     let mut schedule = Schedule {
         days: Vec::new(),
