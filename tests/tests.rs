@@ -7,4 +7,5 @@ mod rebalance;
 mod report;
 mod route_checker;
 mod routes;
+mod schemas;
 mod solve;

@@ -4,6 +4,7 @@ mod plan_cmd;
 mod progress;
 mod report_cmd;
 mod routes_cmd;
+mod schema_cmd;
 mod solve_cmd;
 
 use std::process::ExitCode;
@@ -31,6 +32,12 @@ enum Command {
     Routes(routes_cmd::RoutesArgs),
     /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
     Report(report_cmd::ReportArgs),
+    /// Print the JSON Schema of a command's --json output (as in docs/schemas/).
+    Schema {
+        /// Which output.
+        #[arg(value_enum)]
+        output: schema_cmd::Output,
+    },
     /// Print a shell completion script: `territory completions bash > /etc/bash_completion.d/territory`.
     Completions {
         /// The shell.
@@ -68,6 +75,7 @@ fn main() -> ExitCode {
         Command::Routes(args) => routes_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
+        Command::Schema { output } => schema_cmd::run(output),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(

@@ -201,8 +201,8 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
 }
 
 /// The `--json` output and `sizing.json` of `territory size`.
-#[derive(Serialize)]
-struct SizeSummary {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SizeSummary {
     command: &'static str,
     total_workload_hours: f64,
     capacity_hours: Option<f64>,

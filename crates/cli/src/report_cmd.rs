@@ -50,8 +50,8 @@ pub(crate) struct ReportArgs {
 }
 
 /// The `--json` output of `territory report`.
-#[derive(Serialize)]
-struct ReportSummary {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ReportSummary {
     command: &'static str,
     out: String,
     territories: usize,

@@ -60,8 +60,8 @@ pub(crate) struct SolveArgs {
 }
 
 /// The `--json` result for a routing instance.
-#[derive(Serialize)]
-struct RouteResult {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RouteResult {
     instance: String,
     cost: f64,
     feasible: bool,
@@ -177,8 +177,8 @@ fn solve_solomon(
 }
 
 /// The `--json` result for a periodic instance.
-#[derive(Serialize)]
-struct PeriodicResult {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct PeriodicResult {
     instance: String,
     cost: f64,
     feasible: bool,
@@ -249,8 +249,8 @@ fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Re
 }
 
 /// The `--json` result for a TDP instance.
-#[derive(Serialize)]
-struct TdpResult {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TdpResult {
     instance: String,
     units: usize,
     p: usize,

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A quantity summed per territory and balanced against its target.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub enum Measure {
     /// Number of accounts.
     Accounts,
@@ -60,7 +62,7 @@ impl fmt::Display for Measure {
 
 /// A measure with its tolerance: every territory must stay within
 /// `target × (1 ± tolerance)`, the target being the measure's total split by rep capacity.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Criterion {
     /// What is balanced.
     pub measure: Measure,

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A WGS84 position in degrees.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Location {
     /// Latitude in degrees, within [-90, 90].
     pub lat: f64,
@@ -29,7 +31,16 @@ impl Location {
 
 /// Whether an account already buys from us or is still to be won.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -67,7 +78,17 @@ impl fmt::Display for Status {
 
 /// A day of the week.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Weekday {
@@ -155,7 +176,9 @@ pub fn parse_days(text: &str) -> Option<Vec<Weekday>> {
 }
 
 /// An opening window within a day, in minutes after midnight (`end` > `start`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct TimeWindow {
     /// Opening minute after midnight.
     pub start: u32,
@@ -193,7 +216,7 @@ pub fn parse_windows(text: &str) -> Option<Vec<TimeWindow>> {
 }
 
 /// A customer or prospect to be served by one territory.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Account {
     /// Unique id.
     pub id: String,
@@ -260,7 +283,7 @@ impl Account {
 }
 
 /// A field rep: one territory, with a base where days start and end.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Rep {
     /// Unique id; also the territory id.
     pub id: String,

@@ -19,7 +19,7 @@ use crate::projection::{dist2, Projection};
 /// nearby account and leaves for another, so this is the length of the legs a
 /// visit adds to a day; it ignores the trip from and back to the base, which
 /// the routing engine accounts for exactly.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct WorkloadModel {
     /// Visits per 4 weeks for a customer without a `visits` value.
     pub customer_visits: f64,
@@ -164,7 +164,7 @@ pub enum ProblemError {
 }
 
 /// One territory to be formed: a rep, or an anonymous slot when only a count is given.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct TerritorySpec {
     /// Territory id (the rep id, or `T01`, `T02`, ...).
     pub id: String,

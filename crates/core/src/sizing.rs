@@ -8,7 +8,7 @@ use crate::partition::{plan_with_progress, Plan, PlanError, PlanOptions, Progres
 use crate::problem::{Problem, ProblemBuilder, ProblemError};
 
 /// One row of the what-if table.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct SizingRow {
     /// Number of territories.
     pub territories: usize,

@@ -11,7 +11,7 @@ use territory::{Diagnostic, Plan, PlanOptions, Problem, SolveStats, WorkloadMode
 use crate::output::write_files_atomically;
 
 /// One account moved away from its current territory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MoveRecord {
     /// Account id.
     pub account: String,
@@ -22,7 +22,7 @@ pub struct MoveRecord {
 }
 
 /// What `summary.json` holds (and `--json` prints).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlanSummary {
     /// `plan` or `rebalance`.
     pub command: String,
@@ -63,7 +63,7 @@ pub struct PlanSummary {
 }
 
 /// Wall time of one phase of a command.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PhaseTiming {
     /// Phase name, e.g. `balancing LP`.
     pub phase: String,

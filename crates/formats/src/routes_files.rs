@@ -12,7 +12,7 @@ use territory::{Account, Rep};
 use crate::output::write_files_atomically;
 
 /// Settings echoed in the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RoutesParameters {
     /// First day of the horizon.
     pub start: NaiveDate,
@@ -31,7 +31,7 @@ pub struct RoutesParameters {
 }
 
 /// Totals over all reps.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RoutesTotals {
     /// Visits due in the horizon (appointments included).
     pub due_visits: usize,
@@ -58,7 +58,7 @@ pub struct RoutesTotals {
 }
 
 /// Mean, standard deviation and range of a quantity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Spread {
     /// Mean.
     pub mean: f64,
@@ -93,7 +93,7 @@ impl Spread {
 }
 
 /// One rep-day in the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DaySummary {
     /// Date.
     pub date: NaiveDate,
@@ -118,7 +118,7 @@ pub struct DaySummary {
 }
 
 /// One rep in the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RepSummary {
     /// Rep id.
     pub rep: String,
@@ -139,7 +139,7 @@ pub struct RepSummary {
 }
 
 /// An account with fewer visits than due.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UnscheduledRecord {
     /// Account id.
     pub account: String,
@@ -156,7 +156,7 @@ pub struct UnscheduledRecord {
 }
 
 /// What `summary.json` holds (and `--json` prints).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RoutesSummary {
     /// `routes`.
     pub command: String,

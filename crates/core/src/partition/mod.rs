@@ -56,7 +56,7 @@ const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
 /// What compactness minimises: the sum over accounts of the squared distance
 /// to the territory centre (moment of inertia; centres at centroids), or of the
 /// distance itself (p-median; centres at the member account that minimises it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Σ squared distance (the default; favours round territories).
@@ -78,7 +78,7 @@ impl Objective {
 }
 
 /// What a rebalance minimises when it moves accounts away from their current territory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisruptionMeasure {
     /// The number of accounts moved.
@@ -90,7 +90,7 @@ pub enum DisruptionMeasure {
 
 /// Minimal-disruption rebalancing: start from each account's current territory
 /// and move as little as possible to restore balance.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Rebalance {
     /// What moving costs.
     pub measure: DisruptionMeasure,
@@ -99,7 +99,7 @@ pub struct Rebalance {
 }
 
 /// How free centres are placed before location–allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Seeding {
     /// Balanced recursive bisection of the accounts by mass (deterministic; the
@@ -110,7 +110,7 @@ pub enum Seeding {
 }
 
 /// Tuning of the partition engine. The defaults suit 10 to 1,000,000 accounts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct PlanOptions {
     /// Seed for the k-means++ draw of free centres.
     pub seed: u64,
@@ -191,7 +191,7 @@ impl Progress for NoProgress {
 }
 
 /// What kind of shortfall a [`Diagnostic`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiagnosticKind {
     /// A criterion is outside its tolerance in some territories.
@@ -203,7 +203,7 @@ pub enum DiagnosticKind {
 }
 
 /// A requirement the plan could not meet, and why. The plan is still the best found.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// The kind of shortfall.
     pub kind: DiagnosticKind,
@@ -217,7 +217,7 @@ pub struct Diagnostic {
 }
 
 /// Facts about the solve, for reports and tuning.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct SolveStats {
     /// Location–allocation rounds run.
     pub rounds: usize,
