@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let net = RoadNetwork::from_pbf(path, &ImportOptions::default())?;
     let t_import = t.elapsed().as_secs_f64();
+    println!("{:?}", net.stats());
     println!(
         "import + graph build: {t_import:.3} s ({} nodes, {} edges in the largest SCC)",
         net.node_count(),

@@ -141,8 +141,8 @@ fn add_or_improve(list: &mut Vec<(u32, Weight)>, to: u32, w: Weight) {
 }
 
 impl Ch {
-    /// Contracts the graph given by its forward adjacency.
-    pub fn build(fwd: &Csr) -> Self {
+    /// Contracts the graph given by its forward and reverse adjacency.
+    pub fn build(fwd: &Csr, bwd: &Csr) -> Self {
         let n = fwd.first.len() - 1;
         let mut c = Contraction {
             out: vec![Vec::new(); n],
@@ -150,11 +150,8 @@ impl Ch {
             deleted: vec![0; n],
         };
         for v in 0..n as u32 {
-            for e in fwd.range(v) {
-                let (w, wt) = (fwd.head[e], fwd.weight[e]);
-                c.out[v as usize].push((w, wt));
-                c.inn[w as usize].push((v, wt));
-            }
+            c.out[v as usize] = fwd.range(v).map(|e| (fwd.head[e], fwd.weight[e])).collect();
+            c.inn[v as usize] = bwd.range(v).map(|e| (bwd.head[e], bwd.weight[e])).collect();
         }
         let mut prio: Vec<i32> = (0..n as u32)
             .into_par_iter()

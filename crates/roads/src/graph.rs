@@ -71,6 +71,23 @@ impl Csr {
     }
 }
 
+/// What an import found and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportStats {
+    /// Drivable ways read.
+    pub ways: usize,
+    /// Distinct OSM nodes on those ways.
+    pub way_nodes: usize,
+    /// Way nodes absent from the extract (ways clipped at its border).
+    pub missing_nodes: usize,
+    /// Directed edges before keeping the largest strongly connected component.
+    pub edges_before_scc: usize,
+    /// Nodes kept (largest strongly connected component).
+    pub nodes: usize,
+    /// Directed edges kept.
+    pub edges: usize,
+}
+
 /// The routable graph: the largest strongly connected component.
 #[derive(Debug, Clone)]
 pub(crate) struct Graph {
@@ -80,6 +97,7 @@ pub(crate) struct Graph {
     pub osm_ids: Vec<i64>,
     pub fwd: Csr,
     pub bwd: Csr,
+    pub stats: ImportStats,
 }
 
 /// Morton (Z-order) key of a position, for a cache-friendly node order.
@@ -138,6 +156,13 @@ impl Graph {
         }
         edges.sort_unstable();
         edges.dedup_by_key(|e| (e.0, e.1));
+        let mut stats = ImportStats {
+            ways: raw.ways.len(),
+            way_nodes: n0,
+            missing_nodes: raw.coords.iter().filter(|c| c.0.is_nan()).count(),
+            edges_before_scc: edges.len(),
+            ..Default::default()
+        };
 
         // Largest strongly connected component.
         let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(n0, edges.len());
@@ -181,7 +206,10 @@ impl Graph {
         fwd.sort_unstable();
         let mut bwd: Vec<(u32, u32, Weight)> = fwd.iter().map(|&(a, b, w)| (b, a, w)).collect();
         bwd.sort_unstable();
+        stats.nodes = n;
+        stats.edges = fwd.len();
         Self {
+            stats,
             coords: keep.iter().map(|&v| raw.coords[v as usize]).collect(),
             osm_ids: keep.iter().map(|&v| raw.node_ids[v as usize]).collect(),
             fwd: Csr::from_sorted(n, &fwd),

@@ -36,7 +36,7 @@
 //! | matrix | [`RoadNetwork::matrix`] / [`RoadNetwork::matrix_with`] ([`MatrixOptions`], [`Algorithm`]) → [`TravelMatrix`] (implements [`TravelCost`](territory::routing::TravelCost)) |
 //! | path | [`RoadNetwork::path`] between nodes, [`RoadNetwork::point_path`] between snapped points → [`RoadPath`] |
 //! | cache | [`MatrixCache`] ([`CacheKey`], [`hash_file`], [`Fnv1a`]) |
-//! | inspect | [`RoadNetwork::node_count`], [`RoadNetwork::edges`], [`RoadNetwork::coord`], [`haversine_m`] |
+//! | inspect | [`RoadNetwork::stats`] ([`ImportStats`]), [`RoadNetwork::node_count`], [`RoadNetwork::edges`], [`RoadNetwork::coord`], [`haversine_m`] |
 //!
 //! ## Model
 //!
@@ -62,7 +62,7 @@ mod matrix;
 mod snap;
 
 pub use cache::{hash_file, CacheKey, Cached, Fnv1a, MatrixCache};
-pub use graph::haversine_m;
+pub use graph::{haversine_m, ImportStats};
 pub use import::{parse_maxspeed, ImportOptions};
 pub use matrix::{Algorithm, MatrixOptions, TravelMatrix};
 pub use snap::Snapping;
@@ -169,6 +169,11 @@ impl RoadNetwork {
         self.graph.len()
     }
 
+    /// What the import read and kept.
+    pub fn stats(&self) -> ImportStats {
+        self.graph.stats
+    }
+
     /// Number of directed edges.
     pub fn edge_count(&self) -> usize {
         self.graph.fwd.head.len()
@@ -226,7 +231,7 @@ impl RoadNetwork {
     }
 
     fn ch(&self) -> &ch::Ch {
-        self.ch.get_or_init(|| ch::Ch::build(&self.graph.fwd))
+        self.ch.get_or_init(|| ch::Ch::build(&self.graph.fwd, &self.graph.bwd))
     }
 
     /// Number of shortcuts in the contraction hierarchy, building it if needed.
