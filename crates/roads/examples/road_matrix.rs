@@ -32,7 +32,9 @@ fn peak_mb() -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or("usage: road_matrix FILE.osm.pbf [N] [--no-baseline]")?;
+    let path = args
+        .get(1)
+        .ok_or("usage: road_matrix FILE.osm.pbf [N] [--no-baseline]")?;
     let n: usize = args.get(2).map_or(Ok(2000), |s| s.parse())?;
     let baseline = !args.iter().any(|a| a == "--no-baseline");
     println!("threads: {}", rayon::current_num_threads());
@@ -75,7 +77,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let m_ch = net.matrix(&snap);
     let t_q = t.elapsed().as_secs_f64();
-    println!("matrix {n}x{n} (CH queries): {t_q:.3} s; CH total {:.3} s", t_q + t_ch);
+    println!(
+        "matrix {n}x{n} (CH queries): {t_q:.3} s; CH total {:.3} s",
+        t_q + t_ch
+    );
 
     let t = Instant::now();
     let m_dj = net.matrix_with(
@@ -98,15 +103,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for e in net.edges() {
             let w = ((e.time_ms as u64) << 32) | e.dist_cm as u64;
-            g.add_edge(NodeIndex::new(e.from as usize), NodeIndex::new(e.to as usize), w);
+            g.add_edge(
+                NodeIndex::new(e.from as usize),
+                NodeIndex::new(e.to as usize),
+                w,
+            );
         }
         let rows: Vec<Vec<u64>> = snap
             .nodes
             .par_iter()
             .map(|&s| {
-                let d = petgraph::algo::dijkstra(&g, NodeIndex::new(s as usize), None, |e| {
-                    *e.weight()
-                });
+                let d =
+                    petgraph::algo::dijkstra(&g, NodeIndex::new(s as usize), None, |e| *e.weight());
                 snap.nodes
                     .iter()
                     .map(|&t| d[&NodeIndex::new(t as usize)])

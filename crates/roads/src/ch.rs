@@ -157,8 +157,9 @@ impl Ch {
             .into_par_iter()
             .map_init(|| Witness::new(n), |wit, v| c.priority(v, wit))
             .collect();
-        let mut heap: BinaryHeap<Reverse<(i32, u32)>> =
-            (0..n as u32).map(|v| Reverse((prio[v as usize], v))).collect();
+        let mut heap: BinaryHeap<Reverse<(i32, u32)>> = (0..n as u32)
+            .map(|v| Reverse((prio[v as usize], v)))
+            .collect();
         let mut contracted = vec![false; n];
         let mut wit = Witness::new(n);
         let mut up: Vec<(u32, u32, Weight)> = Vec::new();
@@ -334,5 +335,65 @@ impl UpSearch {
             }
         }
         &self.settled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dijkstra::Search;
+    use crate::graph::pack;
+
+    /// A 25 × 25 grid with some one-way and missing streets and few distinct
+    /// weights (many ties); CH must equal Dijkstra on every pair.
+    #[test]
+    fn ch_equals_dijkstra_on_a_grid() {
+        let side = 25u32;
+        let mut s = 99u64;
+        let mut rnd = |k: u64| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) % k
+        };
+        let mut edges = Vec::new();
+        for y in 0..side {
+            for x in 0..side {
+                let v = y * side + x;
+                for (dx, dy) in [(1, 0), (0, 1)] {
+                    let (nx, ny) = (x + dx, y + dy);
+                    if nx >= side || ny >= side || rnd(10) == 0 {
+                        continue;
+                    }
+                    let w = v + dx + dy * side;
+                    let wt = pack(1000 * (1 + rnd(3) as u32), 100 * (1 + rnd(2) as u32));
+                    match rnd(6) {
+                        0 => edges.push((v, w, wt)),
+                        1 => edges.push((w, v, wt)),
+                        _ => {
+                            edges.push((v, w, wt));
+                            edges.push((w, v, wt));
+                        }
+                    }
+                }
+            }
+        }
+        let n = (side * side) as usize;
+        edges.sort_unstable();
+        let fwd = Csr::from_sorted(n, &edges);
+        let mut rev: Vec<_> = edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
+        rev.sort_unstable();
+        let bwd = Csr::from_sorted(n, &rev);
+        let ch = Ch::build(&fwd, &bwd);
+        let all: Vec<u32> = (0..n as u32).collect();
+        let m = ch.many_to_many(&all, &all);
+        let mut search = Search::new(n);
+        for s in 0..n as u32 {
+            search.run(&fwd, s, |_| false);
+            for t in 0..n {
+                assert_eq!(m[s as usize * n + t], search.dist[t], "{s}->{t}");
+            }
+        }
+        assert_eq!(ch.query(3, 400), m[3 * n + 400]);
     }
 }

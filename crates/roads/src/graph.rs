@@ -176,7 +176,12 @@ impl Graph {
         drop(g);
         let best = sccs
             .iter()
-            .map(|c| (c.len(), std::cmp::Reverse(c.iter().map(|v| v.index()).min())))
+            .map(|c| {
+                (
+                    c.len(),
+                    std::cmp::Reverse(c.iter().map(|v| v.index()).min()),
+                )
+            })
             .enumerate()
             .max_by_key(|(_, k)| *k)
             .map(|(i, _)| i);

@@ -85,14 +85,7 @@ pub(crate) fn class_speed(highway: &str) -> Option<f64> {
 fn non_car_class(highway: &str) -> bool {
     matches!(
         highway,
-        "footway"
-            | "path"
-            | "cycleway"
-            | "steps"
-            | "pedestrian"
-            | "track"
-            | "bridleway"
-            | "busway"
+        "footway" | "path" | "cycleway" | "steps" | "pedestrian" | "track" | "bridleway" | "busway"
     )
 }
 
@@ -192,16 +185,15 @@ pub(crate) fn classify<'a>(
     // The most specific access tag decides.
     let car_access = motorcar.or(motor_vehicle).or(vehicle).or(access);
     let allowed = |v: &str| matches!(v, "yes" | "designated" | "permissive" | "destination");
-    let denied = |v: &str| matches!(v, "no" | "private" | "agricultural" | "forestry" | "delivery");
+    let denied = |v: &str| {
+        matches!(
+            v,
+            "no" | "private" | "agricultural" | "forestry" | "delivery"
+        )
+    };
     let mut speed = match class_speed(highway) {
         Some(s) => s,
-        None if non_car_class(highway) => {
-            if car_access.is_some_and(allowed) {
-                10.0
-            } else {
-                return None;
-            }
-        }
+        None if non_car_class(highway) && car_access.is_some_and(allowed) => 10.0,
         None => return None,
     };
     if car_access.is_some_and(denied) {
@@ -395,7 +387,10 @@ mod tests {
             cls(&[("highway", "track"), ("motor_vehicle", "yes")]),
             Some((10.0, Direction::Both))
         );
-        assert_eq!(cls(&[("highway", "residential"), ("access", "private")]), None);
+        assert_eq!(
+            cls(&[("highway", "residential"), ("access", "private")]),
+            None
+        );
         assert_eq!(
             cls(&[
                 ("highway", "residential"),

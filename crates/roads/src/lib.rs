@@ -72,6 +72,10 @@ use graph::{dist_cm, time_ms, Graph, Weight, INF};
 /// Index of a node of a [`RoadNetwork`], `0..node_count()`.
 pub type NodeId = u32;
 
+/// The usual limit for [`RoadNetwork::snap`]: points farther than 1 km from
+/// any road node are reported.
+pub const DEFAULT_SNAP_KM: f64 = 1.0;
+
 /// Errors from reading extracts and caching matrices.
 #[derive(Debug, thiserror::Error)]
 pub enum RoadError {
@@ -219,7 +223,7 @@ impl RoadNetwork {
 
     /// Attaches each `(lat, lon)` point to its nearest road node; points more
     /// than `max_km` away (or with non-finite coordinates) are listed in
-    /// [`Snapping::far`]. 1 km is a sensible limit.
+    /// [`Snapping::far`]; [`DEFAULT_SNAP_KM`] is a sensible limit.
     pub fn snap(&self, points: &[(f64, f64)], max_km: f64) -> Snapping {
         snap::snap(&self.index, &self.graph.coords, points, max_km)
     }
@@ -231,7 +235,8 @@ impl RoadNetwork {
     }
 
     fn ch(&self) -> &ch::Ch {
-        self.ch.get_or_init(|| ch::Ch::build(&self.graph.fwd, &self.graph.bwd))
+        self.ch
+            .get_or_init(|| ch::Ch::build(&self.graph.fwd, &self.graph.bwd))
     }
 
     /// Number of shortcuts in the contraction hierarchy, building it if needed.
@@ -245,16 +250,21 @@ impl RoadNetwork {
     }
 
     /// The travel matrix over snapped points (in parallel with rayon).
+    ///
+    /// Points that could not be snapped (non-finite coordinates) or that were
+    /// snapped on another network get infinite entries.
     pub fn matrix_with(&self, snap: &Snapping, opts: &MatrixOptions) -> TravelMatrix {
         let n = snap.len();
         // Route between distinct nodes only.
-        let mut uniq: Vec<NodeId> = snap.nodes.clone();
+        // (Nodes of another network are out of range: their entries are infinite.)
+        let valid = |v: &NodeId| (*v as usize) < self.graph.len();
+        let mut uniq: Vec<NodeId> = snap.nodes.iter().copied().filter(valid).collect();
         uniq.sort_unstable();
         uniq.dedup();
-        let slot: Vec<usize> = snap
+        let slot: Vec<Option<usize>> = snap
             .nodes
             .iter()
-            .map(|v| uniq.binary_search(v).unwrap_or(0))
+            .map(|v| uniq.binary_search(v).ok())
             .collect();
         let w = self.node_matrix(&uniq, &uniq, opts.algorithm);
         let u = uniq.len();
@@ -270,7 +280,10 @@ impl RoadNetwork {
                 if a == b {
                     continue;
                 }
-                let x = w[slot[a] * u + slot[b]];
+                let x = match (slot[a], slot[b]) {
+                    (Some(i), Some(j)) => w[i * u + j],
+                    _ => INF,
+                };
                 let (t, d) = if x == INF {
                     (f64::INFINITY, f64::INFINITY)
                 } else {

@@ -108,10 +108,11 @@ impl TravelMatrix {
         &self.offroad_km
     }
 
-    /// Indices of points whose off-road leg exceeds `max_km`.
+    /// Indices of points whose off-road leg exceeds `max_km` (or that could
+    /// not be snapped).
     pub fn far(&self, max_km: f64) -> Vec<usize> {
         (0..self.n)
-            .filter(|&i| !(self.offroad_km[i] <= max_km))
+            .filter(|&i| !self.offroad_km[i].is_finite() || self.offroad_km[i] > max_km)
             .collect()
     }
 

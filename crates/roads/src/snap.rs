@@ -105,7 +105,7 @@ pub(crate) fn snap(
         nodes: found.iter().map(|f| f.0).collect(),
         offroad_km: found.iter().map(|f| f.1).collect(),
         far: (0..points.len())
-            .filter(|&i| !(found[i].1 <= max_km))
+            .filter(|&i| !found[i].1.is_finite() || found[i].1 > max_km)
             .collect(),
         max_km,
     }

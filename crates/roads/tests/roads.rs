@@ -211,14 +211,21 @@ fn paths_follow_the_roads() {
             assert_eq!(p.coords.first(), Some(&points[a]));
             assert_eq!(p.coords.last(), Some(&points[b]));
             // Consecutive nodes are joined by an edge.
-            let along: f64 = p.nodes.windows(2).map(|w| {
-                net.edges()
-                    .find(|e| e.from == w[0] && e.to == w[1])
-                    .expect("edge exists")
-                    .dist_cm as f64
-                    / 1e5
-            }).sum();
-            assert!((along + snap.offroad_km[a] + snap.offroad_km[b] - p.dist_km).abs() < 1e-6 || a == b);
+            let along: f64 = p
+                .nodes
+                .windows(2)
+                .map(|w| {
+                    net.edges()
+                        .find(|e| e.from == w[0] && e.to == w[1])
+                        .expect("edge exists")
+                        .dist_cm as f64
+                        / 1e5
+                })
+                .sum();
+            assert!(
+                (along + snap.offroad_km[a] + snap.offroad_km[b] - p.dist_km).abs() < 1e-6
+                    || a == b
+            );
         }
     }
 }
@@ -324,7 +331,12 @@ fn cache_round_trip_skips_the_work() {
         offroad_speed_kmh: 5.0,
         ..opts
     };
-    assert!(!cache.matrix(net, &snap, &slow).expect("computed").from_cache);
+    assert!(
+        !cache
+            .matrix(net, &snap, &slow)
+            .expect("computed")
+            .from_cache
+    );
     // A damaged file is recomputed, not trusted.
     let bytes = std::fs::read(&first.path).expect("read");
     std::fs::write(&first.path, &bytes[..bytes.len() / 2]).expect("write");
@@ -336,7 +348,5 @@ fn cache_round_trip_skips_the_work() {
         .expect("dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert!(names
-        .iter()
-        .all(|n| !n.to_string_lossy().ends_with(".tmp")));
+    assert!(names.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")));
 }
