@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
-use territory_roads::{Algorithm, ImportOptions, MatrixOptions, RoadNetwork};
+use territory_roads::{Algorithm, ImportOptions, MatrixCache, MatrixOptions, RoadNetwork};
 
 fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -93,6 +93,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t_dj = t.elapsed().as_secs_f64();
     println!("matrix {n}x{n} (parallel Dijkstra on CSR): {t_dj:.3} s");
     println!("CH and Dijkstra matrices identical: {}", m_ch == m_dj);
+
+    // Disk cache: a cold store, then a hit from the extract alone (hash the
+    // file, read the matrix; no import, no routing).
+    let dir = std::env::temp_dir().join(format!("territory-roads-bench-{}", std::process::id()));
+    let cache = MatrixCache::new(&dir);
+    let t = Instant::now();
+    let stored = cache.matrix(&net, &snap, &MatrixOptions::default())?;
+    let t_store = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let hit = cache.matrix_for_extract(
+        path.as_ref(),
+        &ImportOptions::default(),
+        &points,
+        &MatrixOptions::default(),
+    )?;
+    println!(
+        "cache: store {t_store:.3} s ({:.0} MB file), hit from the extract {:.3} s (from cache: {}, identical: {})",
+        std::fs::metadata(&stored.path)?.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64(),
+        hit.from_cache,
+        hit.matrix == m_ch
+    );
+    drop(hit);
+    std::fs::remove_dir_all(&dir).ok();
     println!("peak memory (VmHWM) before baseline: {:.0} MB", peak_mb());
 
     if baseline {
