@@ -81,6 +81,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "matrix {n}x{n} (CH queries): {t_q:.3} s; CH total {:.3} s",
         t_q + t_ch
     );
+    println!(
+        "peak memory (VmHWM) after import + CH + one matrix: {:.0} MB",
+        peak_mb()
+    );
 
     let t = Instant::now();
     let m_dj = net.matrix_with(
@@ -93,6 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t_dj = t.elapsed().as_secs_f64();
     println!("matrix {n}x{n} (parallel Dijkstra on CSR): {t_dj:.3} s");
     println!("CH and Dijkstra matrices identical: {}", m_ch == m_dj);
+    drop(m_dj);
 
     // Disk cache: a cold store, then a hit from the extract alone (hash the
     // file, read the matrix; no import, no routing).

@@ -187,12 +187,17 @@ impl MatrixCache {
         points: &[(f64, f64)],
     ) -> Result<Option<TravelMatrix>, RoadError> {
         let path = self.path(key);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
+        let file = match fs::File::open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(RoadError::Io { path, source }),
         };
-        Ok(decode(&bytes, key, points))
+        match decode(file, key, points) {
+            Ok(m) => Ok(m),
+            // Truncated: as good as absent.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(source) => Err(RoadError::Io { path, source }),
+        }
     }
 
     /// Stores a matrix atomically; returns the file path.
@@ -214,11 +219,10 @@ impl MatrixCache {
             std::process::id(),
             TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let bytes = encode(key, points, m);
         let written = (|| {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
+            let mut f = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp)?);
+            encode(&mut f, key, points, m)?;
+            f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             fs::rename(&tmp, &path)
         })();
         if let Err(e) = written {
@@ -277,47 +281,78 @@ impl MatrixCache {
     }
 }
 
-fn encode(key: CacheKey, points: &[(f64, f64)], m: &TravelMatrix) -> Vec<u8> {
-    let n = m.size();
-    let mut b = Vec::with_capacity(24 + 8 * (3 * n + 2 * n * n));
-    b.extend_from_slice(MAGIC);
-    b.extend_from_slice(&VERSION.to_le_bytes());
-    b.extend_from_slice(&key.0.to_le_bytes());
-    b.extend_from_slice(&(n as u64).to_le_bytes());
-    let mut put = |x: f64| b.extend_from_slice(&x.to_le_bytes());
-    for &(lat, lon) in points {
-        put(lat);
-        put(lon);
+fn encode(
+    w: &mut impl Write,
+    key: CacheKey,
+    points: &[(f64, f64)],
+    m: &TravelMatrix,
+) -> std::io::Result<()> {
+    w.write_all(MAGIC)?;
+    w.write_all(&VERSION.to_le_bytes())?;
+    w.write_all(&key.0.to_le_bytes())?;
+    w.write_all(&(m.size() as u64).to_le_bytes())?;
+    let coords = points.iter().flat_map(|&(lat, lon)| [lat, lon]);
+    let all = coords
+        .chain(m.offroad_km().iter().copied())
+        .chain(m.times_min().iter().copied())
+        .chain(m.distances_km().iter().copied());
+    for x in all {
+        w.write_all(&x.to_le_bytes())?;
     }
-    for &x in m.offroad_km() {
-        put(x);
-    }
-    for &x in m.times_min() {
-        put(x);
-    }
-    for &x in m.distances_km() {
-        put(x);
-    }
-    b
+    Ok(())
 }
 
-fn decode(b: &[u8], key: CacheKey, points: &[(f64, f64)]) -> Option<TravelMatrix> {
-    let u64_at = |i: usize| Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?));
-    if b.get(0..4)? != MAGIC || b.get(4..8)? != VERSION.to_le_bytes() || u64_at(8)? != key.0 {
-        return None;
+fn read_f64s(r: &mut impl Read, k: usize) -> std::io::Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(k);
+    let mut buf = vec![0u8; 8 * 8192];
+    let mut left = k;
+    while left > 0 {
+        let c = left.min(8192);
+        r.read_exact(&mut buf[..8 * c])?;
+        out.extend(buf[..8 * c].chunks_exact(8).map(|b| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            f64::from_le_bytes(a)
+        }));
+        left -= c;
     }
-    let n = usize::try_from(u64_at(16)?).ok()?;
-    if n != points.len() || b.len() != 24 + 8 * (3 * n + 2 * n * n) {
-        return None;
+    Ok(out)
+}
+
+/// Reads a cache file; `Ok(None)` if it is for another key, version or
+/// point set, or has the wrong size.
+fn decode(
+    file: fs::File,
+    key: CacheKey,
+    points: &[(f64, f64)],
+) -> std::io::Result<Option<TravelMatrix>> {
+    let len = file.metadata()?.len();
+    let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut head = [0u8; 24];
+    r.read_exact(&mut head)?;
+    let u64_at = |i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&head[i..i + 8]);
+        u64::from_le_bytes(a)
+    };
+    let n = points.len();
+    if &head[0..4] != MAGIC
+        || head[4..8] != VERSION.to_le_bytes()
+        || u64_at(8) != key.0
+        || u64_at(16) != n as u64
+        || len != 24 + 8 * (3 * n as u64 + 2 * (n as u64) * (n as u64))
+    {
+        return Ok(None);
     }
-    let f = |k: usize| f64::from_le_bytes(b[24 + 8 * k..32 + 8 * k].try_into().unwrap_or([0; 8]));
+    let stored = read_f64s(&mut r, 2 * n)?;
     for (i, &(lat, lon)) in points.iter().enumerate() {
-        if f(2 * i).to_bits() != lat.to_bits() || f(2 * i + 1).to_bits() != lon.to_bits() {
-            return None;
+        if stored[2 * i].to_bits() != lat.to_bits() || stored[2 * i + 1].to_bits() != lon.to_bits()
+        {
+            return Ok(None);
         }
     }
-    let off: Vec<f64> = (0..n).map(|i| f(2 * n + i)).collect();
-    let times: Vec<f64> = (0..n * n).map(|i| f(3 * n + i)).collect();
-    let dist: Vec<f64> = (0..n * n).map(|i| f(3 * n + n * n + i)).collect();
-    TravelMatrix::from_parts(n, times, dist, off)
+    let off = read_f64s(&mut r, n)?;
+    let times = read_f64s(&mut r, n * n)?;
+    let dist = read_f64s(&mut r, n * n)?;
+    Ok(TravelMatrix::from_parts(n, times, dist, off))
 }

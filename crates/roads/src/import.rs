@@ -27,6 +27,18 @@ use crate::RoadError;
 /// scaled by [`maxspeed_factor`](Self::maxspeed_factor) because traffic rarely
 /// drives at the posted limit; `maxspeed=none`/`signals`/unparseable values keep
 /// the class default. `maxspeed:forward`/`:backward` are not read.
+///
+/// Fixed rules (not options): `area=yes` and `access`/`vehicle`/`motor_vehicle`/
+/// `motorcar` = `no`/`private`/`agricultural`/`forestry`/`delivery` exclude a
+/// way (the most specific of those tags decides, so `access=no` +
+/// `motor_vehicle=yes` is drivable); footway, path, cycleway, steps,
+/// pedestrian, track, bridleway and busway only count with an explicit car
+/// access `yes`/`designated`/`permissive`/`destination`. One-way:
+/// `oneway=yes/1/true` forward, `-1`/`reverse` backward, `no/0/false` both
+/// ways; otherwise `junction=roundabout/circular`, `highway=motorway` and
+/// `motorway_link` imply forward. `oneway=reversible/alternating` ways are
+/// skipped. Ferries, turn restrictions, barriers and traffic signals are not
+/// read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportOptions {
     /// Import `highway=service` ways (default `true`): many accounts sit on them.
