@@ -41,6 +41,11 @@ impl Default for MatrixOptions {
 /// the off-road leg from that node to `b`; the distance is measured along that
 /// same path. The diagonal is zero. [`TravelCost::cost`] is the time in
 /// minutes, so the matrix plugs into the routing engine.
+///
+/// Road matrices are asymmetric (one-way streets). `territory::routing::tsp`
+/// is documented for symmetric instances and was seen not to terminate on
+/// this asymmetric matrix; give it a symmetrised copy such as
+/// `Matrix::from_fn(n, |a, b| (m.cost(a, b) + m.cost(b, a)) / 2.0)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TravelMatrix {
     pub(crate) n: usize,

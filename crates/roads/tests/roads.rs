@@ -350,3 +350,25 @@ fn cache_round_trip_skips_the_work() {
         .collect();
     assert!(names.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")));
 }
+
+#[test]
+fn matrix_plugs_into_the_routing_engine() {
+    use territory::routing::{tsp, Matrix};
+    let net = monaco();
+    let points = jittered_points(net, 12);
+    let m = net.matrix(&net.snap(&points, 1.0));
+    // `TravelCost` as-is for evaluating tours.
+    let order: Vec<usize> = (0..12).collect();
+    let by_hand: f64 = (0..12).map(|i| m.cost(i, (i + 1) % 12)).sum();
+    assert!((tsp::tour_cost(&m, &order) - by_hand).abs() < 1e-9);
+    assert_eq!(m.to_core_matrix().cost(3, 7), m.cost(3, 7));
+    // The TSP solver is for symmetric costs: give it the mean of both ways.
+    let sym = Matrix::from_fn(12, |a, b| (m.cost(a, b) + m.cost(b, a)) / 2.0);
+    let opts = tsp::TspOptions {
+        time_limit: std::time::Duration::from_secs(2),
+        max_kicks: 20,
+        ..Default::default()
+    };
+    let tour = tsp::solve(&sym, &opts);
+    assert_eq!(tour.order.len(), 12);
+}
