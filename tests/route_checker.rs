@@ -27,6 +27,9 @@ pub struct Setup<'a> {
     pub lunch: Option<(u32, u32, u32)>,
     /// Reps of one office may take each other's accounts.
     pub share_office: bool,
+    /// Travel came from a road network: legs are checked for consistency and
+    /// against the straight line (road ≥ straight), not recomputed.
+    pub road: bool,
 }
 
 struct Acc {
@@ -261,8 +264,19 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 bad.push(format!("{at}: {} belongs to another rep", v.account));
             }
             let target = (acc.lat, acc.lon);
-            let leg_km = km(place, target, setup.circuity);
-            let leg_min = minutes(leg_km);
+            let (leg_km, leg_min) = if setup.road {
+                let straight = km(place, target, 1.0);
+                if v.travel_km + 0.0011 < straight {
+                    bad.push(format!(
+                        "{at}: road {} km shorter than the straight line {straight:.3}",
+                        v.travel_km
+                    ));
+                }
+                (v.travel_km, v.travel_min)
+            } else {
+                let d = km(place, target, setup.circuity);
+                (d, minutes(d))
+            };
             if (v.travel_min - leg_min).abs() > 0.5 || (v.travel_km - leg_km).abs() > 0.0011 {
                 bad.push(format!(
                     "{at}: travel {} min / {} km, recomputed {leg_min} / {leg_km:.3}",
@@ -315,12 +329,21 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             free_from = v.departure;
             place = target;
         }
-        let back_km = km(place, (rep.lat, rep.lon), setup.circuity);
-        let back_min = minutes(back_km);
+        let day = summary_days.get(&(rep_id.clone(), *date));
+        let back_min = if setup.road {
+            // The return leg is only in the summary: what is left of the day's travel.
+            day.and_then(|d| d["travel_min"].as_f64()).unwrap_or(0.0) - travel
+        } else {
+            minutes(km(place, (rep.lat, rep.lon), setup.circuity))
+        };
+        if back_min < -0.5 {
+            bad.push(format!(
+                "{here}: summary travel below the legs in visits.csv"
+            ));
+        }
         travel += back_min;
         total_travel += travel;
         legs.push((free_from, u32::MAX));
-        let day = summary_days.get(&(rep_id.clone(), *date));
         let Some(day) = day else {
             bad.push(format!("{here}: missing from summary.json"));
             continue;
@@ -488,7 +511,7 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
     }
 
     bad.extend(check_calendars(out, &visits));
-    bad.extend(check_geojson(out, &by_day));
+    bad.extend(check_geojson(out, &by_day, setup.road));
     bad
 }
 
@@ -579,10 +602,12 @@ fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
     bad
 }
 
-/// One LineString per rep-day with visits: base, stops, base.
+/// One LineString per rep-day with visits: base, stops, base (with the road
+/// vertices in between when drawn along roads).
 fn check_geojson(
     out: &Path,
     by_day: &BTreeMap<(String, NaiveDate), Vec<&VisitRow>>,
+    along_roads: bool,
 ) -> Vec<String> {
     let mut bad = Vec::new();
     let g: Value =
@@ -604,7 +629,9 @@ fn check_geojson(
         let coords = f["geometry"]["coordinates"].as_array().unwrap();
         match by_day.get(&key) {
             Some(rows)
-                if coords.len() == rows.len() + 2 && f["geometry"]["type"] == "LineString" => {}
+                if (coords.len() == rows.len() + 2
+                    || (along_roads && coords.len() > rows.len() + 2))
+                    && f["geometry"]["type"] == "LineString" => {}
             _ => bad.push(format!(
                 "routes.geojson: line of {key:?} does not match visits.csv"
             )),

@@ -74,6 +74,7 @@ fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
         speed_kmh: 30.0,
         lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
         share_office: false,
+        road: false,
     }
 }
 

@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::common::{root, run_json, sample, shared, stderr, territory};
 use crate::routes::{plan_sample, routes_args};
 
-const OUTPUTS: [&str; 7] = [
+const OUTPUTS: [&str; 8] = [
+    "matrix",
     "plan",
     "size",
     "routes",

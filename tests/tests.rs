@@ -5,6 +5,7 @@ mod common;
 mod plan;
 mod rebalance;
 mod report;
+mod roads;
 mod route_checker;
 mod routes;
 mod schemas;

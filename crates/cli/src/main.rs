@@ -1,8 +1,10 @@
 //! `territory`: the command-line shell over the `territory` library.
 
+mod matrix_cmd;
 mod plan_cmd;
 mod progress;
 mod report_cmd;
+mod road_args;
 mod routes_cmd;
 mod schema_cmd;
 mod solve_cmd;
@@ -30,6 +32,8 @@ enum Command {
     Size(plan_cmd::SizeArgs),
     /// Plan dated visit routes per rep over weeks: frequencies, opening windows, appointments, working hours.
     Routes(routes_cmd::RoutesArgs),
+    /// Export a road travel-time and distance matrix between points, from an OpenStreetMap extract.
+    Matrix(matrix_cmd::MatrixArgs),
     /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
     Report(report_cmd::ReportArgs),
     /// Print the JSON Schema of a command's --json output (as in docs/schemas/).
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Rebalance(args) => plan_cmd::run_rebalance(args),
         Command::Routes(args) => routes_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Matrix(args) => matrix_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
         Command::Schema { output } => schema_cmd::run(output),
         Command::Completions { shell } => {

@@ -60,6 +60,15 @@ impl StderrProgress {
         self.start.elapsed().as_millis() as u64
     }
 
+    /// A warning for people (shown unless quiet, above any progress bar).
+    pub fn warn(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(format!("warning: {message}")),
+            None if !self.quiet => eprintln!("warning: {message}"),
+            None => {}
+        }
+    }
+
     /// Wall time of each phase so far, in order.
     pub fn timings(&self) -> Vec<PhaseTiming> {
         let phases = self.phases.lock().expect("not poisoned");

@@ -9,7 +9,7 @@ use territory::model::parse_clock;
 use territory::routing::schedule::{
     plan_visits_with_progress, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
 };
-use territory::routing::travel::StraightLine;
+use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
 use territory_formats::{
     read_accounts, read_appointments_csv, read_assignment_csv, read_reps_csv, write_routes,
@@ -17,6 +17,7 @@ use territory_formats::{
 };
 
 use crate::progress::StderrProgress;
+use crate::road_args::RoadArgs;
 use crate::{print_json, Failure};
 
 /// Arguments of `territory routes`.
@@ -55,6 +56,8 @@ pub(crate) struct RoutesArgs {
     /// Reps of one office (reps.csv `office`) share their accounts.
     #[arg(long)]
     share_office: bool,
+    #[command(flatten)]
+    road: RoadArgs,
     /// Road distance over straight-line distance.
     #[arg(long, value_name = "X", default_value_t = 1.3)]
     circuity: f64,
@@ -158,10 +161,57 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         )));
     }
 
-    let travel = StraightLine {
+    let straight = StraightLine {
         circuity: args.circuity,
         speed_kmh: args.speed,
     };
+    let net = args.road.network(&progress)?;
+    let road = net.as_ref().map(|n| args.road.travel(n));
+    let travel: &dyn TravelModel = match &road {
+        Some(r) => r,
+        None => &straight,
+    };
+    let mut warnings = Vec::new();
+    if let Some(net) = &net {
+        // Accounts (and bases) far from any road get an off-road leg at a
+        // walking pace; name them so the user can check their coordinates.
+        let routed: Vec<usize> = (0..accounts.len())
+            .filter(|&i| owner[i].is_some())
+            .collect();
+        let points: Vec<(f64, f64)> = routed
+            .iter()
+            .map(|&i| (accounts[i].location.lat, accounts[i].location.lon))
+            .collect();
+        let snap = net.snap(&points, territory_roads::DEFAULT_SNAP_KM);
+        if !snap.far.is_empty() {
+            let ids: Vec<&str> = snap
+                .far
+                .iter()
+                .map(|&k| accounts[routed[k]].id.as_str())
+                .collect();
+            warnings.push(format!(
+                "{} accounts lie more than {} km from any road: {}",
+                ids.len(),
+                territory_roads::DEFAULT_SNAP_KM,
+                ids.join(", ")
+            ));
+        }
+        let bases: Vec<(f64, f64)> = reps
+            .iter()
+            .filter_map(|r| r.base.map(|b| (b.lat, b.lon)))
+            .collect();
+        let far_bases = net.snap(&bases, territory_roads::DEFAULT_SNAP_KM).far;
+        if !far_bases.is_empty() {
+            warnings.push(format!(
+                "{} rep bases lie more than {} km from any road",
+                far_bases.len(),
+                territory_roads::DEFAULT_SNAP_KM
+            ));
+        }
+        for w in &warnings {
+            progress.warn(w);
+        }
+    }
     let workload = WorkloadModel {
         circuity: args.circuity,
         speed_kmh: args.speed,
@@ -186,7 +236,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
-        plan_visits_with_progress(&request, &travel, &options, &progress).map_err(|e| match e {
+        plan_visits_with_progress(&request, travel, &options, &progress).map_err(|e| match e {
             ScheduleError::NoBase { .. } => Failure::Input(format!("{}: {e}", args.reps.display())),
             ScheduleError::Lunch { .. } => Failure::Input(format!("--lunch: {e}")),
             other => Failure::Internal(other.to_string()),
@@ -195,7 +245,10 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     let parameters = RoutesParameters {
         start,
         weeks: args.weeks,
-        travel: format!("straight line ×{} at {} km/h", args.circuity, args.speed),
+        travel: match &net {
+            Some(n) => args.road.describe(n),
+            None => format!("straight line ×{} at {} km/h", args.circuity, args.speed),
+        },
         lunch: args.lunch.clone(),
         share_office: args.share_office,
         seed: args.seed,
@@ -209,8 +262,20 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         progress.elapsed_ms(),
     );
     summary.timings = progress.timings();
-    write_routes(&args.out, &accounts, &reps, &schedule, &summary)
-        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
+    summary.warnings = warnings;
+    let draw =
+        |a: territory::Location, b: territory::Location| road.as_ref().and_then(|r| r.path(a, b));
+    let along_roads: Option<&territory_formats::PathFn<'_>> =
+        if road.is_some() { Some(&draw) } else { None };
+    write_routes(
+        &args.out,
+        &accounts,
+        &reps,
+        &schedule,
+        &summary,
+        along_roads,
+    )
+    .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
     if args.json {
         print_json(&summary)?;
     }

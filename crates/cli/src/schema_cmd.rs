@@ -17,6 +17,8 @@ pub(crate) enum Output {
     Routes,
     /// `report --json`.
     Report,
+    /// `matrix --json`.
+    Matrix,
     /// `solve tsplib|solomon --json`.
     SolveRoutes,
     /// `solve pvrp --json`.
@@ -33,6 +35,7 @@ impl Output {
             Self::Size => "size.schema.json",
             Self::Routes => "routes.schema.json",
             Self::Report => "report.schema.json",
+            Self::Matrix => "matrix.schema.json",
             Self::SolveRoutes => "solve-routes.schema.json",
             Self::SolvePvrp => "solve-pvrp.schema.json",
             Self::SolveTdp => "solve-tdp.schema.json",
@@ -46,6 +49,7 @@ pub(crate) fn run(output: Output) -> Result<(), Failure> {
         Output::Size => schema_for!(crate::plan_cmd::SizeSummary),
         Output::Routes => schema_for!(territory_formats::RoutesSummary),
         Output::Report => schema_for!(crate::report_cmd::ReportSummary),
+        Output::Matrix => schema_for!(crate::matrix_cmd::MatrixSummary),
         Output::SolveRoutes => schema_for!(crate::solve_cmd::RouteResult),
         Output::SolvePvrp => schema_for!(crate::solve_cmd::PeriodicResult),
         Output::SolveTdp => schema_for!(crate::solve_cmd::TdpResult),

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
 use territory::routing::schedule::{calendar::weekday, RepDay, Schedule};
-use territory::{Account, Rep};
+use territory::{Account, Location, Rep};
 
 use crate::output::write_files_atomically;
 
@@ -174,7 +174,13 @@ pub struct RoutesSummary {
     pub elapsed_ms: u64,
     /// Wall time per phase, in order.
     pub timings: Vec<crate::PhaseTiming>,
+    /// Things worth checking (e.g. accounts far from any road).
+    pub warnings: Vec<String>,
 }
+
+/// Vertices `(lon, lat)` of the path from one location to another (e.g.
+/// along the roads), or `None` for a straight segment.
+pub type PathFn<'a> = dyn Fn(Location, Location) -> Option<Vec<[f64; 2]>> + 'a;
 
 impl RoutesSummary {
     /// Collects the summary of a schedule.
@@ -269,17 +275,19 @@ impl RoutesSummary {
             unscheduled,
             elapsed_ms,
             timings: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
 
-/// Writes the routes folder atomically.
+/// Writes the routes folder atomically; route lines follow `path` when given.
 pub fn write_routes(
     dir: &Path,
     accounts: &[Account],
     reps: &[Rep],
     schedule: &Schedule,
     summary: &RoutesSummary,
+    path: Option<&PathFn<'_>>,
 ) -> std::io::Result<()> {
     let mut files = vec![
         (
@@ -288,7 +296,7 @@ pub fn write_routes(
         ),
         (
             "routes.geojson".to_string(),
-            crate::to_json_bytes(&routes_geojson(accounts, reps, schedule)),
+            crate::to_json_bytes(&routes_geojson(accounts, reps, schedule, path)),
         ),
         ("summary.json".to_string(), crate::to_json_bytes(summary)),
     ];
@@ -355,7 +363,12 @@ fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::i
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-fn routes_geojson(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> Value {
+fn routes_geojson(
+    accounts: &[Account],
+    reps: &[Rep],
+    schedule: &Schedule,
+    path: Option<&PathFn<'_>>,
+) -> Value {
     let features: Vec<Value> = schedule
         .days
         .iter()
@@ -363,18 +376,26 @@ fn routes_geojson(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> Va
         .map(|day| {
             let rep = &reps[day.rep];
             let base = rep.base.expect("scheduled reps have bases");
-            let mut coords = vec![[round6(base.lon), round6(base.lat)]];
-            coords.extend(day.stops.iter().map(|s| {
-                let l = accounts[s.account].location;
-                [round6(l.lon), round6(l.lat)]
-            }));
-            coords.push([round6(base.lon), round6(base.lat)]);
+            let mut stops = vec![base];
+            stops.extend(day.stops.iter().map(|s| accounts[s.account].location));
+            stops.push(base);
+            let mut coords: Vec<[f64; 2]> = vec![[round6(base.lon), round6(base.lat)]];
+            for pair in stops.windows(2) {
+                let leg = path.and_then(|p| p(pair[0], pair[1]));
+                match leg {
+                    Some(vertices) => coords.extend(
+                        vertices.iter().skip(1).map(|v| [round6(v[0]), round6(v[1])]),
+                    ),
+                    None => coords.push([round6(pair[1].lon), round6(pair[1].lat)]),
+                }
+            }
             json!({
                 "type": "Feature",
                 "geometry": {"type": "LineString", "coordinates": coords},
                 "properties": {
                     "rep": rep.id,
                     "rep_name": rep.name,
+                    "along_roads": path.is_some(),
                     "date": day.date.to_string(),
                     "weekday": weekday(day.date).as_str(),
                     "visits": day.stops.len(),

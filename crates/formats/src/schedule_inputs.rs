@@ -99,6 +99,25 @@ pub fn read_appointments_csv(
     Ok(out)
 }
 
+/// Reads points for a travel matrix: `id`, `lat`, `lon` (ids unique).
+pub fn read_points_csv(path: &Path) -> Result<Vec<(String, territory::Location)>, InputError> {
+    let table = Table::read(path, &["id", "lat", "lon"])?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let id = row.required("id")?.to_string();
+        if let Some(first) = seen.insert(id.clone(), row.line) {
+            return Err(row.error("id", format!("duplicate id '{id}' (first on line {first})")));
+        }
+        let at = territory::Location::new(
+            row.in_range("lat", -90.0, 90.0)?,
+            row.in_range("lon", -180.0, 180.0)?,
+        );
+        out.push((id, at));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@
 //! | snap | [`RoadNetwork::snap`] → [`Snapping`] (node per point, off-road legs, points beyond the limit) |
 //! | matrix | [`RoadNetwork::matrix`] / [`RoadNetwork::matrix_with`] ([`MatrixOptions`], [`Algorithm`]) → [`TravelMatrix`] (implements [`TravelCost`](territory::routing::TravelCost)) |
 //! | path | [`RoadNetwork::path`] between nodes, [`RoadNetwork::point_path`] between snapped points → [`RoadPath`] |
+//! | plug in | [`RoadTravel`]: the route engine's [`TravelModel`](territory::routing::travel::TravelModel), with road paths for drawing |
 //! | cache | [`MatrixCache`] ([`CacheKey`], [`hash_file`], [`Fnv1a`]) |
 //! | inspect | [`RoadNetwork::stats`] ([`ImportStats`]), [`RoadNetwork::node_count`], [`RoadNetwork::edges`], [`RoadNetwork::coord`], [`haversine_m`] |
 //!
@@ -60,12 +61,14 @@ mod graph;
 mod import;
 mod matrix;
 mod snap;
+mod travel;
 
 pub use cache::{hash_file, CacheKey, Cached, Fnv1a, MatrixCache};
 pub use graph::{haversine_m, ImportStats};
 pub use import::{parse_maxspeed, ImportOptions};
 pub use matrix::{Algorithm, MatrixOptions, TravelMatrix};
 pub use snap::Snapping;
+pub use travel::RoadTravel;
 
 use graph::{dist_cm, time_ms, Graph, Weight, INF};
 
