@@ -215,3 +215,70 @@ fn bad_road_input_exits_2() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn plan_measures_compactness_in_road_minutes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (accounts, reps) = monaco_case(tmp.path());
+    let osm = shared("osm/monaco.osm.pbf");
+    let plan = |extra: &[&str], out: &str| {
+        let out = tmp.path().join(out);
+        let mut args = vec![
+            "plan",
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--reps",
+            reps.to_str().unwrap(),
+            "--balance",
+            "customers,prospects,workload",
+            "--tolerance",
+            "10%",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        run_json(&args)
+    };
+    let road = plan(
+        &["--distance", "road", "--osm", osm.to_str().unwrap()],
+        "road",
+    );
+    let straight = plan(&[], "straight");
+    let c = &road["compactness"];
+    assert!(c["travel_min"].as_f64().unwrap() > 0.0);
+    assert!(straight["compactness"].get("travel_min").is_none());
+    assert!(c["ratio_to_bound"].as_f64().unwrap() >= 0.999);
+    assert_eq!(road["balanced"], true);
+    // The workload's travel share comes from the roads: totals differ.
+    let workload = |s: &Value| {
+        s["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["criterion"] == "workload")
+            .unwrap()["total"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((workload(&road) - workload(&straight)).abs() > 1e-6);
+    // Road mode needs every rep's base.
+    let no_base = tmp.path().join("reps_no_base.csv");
+    std::fs::write(&no_base, "id,lat,lon\nr1,43.7350,7.4160\nr2,,\n").unwrap();
+    let o = territory(&[
+        "plan",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--reps",
+        no_base.to_str().unwrap(),
+        "--distance",
+        "road",
+        "--osm",
+        osm.to_str().unwrap(),
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("r2"), "{}", stderr(&o));
+}

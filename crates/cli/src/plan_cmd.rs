@@ -13,6 +13,7 @@ use territory_formats::{
 };
 
 use crate::progress::StderrProgress;
+use crate::road_args::{apply_roads, RoadArgs};
 use crate::{print_json, Failure};
 
 /// The accounts and what to balance: shared by plan, rebalance and size.
@@ -51,6 +52,8 @@ pub(crate) struct RunArgs {
     /// Most accounts free in one balancing LP (larger: closer to the LP optimum, slower).
     #[arg(long, value_name = "N", default_value_t = PlanOptions::default().lp_max_accounts)]
     lp_max_accounts: usize,
+    #[command(flatten)]
+    road: RoadArgs,
     /// Output folder (created; files inside are replaced atomically).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -168,11 +171,19 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
             args.input.accounts.display()
         )));
     }
-    if let Some(path) = &args.reps {
-        builder = builder.reps(read_reps_csv(path).map_err(|e| Failure::Input(e.to_string()))?);
+    let reps = args
+        .reps
+        .as_ref()
+        .map(|path| read_reps_csv(path).map_err(|e| Failure::Input(e.to_string())))
+        .transpose()?;
+    if let Some(reps) = &reps {
+        builder = builder.reps(reps.clone());
     }
     if let Some(k) = args.territories {
         builder = builder.territories(k);
+    }
+    if let Some(net) = args.run.road.network(&progress)? {
+        builder = apply_roads(builder, &net, &file.accounts, reps.as_deref(), &progress)?;
     }
     let problem = builder
         .build()
@@ -230,7 +241,10 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
             "give --capacity-hours, --territories A..B, or both".into(),
         ));
     }
-    let (file, builder) = read_input(&args.input)?;
+    let (file, mut builder) = read_input(&args.input)?;
+    if let Some(net) = args.run.road.network(&progress)? {
+        builder = apply_roads(builder, &net, &file.accounts, None, &progress)?;
+    }
     // Validate the accounts before planning many counts.
     builder
         .clone()

@@ -71,7 +71,9 @@ pub use partition::{
     plan, plan_multistart, plan_with_progress, Diagnostic, DiagnosticKind, DisruptionMeasure,
     NoProgress, Objective, Plan, PlanError, PlanOptions, Progress, Rebalance, Seeding, SolveStats,
 };
-pub use problem::{Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel};
+pub use problem::{
+    CentreTravel, Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel,
+};
 pub use projection::Projection;
 
 /// The README's library example, compiled and run as a doctest.

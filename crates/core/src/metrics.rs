@@ -73,6 +73,11 @@ pub struct Compactness {
     pub inertia_km2: f64,
     /// Σ over accounts of km to their territory centre.
     pub sum_distance_km: f64,
+    /// Σ over accounts of travel minutes from their territory's centre, when
+    /// compactness is measured in travel time (then the objective, its bound
+    /// and their ratio are in minutes², or minutes, too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub travel_min: Option<f64>,
     /// A lower bound on the objective for any assignment meeting the tolerances
     /// with the same centres (the LP relaxation's Lagrangian bound), in km² or
     /// km as the objective, when the tolerances are reachable.
@@ -189,9 +194,21 @@ impl Metrics {
             .enumerate()
             .map(|(i, &j)| dist2(problem.points[i], centres[j]).sqrt())
             .sum();
-        let achieved = match objective {
-            crate::partition::Objective::SquaredDistance => inertia,
-            crate::partition::Objective::Distance => sum_distance,
+        let travel_min = problem.centre_travel().map(|t| {
+            assignment
+                .iter()
+                .enumerate()
+                .map(|(i, &j)| t.minutes(i, j))
+                .sum::<f64>()
+        });
+        let achieved = match (problem.centre_travel(), objective) {
+            (Some(t), o) => assignment
+                .iter()
+                .enumerate()
+                .map(|(i, &j)| o.cost(t.minutes(i, j).powi(2)))
+                .sum(),
+            (None, crate::partition::Objective::SquaredDistance) => inertia,
+            (None, crate::partition::Objective::Distance) => sum_distance,
         };
         let fragmented: Vec<String> = territories
             .iter()
@@ -204,6 +221,7 @@ impl Metrics {
                 objective,
                 inertia_km2: inertia,
                 sum_distance_km: sum_distance,
+                travel_min,
                 lower_bound,
                 ratio_to_bound: lower_bound.filter(|b| *b > 0.0).map(|b| achieved / b),
             },

@@ -75,6 +75,9 @@ impl WorkloadModel {
 /// Why a problem could not be built. Every variant names the offending item.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProblemError {
+    /// Travel times to centres do not fit the problem.
+    #[error("centre travel times: {0}")]
+    CentreTravel(String),
     /// No accounts were given.
     #[error("no accounts to plan")]
     NoAccounts,
@@ -192,9 +195,31 @@ pub struct Problem {
     pub(crate) current: Vec<Option<usize>>,
     pub(crate) locked: Vec<bool>,
     pub(crate) adjacency: Option<Vec<(usize, usize)>>,
+    pub(crate) centre_travel: Option<std::sync::Arc<CentreTravel>>,
+}
+
+/// Travel minutes from each territory's (fixed) centre to each account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentreTravel {
+    territories: usize,
+    minutes: Vec<f64>,
+}
+
+impl CentreTravel {
+    /// Minutes from territory `j`'s centre to account `i`.
+    #[inline]
+    pub fn minutes(&self, i: usize, j: usize) -> f64 {
+        self.minutes[i * self.territories + j]
+    }
 }
 
 impl Problem {
+    /// Travel minutes from territory centres to accounts, when compactness is
+    /// measured in travel time ([`ProblemBuilder::centre_travel_minutes`]).
+    pub fn centre_travel(&self) -> Option<&CentreTravel> {
+        self.centre_travel.as_deref()
+    }
+
     /// Starts a builder.
     ///
     /// ```
@@ -314,13 +339,38 @@ pub struct ProblemBuilder {
     workload_model: WorkloadModel,
     adjacency: Option<Vec<(usize, usize)>>,
     planar: bool,
+    centre_travel: Option<CentreTravel>,
+    travel_share: Option<Vec<f64>>,
 }
 
 impl ProblemBuilder {
+    /// Travel minutes per visit for each account's workload (in input order),
+    /// e.g. mean road minutes to its nearest neighbours, replacing the
+    /// straight-line estimate of [`WorkloadModel`] (still capped at
+    /// `max_travel_min`).
+    pub fn travel_share_minutes(mut self, minutes: Vec<f64>) -> Self {
+        self.travel_share = Some(minutes);
+        self
+    }
+
+    /// Measures compactness in travel time: `minutes[i·K + j]` from territory
+    /// `j`'s centre (its rep's base, which every rep must have) to account `i`,
+    /// e.g. from a road network. Candidate territories and the objective then
+    /// use these times instead of straight-line distance.
+    pub fn centre_travel_minutes(mut self, minutes: Vec<f64>) -> Self {
+        self.centre_travel = Some(CentreTravel {
+            territories: self.reps.len().max(1),
+            minutes,
+        });
+        self
+    }
+
     /// Drops the reps, and with them every account's current territory and lock
     /// (sizing decides the count afresh; centres become free).
     pub fn without_reps(mut self) -> Self {
         self.reps.clear();
+        // Times from the reps' bases no longer apply.
+        self.centre_travel = None;
         self.territories = None;
         for a in &mut self.accounts {
             a.territory = None;
@@ -395,6 +445,8 @@ impl ProblemBuilder {
             workload_model,
             adjacency,
             planar,
+            centre_travel,
+            travel_share,
         } = self;
         if accounts.is_empty() {
             return Err(ProblemError::NoAccounts);
@@ -454,7 +506,27 @@ impl ProblemBuilder {
             .iter()
             .map(|a| projection.forward(a.location))
             .collect();
-        let workload_hours = estimate_workload(&accounts, &points, &workload_model);
+        let workload_hours = match travel_share {
+            Some(minutes) => {
+                if minutes.len() != accounts.len() {
+                    return Err(ProblemError::CentreTravel(format!(
+                        "{} travel shares given for {} accounts",
+                        minutes.len(),
+                        accounts.len()
+                    )));
+                }
+                accounts
+                    .iter()
+                    .zip(&minutes)
+                    .map(|(a, &m)| {
+                        let travel = if m.is_finite() && m >= 0.0 { m } else { 0.0 };
+                        let travel = travel.min(workload_model.max_travel_min);
+                        workload_model.visits(a) * (workload_model.service_min(a) + travel) / 60.0
+                    })
+                    .collect()
+            }
+            None => estimate_workload(&accounts, &points, &workload_model),
+        };
         let values = criteria
             .iter()
             .map(|c| {
@@ -465,6 +537,35 @@ impl ProblemBuilder {
                     .collect()
             })
             .collect();
+        let centre_travel = match centre_travel {
+            None => None,
+            Some(t) => {
+                let k = territories.len();
+                if territories.iter().any(|t| t.base.is_none()) {
+                    return Err(ProblemError::CentreTravel(
+                        "every rep needs a base: travel times are measured from it".into(),
+                    ));
+                }
+                if t.minutes.len() != accounts.len() * k {
+                    return Err(ProblemError::CentreTravel(format!(
+                        "{} times given for {} accounts × {k} territories",
+                        t.minutes.len(),
+                        accounts.len()
+                    )));
+                }
+                if let Some(i) = t.minutes.iter().position(|m| !(m.is_finite() && *m >= 0.0)) {
+                    return Err(ProblemError::CentreTravel(format!(
+                        "account '{}' cannot be reached from the base of '{}'",
+                        accounts[i / k].id,
+                        territories[i % k].id
+                    )));
+                }
+                Some(std::sync::Arc::new(CentreTravel {
+                    territories: k,
+                    minutes: t.minutes,
+                }))
+            }
+        };
         Ok(Problem {
             accounts,
             territories,
@@ -477,6 +578,7 @@ impl ProblemBuilder {
             current,
             locked,
             adjacency,
+            centre_travel,
         })
     }
 }

@@ -304,6 +304,120 @@ impl RoadNetwork {
         }
     }
 
+    /// Travel minutes from every point of `from` to every point of `to`,
+    /// row-major (`from.len()` rows), off-road legs included; unreachable
+    /// pairs are infinite. Cheaper than a square matrix when one side is
+    /// small (e.g. rep bases to accounts).
+    pub fn minutes_between(
+        &self,
+        from: &Snapping,
+        to: &Snapping,
+        opts: &MatrixOptions,
+    ) -> Vec<f64> {
+        let unique = |snap: &Snapping| {
+            let mut u: Vec<NodeId> = snap
+                .nodes
+                .iter()
+                .copied()
+                .filter(|v| (*v as usize) < self.graph.len())
+                .collect();
+            u.sort_unstable();
+            u.dedup();
+            u
+        };
+        let (us, ut) = (unique(from), unique(to));
+        let w = self.node_matrix(&us, &ut, opts.algorithm);
+        let off = |snap: &Snapping, i: usize| snap.offroad_km[i] / opts.offroad_speed_kmh * 60.0;
+        let mut out = vec![f64::INFINITY; from.len() * to.len()];
+        for a in 0..from.len() {
+            let Ok(i) = us.binary_search(&from.nodes[a]) else {
+                continue;
+            };
+            for b in 0..to.len() {
+                let Ok(j) = ut.binary_search(&to.nodes[b]) else {
+                    continue;
+                };
+                let x = w[i * ut.len() + j];
+                if x != INF {
+                    out[a * to.len() + b] =
+                        off(from, a) + time_ms(x) as f64 / 60_000.0 + off(to, b);
+                }
+            }
+        }
+        out
+    }
+
+    /// For each point, the mean travel minutes to its `k` nearest other points
+    /// (nearest by straight line), e.g. the travel share of a visit in a
+    /// workload estimate. Computed in chunks so memory stays small.
+    pub fn mean_minutes_to_nearest(
+        &self,
+        points: &[(f64, f64)],
+        k: usize,
+        opts: &MatrixOptions,
+    ) -> Vec<f64> {
+        use rstar::primitives::GeomWithData;
+        use rstar::RTree;
+        use territory::{Location, Projection};
+        let projection =
+            Projection::fitting(points.iter().map(|&(lat, lon)| Location::new(lat, lon)));
+        let planar: Vec<[f64; 2]> = points
+            .iter()
+            .map(|&(lat, lon)| projection.forward(Location::new(lat, lon)))
+            .collect();
+        let tree = RTree::bulk_load(
+            planar
+                .iter()
+                .enumerate()
+                .map(|(i, p)| GeomWithData::new(*p, i))
+                .collect(),
+        );
+        let near: Vec<Vec<usize>> = planar
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                tree.nearest_neighbor_iter(p)
+                    .filter(|n| n.data != i)
+                    .take(k)
+                    .map(|n| n.data)
+                    .collect()
+            })
+            .collect();
+        let snap = self.snap(points, f64::INFINITY);
+        let mut out = vec![0.0; points.len()];
+        const CHUNK: usize = 256;
+        for start in (0..points.len()).step_by(CHUNK) {
+            let sources: Vec<usize> = (start..(start + CHUNK).min(points.len())).collect();
+            let mut targets: Vec<usize> = sources
+                .iter()
+                .flat_map(|&i| near[i].iter().copied())
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let pick = |idx: &[usize]| Snapping {
+                points: idx.iter().map(|&i| snap.points[i]).collect(),
+                nodes: idx.iter().map(|&i| snap.nodes[i]).collect(),
+                offroad_km: idx.iter().map(|&i| snap.offroad_km[i]).collect(),
+                far: Vec::new(),
+                max_km: snap.max_km,
+            };
+            let m = self.minutes_between(&pick(&sources), &pick(&targets), opts);
+            for (r, &i) in sources.iter().enumerate() {
+                let times: Vec<f64> = near[i]
+                    .iter()
+                    .map(|t| m[r * targets.len() + targets.binary_search(t).expect("listed")])
+                    .filter(|t| t.is_finite())
+                    .collect();
+                out[i] = if times.is_empty() {
+                    0.0
+                } else {
+                    times.iter().sum::<f64>() / times.len() as f64
+                };
+            }
+        }
+        out
+    }
+
     /// Packed weights between nodes, row-major `sources × targets`.
     fn node_matrix(&self, sources: &[NodeId], targets: &[NodeId], alg: Algorithm) -> Vec<Weight> {
         use rayon::prelude::*;

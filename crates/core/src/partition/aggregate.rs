@@ -111,6 +111,7 @@ pub(crate) fn plan_aggregated(
         options.candidates,
         &locked_to,
         options.objective,
+        None,
     );
     // Accounts whose cell's territory is not among their candidates keep it.
     let mut asg = repair::Assignment::new(of, &bal, kt);

@@ -4,8 +4,28 @@
 use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, RTree};
 
+use std::sync::Arc;
+
 use super::Objective;
+use crate::problem::CentreTravel;
 use crate::projection::dist2;
+
+/// The geometric cost of account `i` in territory `j`: squared (or plain)
+/// straight-line km, or travel minutes from the centre when given.
+#[inline]
+pub(crate) fn geo_cost(
+    points: &[[f64; 2]],
+    centres: &[[f64; 2]],
+    travel: Option<&CentreTravel>,
+    objective: Objective,
+    i: usize,
+    j: usize,
+) -> f64 {
+    match travel {
+        Some(t) => objective.cost(t.minutes(i, j).powi(2)),
+        None => objective.cost(dist2(points[i], centres[j])),
+    }
+}
 
 /// For each account, up to `k` candidate territories with their assignment costs
 /// (scaled squared distance), nearest first; locked accounts have exactly one.
@@ -22,6 +42,8 @@ pub(crate) struct Candidates {
     pub scale: f64,
     /// What a cost measures.
     pub objective: Objective,
+    /// Travel minutes from the centres, replacing straight-line distance.
+    pub travel: Option<Arc<CentreTravel>>,
     /// Rebalancing: each account's current territory, the cost of moving it,
     /// and the most moves allowed.
     pub disruption: Option<DisruptionCosts>,
@@ -53,6 +75,7 @@ impl Candidates {
         k: usize,
         locked_to: &[Option<usize>],
         objective: Objective,
+        travel: Option<&Arc<CentreTravel>>,
     ) -> Self {
         // Candidate counts are stored in a byte.
         let k = k.clamp(1, centres.len().min(u8::MAX as usize));
@@ -65,13 +88,30 @@ impl Candidates {
         );
         let rows: Vec<(Vec<(u32, f64)>, f64)> = points
             .par_iter()
+            .enumerate()
             .zip(locked_to.par_iter())
-            .map(|(p, lock)| {
-                let mut near: Vec<(u32, f64)> = tree
-                    .nearest_neighbor_iter(p)
-                    .take(k + 1)
-                    .map(|c| (c.data, objective.cost(dist2(*p, *c.geom()))))
-                    .collect();
+            .map(|((i, p), lock)| {
+                let mut near: Vec<(u32, f64)> = match travel {
+                    // The k nearest by travel time: a partial selection over all centres.
+                    Some(t) => {
+                        let mut all: Vec<(u32, f64)> = (0..centres.len())
+                            .map(|j| (j as u32, objective.cost(t.minutes(i, j).powi(2))))
+                            .collect();
+                        let keep = (k + 1).min(all.len());
+                        if keep < all.len() {
+                            all.select_nth_unstable_by(keep, |a, b| {
+                                a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))
+                            });
+                            all.truncate(keep);
+                        }
+                        all
+                    }
+                    None => tree
+                        .nearest_neighbor_iter(p)
+                        .take(k + 1)
+                        .map(|c| (c.data, objective.cost(dist2(*p, *c.geom()))))
+                        .collect(),
+                };
                 // Ties between equidistant centres break by index, for determinism.
                 near.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
                 let next = if near.len() > k {
@@ -82,7 +122,14 @@ impl Candidates {
                 near.truncate(k);
                 if let Some(j) = lock {
                     let j = *j as u32;
-                    let d = objective.cost(dist2(*p, centres[j as usize]));
+                    let d = geo_cost(
+                        points,
+                        centres,
+                        travel.map(|t| &**t),
+                        objective,
+                        i,
+                        j as usize,
+                    );
                     return (vec![(j, d)], f64::INFINITY);
                 }
                 (near, next)
@@ -102,6 +149,7 @@ impl Candidates {
             next_cost: vec![f64::INFINITY; n],
             scale,
             objective,
+            travel: travel.cloned(),
             disruption: None,
         };
         for (i, (row, next)) in rows.into_iter().enumerate() {
@@ -132,8 +180,14 @@ impl Candidates {
                 if !(0..len).any(|s| self.terr[base + s] as usize == h) {
                     let slot = if len < k { len } else { len - 1 };
                     self.terr[base + slot] = h as u32;
-                    self.cost[base + slot] =
-                        self.objective.cost(dist2(points[i], centres[h])) / self.scale;
+                    self.cost[base + slot] = geo_cost(
+                        points,
+                        centres,
+                        self.travel.as_deref(),
+                        self.objective,
+                        i,
+                        h,
+                    ) / self.scale;
                     self.len[i] = (slot + 1) as u8;
                     // The replaced centre is now a non-candidate nearer than next_cost: keep the bound valid.
                     self.next_cost[i] = 0.0;

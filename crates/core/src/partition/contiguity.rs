@@ -9,7 +9,6 @@ use petgraph::unionfind::UnionFind;
 
 use super::balance::Balance;
 use super::repair::Assignment;
-use crate::projection::dist2;
 
 /// The graph and geometry the repair works on.
 pub(crate) struct Graph<'a> {
@@ -20,6 +19,7 @@ pub(crate) struct Graph<'a> {
     pub locked: &'a [bool],
     pub scale: f64,
     pub objective: super::Objective,
+    pub travel: Option<&'a crate::problem::CentreTravel>,
     pub disruption: Option<&'a super::candidates::DisruptionCosts>,
 }
 
@@ -29,7 +29,14 @@ impl Graph<'_> {
     }
 
     fn cost(&self, i: usize, j: usize) -> f64 {
-        let geo = self.objective.cost(dist2(self.points[i], self.centres[j])) / self.scale;
+        let geo = super::candidates::geo_cost(
+            self.points,
+            self.centres,
+            self.travel,
+            self.objective,
+            i,
+            j,
+        ) / self.scale;
         match self.disruption {
             Some(d) => d.cost(i, j, geo),
             None => geo,

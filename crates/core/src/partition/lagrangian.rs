@@ -6,7 +6,6 @@ use rayon::prelude::*;
 
 use super::balance::Balance;
 use super::candidates::Candidates;
-use crate::projection::dist2;
 
 /// Prices on the upper (`mu`) and lower (`nu`) balance bounds, both ≥ 0, territory-major.
 #[derive(Debug, Clone)]
@@ -92,8 +91,15 @@ pub(crate) fn lower_bound(
             if cand.next_cost[i].is_finite() {
                 match exact {
                     Some((points, centres)) => {
-                        for (j, centre) in centres.iter().enumerate() {
-                            let cost = cand.objective.cost(dist2(points[i], *centre)) / cand.scale;
+                        for j in 0..centres.len() {
+                            let cost = super::candidates::geo_cost(
+                                points,
+                                centres,
+                                cand.travel.as_deref(),
+                                cand.objective,
+                                i,
+                                j,
+                            ) / cand.scale;
                             best = best.min(prices.priced(bal, i, j, cost));
                         }
                     }

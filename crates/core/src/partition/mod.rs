@@ -298,7 +298,9 @@ pub fn plan_with_progress(
     progress: &dyn Progress,
 ) -> Result<Plan, PlanError> {
     let n = problem.accounts.len();
-    if n > options.aggregate_above && options.rebalance.is_none() {
+    // Travel times are per account, so a problem measured in them is not aggregated.
+    if n > options.aggregate_above && options.rebalance.is_none() && problem.centre_travel.is_none()
+    {
         return aggregate::plan_aggregated(problem, options, progress);
     }
     let mut timer = PhaseTimer::default();
@@ -370,8 +372,14 @@ pub fn plan_with_progress(
         let mut best_seen: Option<(f64, f64, Vec<[f64; 2]>)> = None;
         for round in 0..options.max_rounds {
             rounds = round + 1;
-            let cand =
-                Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
+            let cand = Candidates::build(
+                &problem.points,
+                &centres,
+                k,
+                &locked_to,
+                options.objective,
+                problem.centre_travel.as_ref(),
+            );
             let priced =
                 lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
             let violation = bal.violation(&bal.loads(&priced, kt));
@@ -395,9 +403,15 @@ pub fn plan_with_progress(
             best_cost = best_cost.min(cost);
             centres = moved;
             // Prices were in the old cost units; rescale to the new ones.
-            let new_scale =
-                Candidates::build(&problem.points, &centres, k, &locked_to, options.objective)
-                    .scale;
+            let new_scale = Candidates::build(
+                &problem.points,
+                &centres,
+                k,
+                &locked_to,
+                options.objective,
+                problem.centre_travel.as_ref(),
+            )
+            .scale;
             rescale(&mut prices, cand.scale / new_scale);
             if !improved {
                 break;
@@ -421,7 +435,14 @@ pub fn plan_with_progress(
         None => options.lp_max_accounts.max(1),
     };
     let (cand, outcome, frontier) = loop {
-        let cand = Candidates::build(&problem.points, &centres, k, &locked_to, options.objective);
+        let cand = Candidates::build(
+            &problem.points,
+            &centres,
+            k,
+            &locked_to,
+            options.objective,
+            problem.centre_travel.as_ref(),
+        );
         let cand = match disruption.clone() {
             Some(d) => cand.with_disruption(&problem.points, &centres, d),
             None => cand,
@@ -588,6 +609,7 @@ fn finish(
             points: &problem.points,
             centres: &centres,
             objective: options.objective,
+            travel: problem.centre_travel.as_deref(),
             disruption: cand.disruption.as_ref(),
             locked: &problem.locked,
             scale: cand.scale,
