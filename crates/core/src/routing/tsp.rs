@@ -2,7 +2,9 @@
 //! 2-opt and Or-opt local search on neighbour lists with don't-look bits,
 //! inside an iterated local search whose perturbation is a double bridge
 //! confined to a random stretch of the tour (so each kick is cheap to repair).
-//! Symmetric costs are assumed.
+//! The moves assume symmetric costs: asymmetric ones (road networks with
+//! one-way streets) are searched on their symmetric mean, and the tour then
+//! runs in whichever direction is cheaper under the true costs.
 
 use std::time::{Duration, Instant};
 
@@ -56,6 +58,37 @@ pub struct Tour {
 /// assert_eq!(tour.order.len(), 5);
 /// ```
 pub fn solve(costs: &impl TravelCost, options: &TspOptions) -> Tour {
+    let n = costs.len();
+    let asymmetric =
+        (0..n).any(|a| (a + 1..n).any(|b| (costs.cost(a, b) - costs.cost(b, a)).abs() > 1e-9));
+    if asymmetric && n > 3 {
+        let mut tour = solve_symmetric(&SymmetricMean(costs), options);
+        let forward = tour_cost(costs, &tour.order);
+        tour.order[1..].reverse();
+        let backward = tour_cost(costs, &tour.order);
+        if forward <= backward {
+            tour.order[1..].reverse();
+        }
+        tour.cost = forward.min(backward);
+        return tour;
+    }
+    solve_symmetric(costs, options)
+}
+
+/// Costs averaged over both directions.
+struct SymmetricMean<'a, C>(&'a C);
+
+impl<C: TravelCost> TravelCost for SymmetricMean<'_, C> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn cost(&self, a: usize, b: usize) -> f64 {
+        (self.0.cost(a, b) + self.0.cost(b, a)) / 2.0
+    }
+}
+
+fn solve_symmetric(costs: &impl TravelCost, options: &TspOptions) -> Tour {
     let n = costs.len();
     if n <= 3 {
         let order: Vec<usize> = (0..n).collect();
@@ -421,6 +454,37 @@ impl<'a, C: TravelCost> Search<'a, C> {
 mod tests {
     use super::*;
     use crate::routing::Matrix;
+
+    #[test]
+    fn asymmetric_costs_terminate_and_pick_the_cheaper_direction() {
+        // A ring where going "up" the indices costs 1 and going down costs 3.
+        let n = 12;
+        let m = Matrix::from_fn(n, |a, b| {
+            let up = (b + n - a) % n;
+            let down = (a + n - b) % n;
+            if a == b {
+                0.0
+            } else if up <= down {
+                up as f64
+            } else {
+                3.0 * down as f64
+            }
+        });
+        let tour = solve(
+            &m,
+            &TspOptions {
+                max_kicks: 200,
+                ..Default::default()
+            },
+        );
+        assert_eq!(tour.order, (0..n).collect::<Vec<_>>());
+        assert!((tour.cost - tour_cost(&m, &tour.order)).abs() < 1e-9);
+        assert!(
+            (tour.cost - (n as f64 - 1.0 + 3.0)).abs() < 1e-9,
+            "{}",
+            tour.cost
+        );
+    }
 
     #[test]
     fn finds_the_circle_order() {
