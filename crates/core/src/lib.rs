@@ -49,8 +49,17 @@
 //! | [`Adjacency`] | Delaunay or given neighbours, pieces per territory |
 //! | [`geometry::territory_polygons`] | territory shapes from Voronoi cells |
 //! | [`sizing::size`] | how many territories the workload needs, and a what-if table |
-//! | [`routing::TravelCost`], [`routing::Matrix`], [`routing::tsp`] | travel costs and tour optimisation (2-opt, Or-opt, iterated local search) |
+//! | [`CentreTravel`], [`ProblemBuilder::centre_travel_minutes`], [`ProblemBuilder::travel_share_minutes`] | compactness and workload in travel time (e.g. from a road network) |
+//! | [`routing::TravelCost`], [`routing::Matrix`] | travel costs between locations |
+//! | [`routing::travel::TravelModel`], [`routing::travel::StraightLine`] | travel minutes and km for real positions (great circle × circuity at a speed, or a road network) |
+//! | [`routing::schedule::plan_visits`], [`routing::schedule::ScheduleRequest`], [`routing::schedule::Schedule`] | reps' dated visits over weeks: frequencies as day patterns, opening windows, weekdays, appointments, working hours, lunch, shared offices; unscheduled visits with reasons |
+//! | [`routing::schedule::calendar`] | working dates and evenly spread visit patterns |
+//! | [`routing::tsp`], [`routing::vrptw`], [`routing::pvrp`] | tour optimisation (2-opt, Or-opt, iterated local search), VRP with time windows and periodic VRP (ruin and recreate) for research instances |
+//! | [`Progress`], [`NoProgress`] | progress callbacks (phases, details, counted steps) |
 //! | [`Projection`] | planar km coordinates for WGS84 positions |
+//!
+//! `examples/crm.rs` embeds the whole flow: CRM records in memory → plan →
+//! four weeks of visits → figures to store back.
 
 pub mod adjacency;
 pub mod criteria;
