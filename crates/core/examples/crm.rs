@@ -7,7 +7,9 @@
 #![allow(clippy::print_stdout)]
 
 use chrono::NaiveDate;
-use territory::routing::schedule::{plan_visits, Appointment, Lunch, ScheduleOptions, ScheduleRequest};
+use territory::routing::schedule::{
+    plan_visits, Appointment, Lunch, ScheduleOptions, ScheduleRequest,
+};
 use territory::routing::travel::StraightLine;
 use territory::{
     plan, Account, Location, Measure, PlanOptions, Problem, Rep, Status, TimeWindow, Weekday,
@@ -34,8 +36,16 @@ fn crm_companies() -> Vec<CrmCompany> {
             lat: 61.46 + ((i * 37) % 90) as f64 * 0.0009,
             lon: 23.70 + ((i * 53) % 90) as f64 * 0.0025,
             is_customer: i % 3 != 0,
-            annual_revenue: if i % 3 != 0 { 20_000.0 + (i * 997 % 80_000) as f64 } else { 0.0 },
-            opens: if i % 5 == 0 { (10 * 60, 16 * 60) } else { (8 * 60, 17 * 60) },
+            annual_revenue: if i % 3 != 0 {
+                20_000.0 + (i * 997 % 80_000) as f64
+            } else {
+                0.0
+            },
+            opens: if i % 5 == 0 {
+                (10 * 60, 16 * 60)
+            } else {
+                (8 * 60, 17 * 60)
+            },
         })
         .collect()
 }
@@ -46,13 +56,20 @@ pub fn main() {
     let accounts: Vec<Account> = crm_companies()
         .iter()
         .map(|c| {
-            let status = if c.is_customer { Status::Customer } else { Status::Prospect };
+            let status = if c.is_customer {
+                Status::Customer
+            } else {
+                Status::Prospect
+            };
             let mut a = Account::new(format!("crm-{}", c.id), Location::new(c.lat, c.lon))
                 .with_status(status)
                 .with_revenue(c.annual_revenue);
             a.name = Some(format!("{} {}", c.name, c.id));
             a.visits = Some(if c.is_customer { 2.0 } else { 1.0 });
-            a.windows = vec![TimeWindow { start: c.opens.0, end: c.opens.1 }];
+            a.windows = vec![TimeWindow {
+                start: c.opens.0,
+                end: c.opens.1,
+            }];
             a.days = Weekday::WORKWEEK.to_vec();
             a
         })
@@ -79,7 +96,11 @@ pub fn main() {
             t.id, t.customers, t.prospects, t.revenue
         );
     }
-    assert!(territories.metrics.balanced(), "{:?}", territories.diagnostics);
+    assert!(
+        territories.metrics.balanced(),
+        "{:?}",
+        territories.diagnostics
+    );
 
     // 3. Four weeks of visits for every rep, with one booked appointment.
     let owner: Vec<Option<usize>> = territories.assignment.iter().map(|&j| Some(j)).collect();
@@ -101,7 +122,11 @@ pub fn main() {
     };
     let options = ScheduleOptions {
         iterations: Some(300),
-        lunch: Some(Lunch { earliest: 11 * 60 + 30, latest: 13 * 60 + 30, duration: 30 }),
+        lunch: Some(Lunch {
+            earliest: 11 * 60 + 30,
+            latest: 13 * 60 + 30,
+            duration: 30,
+        }),
         ..ScheduleOptions::default()
     };
     let schedule = plan_visits(&request, &StraightLine::default(), &options).expect("schedules");
@@ -114,7 +139,11 @@ pub fn main() {
         schedule.travel_min(),
         schedule.appointments_kept
     );
-    let first = schedule.days.iter().find(|d| !d.stops.is_empty()).expect("a busy day");
+    let first = schedule
+        .days
+        .iter()
+        .find(|d| !d.stops.is_empty())
+        .expect("a busy day");
     for stop in &first.stops {
         println!(
             "{} {} {:02}:{:02} {}",

@@ -5,6 +5,7 @@
 //! tour (the building block of a rep's day). [`schedule`] plans reps' dated
 //! visits over weeks; [`travel`] turns locations into travel-time matrices.
 
+mod anneal;
 pub mod pvrp;
 pub mod schedule;
 pub mod travel;

@@ -14,6 +14,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::anneal::Annealing;
 use super::TravelCost;
 
 /// A periodic routing instance.
@@ -133,37 +134,19 @@ pub fn solve<C: TravelCost>(inst: &Instance<C>, options: &PvrpOptions) -> Soluti
         unassigned: (1..n).collect(),
     };
     recreate(inst, &mut current, &mut rng);
-    let mut current_cost = objective(inst, &current);
-    let mut best = current.clone();
-    let mut best_cost = current_cost;
-    let limit = options.time_limit.as_secs_f64().max(1e-3);
-    let (t0, t1) = (100.0f64, 1.0f64);
-    let mut iterations = 0;
-    while iterations < options.max_iterations {
-        let elapsed = began.elapsed().as_secs_f64();
-        if elapsed >= limit {
-            break;
-        }
-        iterations += 1;
-        let progress = if options.max_iterations == usize::MAX {
-            elapsed / limit
-        } else {
-            iterations as f64 / options.max_iterations as f64
-        };
-        let temperature = t0 * (t1 / t0).powf(progress.min(1.0));
-        let mut candidate = current.clone();
-        ruin(inst, &mut candidate, &near, &mut rng);
-        recreate(inst, &mut candidate, &mut rng);
-        let cost = objective(inst, &candidate);
-        if cost < current_cost - temperature * rng.random::<f64>().max(1e-12).ln() {
-            current = candidate;
-            current_cost = cost;
-            if cost < best_cost - 1e-9 {
-                best = current.clone();
-                best_cost = cost;
-            }
-        }
-    }
+    let current_cost = objective(inst, &current);
+    let annealing = Annealing {
+        max_iterations: options.max_iterations,
+        time_limit: options.time_limit,
+        t0: 100.0,
+        t1: 1.0,
+    };
+    let (best, _, iterations) =
+        annealing.run(began, current, current_cost, &mut rng, |candidate, rng| {
+            ruin(inst, candidate, &near, rng);
+            recreate(inst, candidate, rng);
+            objective(inst, candidate)
+        });
     let cost = best
         .routes
         .iter()

@@ -479,11 +479,7 @@ mod tests {
         );
         assert_eq!(tour.order, (0..n).collect::<Vec<_>>());
         assert!((tour.cost - tour_cost(&m, &tour.order)).abs() < 1e-9);
-        assert!(
-            (tour.cost - n as f64).abs() < 1e-9,
-            "{}",
-            tour.cost
-        );
+        assert!((tour.cost - n as f64).abs() < 1e-9, "{}", tour.cost);
     }
 
     #[test]

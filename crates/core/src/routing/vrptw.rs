@@ -12,6 +12,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::anneal::Annealing;
 use super::TravelCost;
 
 /// A VRPTW instance over the locations of `costs` (travel time = travel cost).
@@ -103,38 +104,20 @@ pub fn solve<C: TravelCost>(inst: &Instance<C>, options: &VrptwOptions) -> Solut
         unassigned: (1..n).collect(),
     };
     recreate(inst, &mut current, &mut rng);
-    let mut current_cost = current.objective(inst);
-    let mut best = current.clone();
-    let mut best_cost = current_cost;
+    let current_cost = current.objective(inst);
     let avg_removed = 10.0f64.min((n - 1) as f64 / 4.0).max(1.0);
-    let (t0, t1) = (100.0f64, 1.0f64);
-    let mut iterations = 0;
-    let limit = options.time_limit.as_secs_f64().max(1e-3);
-    while iterations < options.max_iterations {
-        let elapsed = began.elapsed().as_secs_f64();
-        if elapsed >= limit {
-            break;
-        }
-        iterations += 1;
-        let progress = if options.max_iterations == usize::MAX {
-            elapsed / limit
-        } else {
-            iterations as f64 / options.max_iterations as f64
-        };
-        let temperature = t0 * (t1 / t0).powf(progress.min(1.0));
-        let mut candidate = current.clone();
-        ruin(inst, &mut candidate, &near, avg_removed, &mut rng);
-        recreate(inst, &mut candidate, &mut rng);
-        let cost = candidate.objective(inst);
-        if cost < current_cost - temperature * rng.random::<f64>().max(1e-12).ln() {
-            current = candidate;
-            current_cost = cost;
-            if cost < best_cost - 1e-9 {
-                best = current.clone();
-                best_cost = cost;
-            }
-        }
-    }
+    let annealing = Annealing {
+        max_iterations: options.max_iterations,
+        time_limit: options.time_limit,
+        t0: 100.0,
+        t1: 1.0,
+    };
+    let (best, _, iterations) =
+        annealing.run(began, current, current_cost, &mut rng, |candidate, rng| {
+            ruin(inst, candidate, &near, avg_removed, rng);
+            recreate(inst, candidate, rng);
+            candidate.objective(inst)
+        });
     let cost = best.routes.iter().map(|r| route_cost(inst, r)).sum();
     Solution {
         routes: best.routes,

@@ -11,6 +11,7 @@ use super::calendar::{due_visits, patterns, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
 use super::{Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
 use crate::model::Location;
+use crate::routing::anneal::Annealing;
 use crate::routing::travel::TravelModel;
 use crate::routing::{Matrix, TravelCost};
 
@@ -305,39 +306,20 @@ pub(super) fn solve_group(
     };
     let mut memo = Memo::new(days.slots.len());
     recreate(&days, &needs, &mut state, &mut rng, &mut memo, &mut scratch);
-    let mut current_cost = state.objective(&needs);
-    let mut best = state.clone();
-    let mut best_cost = current_cost;
+    let current_cost = state.objective(&needs);
     let t0 = temperature_scale(&days, needs.len());
-    let t1 = t0 / 100.0;
-    let limit = options.time_limit.as_secs_f64().max(1e-3);
-    let mut iterations = 0;
-    if n_assignable > 0 {
-        while iterations < iterations_cap && began.elapsed().as_secs_f64() < limit {
-            iterations += 1;
-            let progress = iterations as f64 / iterations_cap as f64;
-            let temperature = t0 * (t1 / t0).powf(progress);
-            let mut candidate = state.clone();
-            ruin(&days, &needs, &near, &mut candidate, &mut rng, &mut scratch);
-            recreate(
-                &days,
-                &needs,
-                &mut candidate,
-                &mut rng,
-                &mut memo,
-                &mut scratch,
-            );
-            let cost = candidate.objective(&needs);
-            if cost < current_cost - temperature * rng.random::<f64>().max(1e-12).ln() {
-                state = candidate;
-                current_cost = cost;
-                if cost < best_cost - 1e-9 {
-                    best = state.clone();
-                    best_cost = cost;
-                }
-            }
-        }
-    }
+    let annealing = Annealing {
+        max_iterations: if n_assignable > 0 { iterations_cap } else { 0 },
+        time_limit: options.time_limit,
+        t0,
+        t1: t0 / 100.0,
+    };
+    let (best, _, iterations) =
+        annealing.run(began, state, current_cost, &mut rng, |candidate, rng| {
+            ruin(&days, &needs, &near, candidate, rng, &mut scratch);
+            recreate(&days, &needs, candidate, rng, &mut memo, &mut scratch);
+            candidate.objective(&needs)
+        });
     let mut state = best;
     for s in 0..state.routes.len() {
         polish_day(&days, s, &mut state, &mut scratch);
