@@ -135,3 +135,36 @@ fn report_rejects_a_folder_that_is_not_a_plan() {
     assert!(stderr(&o).contains("territories.geojson"), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+#[test]
+fn report_lists_the_moves_of_a_rebalance() {
+    let tmp = tempfile::tempdir().unwrap();
+    plan_sample(tmp.path());
+    let plan = tmp.path().join("plan");
+    // A rebalance summary carries its moves; mark two as a rebalance would.
+    let path = plan.join("summary.json");
+    let mut summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    summary["command"] = "rebalance".into();
+    summary["moved_accounts"] = 2.into();
+    summary["moves"] = serde_json::json!([
+        {"account": "osm-n1007416273", "from": "rep-01", "to": "rep-02"},
+        {"account": "a<b>&c", "from": "rep-03", "to": "rep-04"}
+    ]);
+    std::fs::write(&path, serde_json::to_vec(&summary).unwrap()).unwrap();
+    let out = tmp.path().join("r.html");
+    run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(r#"id="moves""#));
+    assert!(html.contains("osm-n1007416273"));
+    // Text from the files is escaped, never markup.
+    assert!(html.contains("a&lt;b&gt;&amp;c") && !html.contains("a<b>&c"));
+}
