@@ -182,8 +182,16 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     if let Some(k) = args.territories {
         builder = builder.territories(k);
     }
+    let mut warnings = Vec::new();
     if let Some(net) = args.run.road.network(&progress)? {
-        builder = apply_roads(builder, &net, &file.accounts, reps.as_deref(), &progress)?;
+        builder = apply_roads(
+            builder,
+            &net,
+            &file.accounts,
+            reps.as_deref(),
+            &progress,
+            &mut warnings,
+        )?;
     }
     let problem = builder
         .build()
@@ -197,6 +205,7 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     territory::Progress::phase(&progress, "writing output");
     let mut summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
     summary.timings = progress.timings();
+    summary.warnings = warnings;
     write_plan(&args.run.out, &problem, &plan, &file.shapes, &summary)
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
     if args.run.json {
@@ -242,8 +251,16 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
         ));
     }
     let (file, mut builder) = read_input(&args.input)?;
+    let mut warnings = Vec::new();
     if let Some(net) = args.run.road.network(&progress)? {
-        builder = apply_roads(builder, &net, &file.accounts, None, &progress)?;
+        builder = apply_roads(
+            builder,
+            &net,
+            &file.accounts,
+            None,
+            &progress,
+            &mut warnings,
+        )?;
     }
     // Validate the accounts before planning many counts.
     builder
@@ -260,6 +277,7 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
     let plan_summary = sizing.chosen.as_ref().map(|(problem, plan)| {
         let mut s = PlanSummary::new("size", problem, plan, &options, progress.elapsed_ms());
         s.timings = progress.timings();
+        s.warnings = warnings.clone();
         s
     });
     let summary = SizeSummary {

@@ -105,6 +105,7 @@ pub(crate) fn apply_roads(
     accounts: &[territory::Account],
     reps: Option<&[territory::Rep]>,
     progress: &StderrProgress,
+    warnings: &mut Vec<String>,
 ) -> Result<territory::ProblemBuilder, Failure> {
     use territory_roads::{MatrixOptions, DEFAULT_SNAP_KM};
     territory::Progress::phase(progress, "road travel times");
@@ -115,15 +116,15 @@ pub(crate) fn apply_roads(
         .collect();
     let to = net.snap(&points, DEFAULT_SNAP_KM);
     if !to.far.is_empty() {
-        let ids: Vec<&str> = to
-            .far
-            .iter()
-            .take(20)
-            .map(|&i| accounts[i].id.as_str())
-            .collect();
+        let ids: Vec<&str> = to.far.iter().map(|&i| accounts[i].id.as_str()).collect();
         progress.warn(&format!(
-            "{} accounts lie more than {DEFAULT_SNAP_KM} km from any road (first: {})",
-            to.far.len(),
+            "{} accounts lie more than {DEFAULT_SNAP_KM} km from any road (first: {}; all in summary.json)",
+            ids.len(),
+            ids[..ids.len().min(20)].join(", ")
+        ));
+        warnings.push(format!(
+            "{} accounts lie more than {DEFAULT_SNAP_KM} km from any road: {}",
+            ids.len(),
             ids.join(", ")
         ));
     }

@@ -60,6 +60,8 @@ pub struct PlanSummary {
     pub elapsed_ms: u64,
     /// Wall time per phase, in order.
     pub timings: Vec<PhaseTiming>,
+    /// Things worth checking (e.g. accounts far from any road, by id).
+    pub warnings: Vec<String>,
 }
 
 /// Wall time of one phase of a command.
@@ -115,6 +117,7 @@ impl PlanSummary {
             workload_model: problem.workload_model().clone(),
             elapsed_ms,
             timings: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
