@@ -55,6 +55,72 @@ impl Default for WorkloadModel {
 }
 
 impl WorkloadModel {
+    /// Checks every value: finite, visits and minutes ≥ 0, circuity ≥ 1,
+    /// speed > 0.
+    ///
+    /// ```
+    /// use territory::WorkloadModel;
+    /// assert!(WorkloadModel::default().validate().is_ok());
+    /// let slow = WorkloadModel { speed_kmh: 0.0, ..WorkloadModel::default() };
+    /// assert!(slow.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), ProblemError> {
+        let checks: [(&'static str, f64, bool, &'static str); 7] = [
+            (
+                "customer_visits",
+                self.customer_visits,
+                self.customer_visits >= 0.0,
+                "must be ≥ 0",
+            ),
+            (
+                "prospect_visits",
+                self.prospect_visits,
+                self.prospect_visits >= 0.0,
+                "must be ≥ 0",
+            ),
+            (
+                "customer_service_min",
+                self.customer_service_min,
+                self.customer_service_min >= 0.0,
+                "must be ≥ 0",
+            ),
+            (
+                "prospect_service_min",
+                self.prospect_service_min,
+                self.prospect_service_min >= 0.0,
+                "must be ≥ 0",
+            ),
+            (
+                "circuity",
+                self.circuity,
+                self.circuity >= 1.0,
+                "must be ≥ 1",
+            ),
+            (
+                "speed_kmh",
+                self.speed_kmh,
+                self.speed_kmh > 0.0,
+                "must be > 0",
+            ),
+            (
+                "max_travel_min",
+                self.max_travel_min,
+                self.max_travel_min >= 0.0,
+                "must be ≥ 0",
+            ),
+        ];
+        for (field, value, ok, expected) in checks {
+            if !(value.is_finite() && ok) {
+                return Err(ProblemError::WorkloadModel {
+                    field,
+                    value,
+                    expected,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Visits per 4 weeks of an account, its own value or the default for its status.
     pub fn visits(&self, a: &Account) -> f64 {
         a.visits.unwrap_or(match a.status {
@@ -75,6 +141,16 @@ impl WorkloadModel {
 /// Why a problem could not be built. Every variant names the offending item.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProblemError {
+    /// A workload model value is out of range.
+    #[error("workload model: {field} = {value} {expected}")]
+    WorkloadModel {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// Travel times to centres do not fit the problem.
     #[error("centre travel times: {0}")]
     CentreTravel(String),
@@ -448,6 +524,7 @@ impl ProblemBuilder {
             centre_travel,
             travel_share,
         } = self;
+        workload_model.validate()?;
         if accounts.is_empty() {
             return Err(ProblemError::NoAccounts);
         }

@@ -163,6 +163,9 @@ pub enum ScheduleError {
         /// Break length.
         duration: u32,
     },
+    /// The workload model's defaults are out of range.
+    #[error("{0}")]
+    Workload(String),
     /// Travel costs could not be computed.
     #[error(transparent)]
     Travel(#[from] TravelError),
@@ -424,6 +427,10 @@ fn validate(request: &ScheduleRequest<'_>, options: &ScheduleOptions) -> Result<
     if request.weeks == 0 {
         return Err(ScheduleError::NoWeeks);
     }
+    request
+        .workload
+        .validate()
+        .map_err(|e| ScheduleError::Workload(e.to_string()))?;
     if request.owner.len() != request.accounts.len() {
         return Err(ScheduleError::Index(format!(
             "{} owners given for {} accounts",
