@@ -93,7 +93,11 @@ fn day_number(text: &str) -> u32 {
 
 fn days_list(text: &str) -> Vec<u32> {
     let mut out = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in text
+        .split([',', ';', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match part.split_once('-') {
             Some((a, b)) => out.extend(day_number(a)..=day_number(b)),
             None => out.push(day_number(part)),
@@ -116,7 +120,9 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
     let accounts: HashMap<String, Acc> = records(setup.accounts)
         .into_iter()
         .map(|r| {
-            let customer = r.get("status").is_none_or(|s| s != "prospect");
+            let customer = r
+                .get("status")
+                .is_none_or(|s| !s.trim().eq_ignore_ascii_case("prospect"));
             let num = |k: &str| {
                 r.get(k)
                     .filter(|v| !v.is_empty())
@@ -296,12 +302,11 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 bad.push(format!("{at}: starts before arriving"));
             }
             if v.appointment {
-                let booked = appointments
-                    .iter()
-                    .find(|a| a.0 == v.account && a.1 == *date);
-                match booked {
-                    Some(&(_, _, t, d)) if v.start == t && v.departure == t + d => {}
-                    _ => bad.push(format!("{at}: appointment not at its booked time")),
+                let booked = appointments.iter().any(|a| {
+                    a.0 == v.account && a.1 == *date && v.start == a.2 && v.departure == a.2 + a.3
+                });
+                if !booked {
+                    bad.push(format!("{at}: appointment not at its booked time"));
                 }
             } else {
                 if v.departure != v.start + acc.service as u32 {
@@ -369,8 +374,13 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 bad.push(format!("{here}: a lunch break nobody asked for"));
                 continue;
             };
-            if ls < earliest || le > latest || le - ls != minutes {
+            if le < ls || ls < earliest || le > latest || le - ls != minutes {
                 bad.push(format!("{here}: lunch {ls}-{le} outside its window"));
+            }
+            if ls < depart || le > back {
+                bad.push(format!(
+                    "{here}: lunch {ls}-{le} outside the day {depart}-{back}"
+                ));
             }
             // The break sits in a gap between visits (or before or after them).
             let fits = legs.iter().enumerate().any(|(k, &(ready, leave_by))| {
@@ -390,11 +400,27 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 last_ready = le.max(free_from);
             }
         } else if let Some((earliest, latest, minutes)) = setup.lunch {
-            if back > earliest && depart + minutes < latest {
+            // Booked appointments over the window take precedence over the break.
+            let booked_over = rows
+                .iter()
+                .any(|v| v.appointment && v.start < latest && v.departure > earliest);
+            let due = back > earliest
+                && depart + minutes < latest
+                && rep.start <= earliest
+                && rep.end >= latest;
+            if due && !booked_over {
                 bad.push(format!(
                     "{here}: no lunch break on a day spanning its window"
                 ));
             }
+        }
+        // Working minutes: departure to return, less the break.
+        let work = back as f64 - depart as f64 - lunch.map_or(0.0, |(a, b)| b as f64 - a as f64);
+        let reported_work = day["work_min"].as_f64().unwrap();
+        if work < 0.0 || (reported_work - work).abs() > 1.0 {
+            bad.push(format!(
+                "{here}: work {reported_work} min, recomputed {work}"
+            ));
         }
         if (last_ready as f64 + back_min) > back as f64 + 0.5 || back > rep.end {
             bad.push(format!(
@@ -490,7 +516,21 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         if regular.len() >= 2 && regular_due > 0 && booked == 0 {
             let spacing = working.len() as f64 / regular_due as f64;
             let least = (spacing / 2.0).ceil() as usize;
-            if regular.windows(2).any(|w| w[1] - w[0] < least) {
+            // Or, on the few days an account accepts, spread over those days.
+            let accepted: Vec<usize> = (0..working.len())
+                .filter(|&d| {
+                    acc.days.is_empty()
+                        || acc
+                            .days
+                            .contains(&working[d].weekday().num_days_from_monday())
+                })
+                .collect();
+            let least_accepted = (accepted.len() / regular_due).max(1);
+            let position = |d: usize| accepted.iter().position(|&a| a == d).unwrap_or(0);
+            if regular
+                .windows(2)
+                .any(|w| w[1] - w[0] < least && position(w[1]) - position(w[0]) < least_accepted)
+            {
                 bad.push(format!(
                     "{id}: visits on working days {regular:?} closer than {least} days"
                 ));
@@ -552,6 +592,7 @@ fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
         }
         let mut in_event = false;
         let mut props: Vec<String> = Vec::new();
+        let mut dtstart = String::new();
         for l in &lines {
             match l.as_str() {
                 "BEGIN:VEVENT" => {
@@ -562,7 +603,7 @@ fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
                     props.clear();
                 }
                 "END:VEVENT" => {
-                    for p in ["UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY"] {
+                    for p in ["UID", "DTSTAMP", "DTSTART", "SUMMARY"] {
                         if !props.iter().any(|q| q == p) {
                             bad.push(format!("{name}.ics: a VEVENT lacks {p}"));
                         }
@@ -576,10 +617,19 @@ fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
                     if key == "UID" && !uids.insert(value.to_string()) {
                         bad.push(format!("{name}.ics: duplicate UID {value}"));
                     }
+                    if key == "DTSTART" {
+                        dtstart = value.to_string();
+                    }
+                    if key == "DTEND" && value <= dtstart.as_str() {
+                        bad.push(format!(
+                            "{name}.ics: DTEND {value} not after DTSTART {dtstart}"
+                        ));
+                    }
                     if key.starts_with("DTSTART") || key.starts_with("DTEND") {
                         let ok = value.len() == 15
                             && NaiveDate::parse_from_str(&value[..8], "%Y%m%d").is_ok()
-                            && &value[8..9] == "T";
+                            && &value[8..9] == "T"
+                            && value[9..11].parse::<u32>().is_ok_and(|h| h < 24);
                         if !ok {
                             bad.push(format!("{name}.ics: bad date-time {value}"));
                         }

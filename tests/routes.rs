@@ -372,3 +372,106 @@ fn reps_of_one_office_share_a_checked_plan() {
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// Edge cases found in review: a break before a late first visit, an
+/// appointment over the lunch window, clashing appointments, and an office
+/// rep who owns no accounts.
+#[test]
+fn edge_cases_stay_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = tmp.path().join("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "id,lat,lon,status,visits,service_min,windows,days,territory\n\
+         late,60.175,24.940,customer,4,30,12:40-17:00,,r1\n\
+         booked,60.172,24.942,customer,1,30,,,r1\n\
+         clash1,60.171,24.943,customer,4,30,,,r1\n\
+         clash2,60.176,24.944,customer,4,30,,,r1\n\
+         mwf,60.173,24.941,customer,12,20,,\"mon,wed,fri\",r1\n\
+         shared1,60.180,24.950,customer,4,60,,,r2\n\
+         shared2,60.181,24.951,customer,4,60,,,r2\n\
+         shared3,60.182,24.952,customer,4,60,,,r2\n",
+    )
+    .unwrap();
+    let reps = tmp.path().join("reps.csv");
+    std::fs::write(
+        &reps,
+        "id,lat,lon,start,end,office\nr1,60.17,24.94,08:00,17:00,\nr2,60.18,24.95,08:00,10:00,HQ\nr3,60.18,24.95,08:00,17:00,HQ\n",
+    )
+    .unwrap();
+    let appointments = tmp.path().join("appointments.csv");
+    std::fs::write(
+        &appointments,
+        "account,date,time,duration_min\nbooked,2027-01-05,09:00,255\nclash1,2027-01-06,10:00,60\nclash2,2027-01-06,10:30,60\n",
+    )
+    .unwrap();
+    let assignment = tmp.path().join("assignment.csv");
+    std::fs::write(
+        &assignment,
+        "account,territory\nlate,r1\nbooked,r1\nclash1,r1\nclash2,r1\nmwf,r1\nshared1,r2\nshared2,r2\nshared3,r2\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("routes");
+    let summary = run_json(&[
+        "routes",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--reps",
+        reps.to_str().unwrap(),
+        "--assignment",
+        assignment.to_str().unwrap(),
+        "--appointments",
+        appointments.to_str().unwrap(),
+        "--start",
+        START,
+        "--lunch",
+        LUNCH,
+        "--share-office",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let totals = &summary["totals"];
+    // Every due visit is scheduled: the clashing booking's visit moves to a
+    // regular day, three-a-week on Mon/Wed/Fri uses every such day, and the
+    // office's second rep takes what the two-hour rep cannot.
+    assert_eq!(
+        totals["due_visits"], totals["scheduled_visits"],
+        "{summary}"
+    );
+    assert_eq!(totals["appointments_kept"], 2);
+    let reasons: Vec<(&str, &str)> = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["account"].as_str().unwrap(),
+                u["reason_code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons, vec![("clash2", "appointment_conflict")]);
+    for rep in summary["reps"].as_array().unwrap() {
+        for day in rep["days"].as_array().unwrap() {
+            assert!(day["work_min"].as_f64().unwrap() >= 0.0, "{day}");
+        }
+    }
+    let paths = [accounts, reps, assignment, appointments];
+    let setup = Setup {
+        accounts: &paths[0],
+        reps: &paths[1],
+        assignment: &paths[2],
+        appointments: Some(&paths[3]),
+        share_office: true,
+        ..sample_setup(&[
+            sample("accounts.csv"),
+            sample("reps.csv"),
+            sample("reps.csv"),
+            sample("appointments.csv"),
+        ])
+    };
+    let violations = check(&setup, &out);
+    assert!(violations.is_empty(), "{violations:#?}");
+}

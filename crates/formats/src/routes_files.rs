@@ -437,16 +437,20 @@ fn ics(accounts: &[Account], rep: &Rep, days: &[&RepDay], stamp: NaiveDate) -> S
             let a = &accounts[s.account];
             let title = a.name.as_deref().unwrap_or(&a.id);
             line("BEGIN:VEVENT");
+            // Ids are hashed into the UID: cleaning them up for a file name
+            // could make two different reps or accounts look alike.
             line(&format!(
-                "UID:{}-{}-{}-{}@territory",
+                "UID:{}-{:03}-{:016x}@territory",
                 ics_date(day.date),
-                file_name(&rep.id),
                 k + 1,
-                file_name(&a.id)
+                fnv1a(&[rep.id.as_bytes(), &[0x1f], a.id.as_bytes()].concat())
             ));
             line(&format!("DTSTAMP:{dtstamp}"));
             line(&format!("DTSTART:{}", ics_time(day.date, s.start)));
-            line(&format!("DTEND:{}", ics_time(day.date, s.departure)));
+            // A zero-length visit has no DTEND (RFC 5545 §3.6.1: it then lasts 0).
+            if s.departure > s.start {
+                line(&format!("DTEND:{}", ics_time(day.date, s.departure)));
+            }
             let kind = if s.appointment {
                 "Appointment"
             } else {
@@ -491,7 +495,17 @@ fn ics_date(d: NaiveDate) -> String {
 
 fn ics_time(d: NaiveDate, minutes: f64) -> String {
     let m = minutes.round() as u32;
-    format!("{}T{:02}{:02}00", ics_date(d), m / 60, m % 60)
+    // 24:00 is 00:00 of the next day.
+    let date = d + chrono::Days::new((m / (24 * 60)) as u64);
+    let m = m % (24 * 60);
+    format!("{}T{:02}{:02}00", ics_date(date), m / 60, m % 60)
+}
+
+/// FNV-1a, 64 bits: stable across runs and platforms.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// RFC 5545 §3.3.11 TEXT escaping.

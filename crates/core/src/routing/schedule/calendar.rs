@@ -35,9 +35,11 @@ pub fn due_visits(per_4_weeks: f64, weeks: u32) -> usize {
 /// Visit `j` of a pattern with offset `o` targets day `o + j·s`, `s` = days / `n`,
 /// so weekly visits fall on one weekday every week, fortnightly ones on alternate
 /// weeks, and so on. A target the account does not accept moves to the nearest
-/// accepted day within `s/2` (earlier first on ties); a pattern whose days would
-/// collide or leave the horizon is dropped. Targets are rounded both down and to
-/// nearest when `s` is fractional (twice a week gives Mon+Wed and Mon+Thu).
+/// accepted day within `s/2` (earlier first on ties); targets are rounded both
+/// down and to nearest when `s` is fractional (twice a week gives Mon+Wed and
+/// Mon+Thu). Patterns with two visits closer than `⌈s/2⌉` days are dropped.
+/// When no such pattern exists (visits on most of the few days accepted), the
+/// visits are spread evenly over the accepted days themselves instead.
 ///
 /// ```
 /// use territory::routing::schedule::calendar::patterns;
@@ -47,11 +49,13 @@ pub fn due_visits(per_4_weeks: f64, weeks: u32) -> usize {
 /// ```
 pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
     let m = allowed.len();
-    if n == 0 || n > allowed.iter().filter(|&&a| a).count() {
+    let accepted: Vec<usize> = (0..m).filter(|&d| allowed[d]).collect();
+    if n == 0 || n > accepted.len() {
         return Vec::new();
     }
     let spacing = m as f64 / n as f64;
     let tolerance = (spacing / 2.0).floor() as usize;
+    let least_gap = ((spacing / 2.0).ceil() as usize).max(1);
     let offsets = (spacing.ceil() as usize).max(1);
     let mut out: Vec<Vec<usize>> = Vec::new();
     for offset in 0..offsets {
@@ -67,12 +71,26 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
                 let Some(d) = nearest_allowed(allowed, t, tolerance) else {
                     break;
                 };
-                if days.last().is_some_and(|&prev| d <= prev) {
+                if days.last().is_some_and(|&prev| d < prev + least_gap) {
                     break;
                 }
                 days.push(d);
             }
             if days.len() == n && !out.contains(&days) {
+                out.push(days);
+            }
+        }
+    }
+    if out.is_empty() {
+        // Spread over the accepted days: every (a/n)-th of them.
+        let a = accepted.len();
+        let step = a as f64 / n as f64;
+        for offset in 0..(step.ceil() as usize).max(1) {
+            let days: Vec<usize> = (0..n)
+                .map(|j| ((offset as f64 + j as f64 * step + 1e-9).floor() as usize).min(a - 1))
+                .map(|k| accepted[k])
+                .collect();
+            if days.windows(2).all(|w| w[0] < w[1]) && !out.contains(&days) {
                 out.push(days);
             }
         }
@@ -119,6 +137,29 @@ mod tests {
         let p = patterns(&allowed, 4);
         assert!(p.contains(&vec![0, 2, 5, 7]) && p.contains(&vec![0, 3, 5, 8]));
         assert!(p.iter().all(|d| d.windows(2).all(|w| w[1] - w[0] >= 2)));
+    }
+
+    #[test]
+    fn neighbouring_targets_never_bunch() {
+        // Weekly over 4 weeks, accepting Wednesdays and Thursdays.
+        let allowed: Vec<bool> = (0..20).map(|d| d % 5 == 2 || d % 5 == 3).collect();
+        for p in patterns(&allowed, 4) {
+            assert!(p.windows(2).all(|w| w[1] - w[0] >= 3), "{p:?}");
+        }
+        assert!(patterns(&allowed, 4).contains(&vec![2, 7, 12, 17]));
+    }
+
+    #[test]
+    fn frequent_visits_on_few_days_use_every_accepted_day() {
+        // Three a week on Mon, Wed, Fri over 4 weeks: every accepted day.
+        let allowed: Vec<bool> = (0..20)
+            .map(|d| d % 5 == 0 || d % 5 == 2 || d % 5 == 4)
+            .collect();
+        let all: Vec<usize> = (0..20).filter(|&d| allowed[d]).collect();
+        assert_eq!(patterns(&allowed, 12), vec![all]);
+        // Twice a week on Mon+Tue: adjacent days are all there is.
+        let mon_tue: Vec<bool> = (0..10).map(|d| d % 5 < 2).collect();
+        assert_eq!(patterns(&mon_tue, 4), vec![vec![0, 1, 5, 6]]);
     }
 
     #[test]

@@ -214,8 +214,24 @@ impl Days {
         if let Some(l) = self.lunch {
             let (earliest, latest, duration) =
                 (l.earliest as f64, l.latest as f64, l.duration as f64);
-            if back > earliest + EPS && depart < latest - duration - EPS {
-                timing = self.with_lunch(slot, route, ends, earliest, latest, duration, travel)?;
+            // A break is due on days that span its window, for reps whose
+            // hours contain the window; booked appointments covering it
+            // take precedence over it.
+            let due = back > earliest + EPS
+                && depart < latest - duration - EPS
+                && s.start <= earliest + EPS
+                && s.end >= latest - EPS;
+            if due {
+                match self.with_lunch(slot, route, ends, earliest, latest, duration, travel) {
+                    Some(t) => timing = t,
+                    None if route.iter().any(|v| {
+                        v.is_appointment() && {
+                            let f = self.fixed[v.appointment as usize];
+                            f.start < latest && f.start + f.duration > earliest
+                        }
+                    }) => {}
+                    None => return None,
+                }
             }
         }
         let work = timing.back - timing.depart - timing.lunch.map_or(0.0, |(a, b, _)| b - a);
@@ -245,7 +261,21 @@ impl Days {
             if ends[p] > latest - duration + EPS {
                 break;
             }
-            let lunch_start = ends[p].max(earliest);
+            // At the base (p = 0) the break ends as close to the departure as
+            // the window allows: the day starts with it. Elsewhere it starts as
+            // soon as the visit before it ends.
+            let lunch_start = if p == 0 {
+                let (_, first, _) = self.visit_times(s.start, s.base, route[0])?;
+                let leave = s
+                    .start
+                    .max(first - self.timed.cost(s.base, self.loc(route[0])));
+                (leave - duration).max(earliest).max(s.start)
+            } else {
+                ends[p].max(earliest)
+            };
+            if lunch_start > latest - duration + EPS {
+                continue;
+            }
             let mut t = lunch_start + duration;
             let mut loc = if p == 0 {
                 s.base
@@ -277,7 +307,7 @@ impl Days {
             let absorbed = back <= ends[n] + self.timed.cost(self.loc(route[n - 1]), s.base) + EPS;
             let first_leg = self.timed.cost(s.base, self.loc(route[0]));
             let depart = if p == 0 {
-                (lunch_start + duration).max(first_start.unwrap_or(t) - first_leg)
+                lunch_start
             } else {
                 let (_, first, _) = self.visit_times(s.start, s.base, route[0])?;
                 s.start.max(first - first_leg)
@@ -305,8 +335,8 @@ impl Days {
         let mut loc = s.base;
         for (i, &v) in route.iter().enumerate() {
             if let Some((_, end, p)) = timing.lunch {
-                if p == i && i > 0 {
-                    t = end;
+                if p == i {
+                    t = t.max(end);
                 }
             }
             let (arrival, start, departure) = self

@@ -483,6 +483,21 @@ fn group_reps(request: &ScheduleRequest<'_>, share_office: bool) -> Vec<Vec<usiz
     for &r in request.owner.iter().flatten() {
         used[r] = true;
     }
+    if share_office {
+        // Every rep of an office with accounts takes part, owner or not.
+        let busy: Vec<&str> = request
+            .reps
+            .iter()
+            .zip(&used)
+            .filter(|(_, &u)| u)
+            .filter_map(|(r, _)| r.office.as_deref())
+            .collect();
+        for (r, rep) in request.reps.iter().enumerate() {
+            if rep.base.is_some() && rep.office.as_deref().is_some_and(|o| busy.contains(&o)) {
+                used[r] = true;
+            }
+        }
+    }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     let mut office_group: std::collections::HashMap<&str, usize> = Default::default();
     for (r, rep) in request.reps.iter().enumerate() {

@@ -132,7 +132,6 @@ pub(super) fn solve_group(
     let mut fixed = Vec::new();
     let mut off_day: Vec<bool> = vec![false; accounts.len()];
     let mut appointment_count = vec![0usize; accounts.len()];
-    let mut appointment_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
     let horizon_end = request.start + chrono::Days::new(request.weeks as u64 * 7);
     for ap in request.appointments {
         let Some(i) = local_of(ap.account) else {
@@ -142,7 +141,6 @@ pub(super) fn solve_group(
             continue;
         }
         appointment_count[i] += 1;
-        appointment_dates[i].push(ap.date);
         let owner = request.owner[ap.account].expect("grouped accounts have owners");
         let local_rep = group.iter().position(|&r| r == owner).expect("in group");
         let f = Fixed {
@@ -174,6 +172,8 @@ pub(super) fn solve_group(
     let mut conflict = vec![false; accounts.len()];
     let mut outside_hours = vec![false; accounts.len()];
     let mut kept = 0;
+    let mut kept_count = vec![0usize; accounts.len()];
+    let mut kept_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
     for (s, i, f) in booked {
         fixed.push(f);
         days.fixed = fixed.clone();
@@ -186,9 +186,11 @@ pub(super) fn solve_group(
         if days.simulate(s, &routes[s], &mut scratch).is_none() {
             routes[s].remove(pos);
             conflict[i] = true;
-            outside_hours[i] = days.simulate(s, &[v], &mut scratch).is_none();
+            outside_hours[i] |= days.simulate(s, &[v], &mut scratch).is_none();
         } else {
             kept += 1;
+            kept_count[i] += 1;
+            kept_dates[i].push(days.slots[s].date);
         }
     }
 
@@ -199,8 +201,10 @@ pub(super) fn solve_group(
         let rep = request.owner[a].expect("grouped");
         let per_4_weeks = request.workload.visits(acc);
         let regular_due = due_visits(per_4_weeks, request.weeks);
+        // Booked visits count towards the due ones; those that could not be
+        // kept leave their visits to the regular patterns.
         let due = regular_due.max(appointment_count[i]);
-        let to_pattern = due - appointment_count[i];
+        let to_pattern = due - kept_count[i];
         let mut need = Need {
             account: a,
             rep,
@@ -246,7 +250,7 @@ pub(super) fn solve_group(
                     .map(|&s| {
                         let date = days.slots[s].date;
                         (acc.days.is_empty() || acc.days.contains(&weekday(date)))
-                            && !appointment_dates[i].contains(&date)
+                            && !kept_dates[i].contains(&date)
                     })
                     .collect();
                 accepted_days = accepted_days.max(allowed.iter().filter(|&&x| x).count());
@@ -363,8 +367,19 @@ pub(super) fn solve_group(
     }
     let mut unscheduled = Vec::new();
     for (i, need) in needs.iter().enumerate() {
+        // Short accounts, accounts not due, and booked visits not kept (even
+        // when regular visits made up for them) are all reported.
         let short = scheduled[i] < need.due;
-        if !short && !matches!(need.blocked, Some(Reason::NotDueInHorizon { .. })) {
+        let reported = matches!(
+            need.blocked,
+            Some(
+                Reason::NotDueInHorizon { .. }
+                    | Reason::AppointmentConflict
+                    | Reason::AppointmentOutsideHours
+                    | Reason::AppointmentOffDay
+            )
+        );
+        if !short && !reported {
             continue;
         }
         let reason = need.blocked.clone().unwrap_or(Reason::NoRoom);
