@@ -550,6 +550,40 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         }
     }
 
+    // Accounts with bookings: all their visits (booked ones included) keep at
+    // least half the even spacing, so the regular ones work around the bookings.
+    for (id, acc) in &accounts {
+        let Some(rep_id) = owner.get(id) else {
+            continue;
+        };
+        let Some(vs) = per_account.get(id.as_str()) else {
+            continue;
+        };
+        if !vs.iter().any(|v| v.appointment) || vs.len() < 2 {
+            continue;
+        }
+        let rep = &reps[rep_id];
+        let working: Vec<NaiveDate> = setup
+            .start
+            .iter_days()
+            .take_while(|d| *d < end_date)
+            .filter(|d| rep.days.contains(&d.weekday().num_days_from_monday()))
+            .collect();
+        let mut idx: Vec<usize> = vs
+            .iter()
+            .filter_map(|v| working.iter().position(|d| *d == v.date))
+            .collect();
+        idx.sort();
+        let least = ((working.len() as f64 / vs.len() as f64) / 2.0)
+            .floor()
+            .max(1.0) as usize;
+        if acc.days.is_empty() && idx.windows(2).any(|w| w[1] - w[0] < least) {
+            bad.push(format!(
+                "{id}: visits and bookings on working days {idx:?} closer than {least} days"
+            ));
+        }
+    }
+
     bad.extend(check_calendars(out, &visits));
     bad.extend(check_geojson(out, &by_day, setup.road));
     bad

@@ -388,6 +388,7 @@ fn edge_cases_stay_checked() {
          clash1,60.171,24.943,customer,4,30,,,r1\n\
          clash2,60.176,24.944,customer,4,30,,,r1\n\
          mwf,60.173,24.941,customer,12,20,,\"mon,wed,fri\",r1\n\
+         rhythm,60.174,24.945,customer,4,30,,,r1\n\
          shared1,60.180,24.950,customer,4,60,,,r2\n\
          shared2,60.181,24.951,customer,4,60,,,r2\n\
          shared3,60.182,24.952,customer,4,60,,,r2\n",
@@ -402,13 +403,13 @@ fn edge_cases_stay_checked() {
     let appointments = tmp.path().join("appointments.csv");
     std::fs::write(
         &appointments,
-        "account,date,time,duration_min\nbooked,2027-01-05,09:00,255\nclash1,2027-01-06,10:00,60\nclash2,2027-01-06,10:30,60\n",
+        "account,date,time,duration_min\nbooked,2027-01-05,09:00,255\nclash1,2027-01-06,10:00,60\nclash2,2027-01-06,10:30,60\nrhythm,2027-01-13,15:00,30\n",
     )
     .unwrap();
     let assignment = tmp.path().join("assignment.csv");
     std::fs::write(
         &assignment,
-        "account,territory\nlate,r1\nbooked,r1\nclash1,r1\nclash2,r1\nmwf,r1\nshared1,r2\nshared2,r2\nshared3,r2\n",
+        "account,territory\nlate,r1\nbooked,r1\nclash1,r1\nclash2,r1\nmwf,r1\nrhythm,r1\nshared1,r2\nshared2,r2\nshared3,r2\n",
     )
     .unwrap();
     let out = tmp.path().join("routes");
@@ -440,7 +441,7 @@ fn edge_cases_stay_checked() {
         totals["due_visits"], totals["scheduled_visits"],
         "{summary}"
     );
-    assert_eq!(totals["appointments_kept"], 2);
+    assert_eq!(totals["appointments_kept"], 3);
     let reasons: Vec<(&str, &str)> = summary["unscheduled"]
         .as_array()
         .unwrap()

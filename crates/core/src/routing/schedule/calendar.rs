@@ -99,6 +99,65 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
     out
 }
 
+/// Patterns for the `n` visits due when some are booked on days `booked`
+/// (working-day indices): an evenly spread pattern for all `n` in which each
+/// booked day stands in for the pattern's visit nearest to it (within half the
+/// spacing), so the regular visits keep their rhythm around the bookings.
+/// Falls back to spreading the remaining visits over the other days.
+///
+/// ```
+/// use territory::routing::schedule::calendar::patterns_around;
+/// // Weekly over four 5-day weeks; a booking on the Wednesday of week 3.
+/// let p = patterns_around(&vec![true; 20], 4, &[12]);
+/// assert!(p.contains(&vec![2, 7, 17]));
+/// ```
+pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<usize>> {
+    let regular = n.saturating_sub(booked.len());
+    if booked.is_empty() || regular == 0 {
+        return if regular == 0 {
+            Vec::new()
+        } else {
+            patterns(allowed, regular)
+        };
+    }
+    let mut with_booked = allowed.to_vec();
+    for &b in booked {
+        if b < with_booked.len() {
+            with_booked[b] = true;
+        }
+    }
+    let reach = ((allowed.len() as f64 / n as f64) / 2.0).ceil() as usize;
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for mut p in patterns(&with_booked, n) {
+        let mut fits = true;
+        for &b in booked {
+            let Some(k) = (0..p.len()).min_by_key(|&k| (p[k].abs_diff(b), p[k])) else {
+                fits = false;
+                break;
+            };
+            if p[k].abs_diff(b) > reach {
+                fits = false;
+                break;
+            }
+            p.remove(k);
+        }
+        if fits && p.iter().all(|d| allowed[*d] && !booked.contains(d)) && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        let mut free = allowed.to_vec();
+        for &b in booked {
+            if b < free.len() {
+                free[b] = false;
+            }
+        }
+        out = patterns(&free, regular);
+    }
+    out.sort();
+    out
+}
+
 fn nearest_allowed(allowed: &[bool], target: usize, tolerance: usize) -> Option<usize> {
     (0..=tolerance).find_map(|delta| {
         [target.checked_sub(delta), Some(target + delta)]

@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::calendar::{due_visits, patterns, weekday, working_dates};
+use super::calendar::{due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
 use super::{Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
 use crate::model::Location;
@@ -253,6 +253,12 @@ pub(super) fn solve_group(
                             && !kept_dates[i].contains(&date)
                     })
                     .collect();
+                let booked: Vec<usize> = rep_days
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &s)| kept_dates[i].contains(&days.slots[s].date))
+                    .map(|(d, _)| d)
+                    .collect();
                 accepted_days = accepted_days.max(allowed.iter().filter(|&&x| x).count());
                 let Some(&first) = rep_days.first() else {
                     continue;
@@ -266,7 +272,7 @@ pub(super) fn solve_group(
                 }
                 solo_ok = true;
                 need.patterns.extend(
-                    patterns(&allowed, to_pattern)
+                    patterns_around(&allowed, to_pattern + booked.len(), &booked)
                         .into_iter()
                         .map(|p| p.into_iter().map(|d| rep_days[d]).collect::<Vec<_>>()),
                 );
