@@ -218,6 +218,19 @@ fn bad_geojson() {
         &["--territories", "2"],
         &["accounts.geojson:2", "geometry"],
     );
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[24.9,60.1]},"properties":{"id":"a","Revenue":1,"revenue":2}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[24.8,60.1]},"properties":{"id":"b"}}]}"#,
+    )
+    .unwrap();
+    rejects_file(
+        &path,
+        tmp.path(),
+        &["--territories", "2"],
+        &["accounts.geojson:1", "different case"],
+    );
 }
 
 #[test]

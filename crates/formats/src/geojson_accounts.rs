@@ -94,7 +94,15 @@ pub fn read_accounts_geojson(
                 serde_json::Value::Null => String::new(),
                 other => other.to_string(),
             };
-            cells.insert(key.trim().to_ascii_lowercase(), text);
+            let lower = key.trim().to_ascii_lowercase();
+            if cells.insert(lower.clone(), text).is_some() {
+                return Err(InputError::at(
+                    path,
+                    number,
+                    Some(key),
+                    format!("property '{key}' repeats another one spelled with different case ('{lower}'); column names are case-insensitive"),
+                ));
+            }
         }
         if !cells.contains_key(&id_key) {
             if let Some(id) = &feature.id {

@@ -92,13 +92,27 @@ pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
             "m, n and t must be positive (t at most 30 days)",
         ));
     }
-    let (mut max_duration, mut capacity) = (None, 0.0);
+    // One `D Q` line per day; the solver takes one fleet for every day, so
+    // days that differ are refused rather than silently read as the last one.
+    let mut limits: Option<(f64, f64)> = None;
     for _ in 0..days {
         let (line, f) = next("every day's `D Q` line")?;
         let d = number(line, "D", f.first())?;
-        capacity = number(line, "Q", f.get(1))?;
-        max_duration = (d > 0.0).then_some(d);
+        let q = number(line, "Q", f.get(1))?;
+        if let Some((d0, q0)) = limits {
+            if d != d0 || q != q0 {
+                return Err(InputError::at(
+                    path,
+                    line,
+                    Some("D Q"),
+                    format!("{d} {q} differs from the first day's {d0} {q0}; days with different fleets are not supported"),
+                ));
+            }
+        }
+        limits = Some((d, q));
     }
+    let (d, capacity) = limits.unwrap_or((0.0, 0.0));
+    let max_duration = (d > 0.0).then_some(d);
     let mut nodes = Vec::with_capacity((customers + 1).min(text.lines().count()));
     for _ in 0..=customers {
         let (line, f) = next("every node line")?;
