@@ -99,6 +99,7 @@ fn routes_on_monaco_roads_pass_the_checker_and_follow_the_roads() {
         lunch: Some((12 * 60, 14 * 60, 30)),
         share_office: false,
         road: true,
+        anchored: false,
     };
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");

@@ -75,6 +75,7 @@ fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
         lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
         share_office: false,
         road: false,
+        anchored: false,
     }
 }
 
@@ -475,4 +476,86 @@ fn edge_cases_stay_checked() {
     };
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// A weekly job: four one-week runs with an anchored cadence visit every
+/// account exactly as often as four weeks at once would, each run checked.
+#[test]
+fn weekly_runs_with_an_anchored_cadence_keep_each_accounts_rhythm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let mut visits: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for week in 0..4u64 {
+        let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap() + chrono::Days::new(7 * week);
+        let out = tmp.path().join(format!("week{week}"));
+        let start_text = start.to_string();
+        let args = routes_args(
+            assignment.to_str().unwrap(),
+            out.to_str().unwrap(),
+            &[
+                "--weeks",
+                "1",
+                "--cadence",
+                "anchored",
+                "--iterations",
+                "60",
+            ],
+        );
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let at = args.iter().position(|a| *a == "--start").unwrap();
+        args[at + 1] = &start_text;
+        run_json(&args);
+        let setup = Setup {
+            start,
+            weeks: 1,
+            anchored: true,
+            ..sample_setup(&paths)
+        };
+        let violations = check(&setup, &out);
+        assert!(violations.is_empty(), "week {week}: {violations:#?}");
+        let text = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        for row in r.records() {
+            let row = row.unwrap();
+            visits
+                .entry(row[3].to_string())
+                .or_default()
+                .push(week as usize);
+        }
+    }
+    let accounts = std::fs::read_to_string(sample("accounts.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(accounts.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let (id_col, visits_col) = (
+        headers.iter().position(|h| h == "id").unwrap(),
+        headers.iter().position(|h| h == "visits").unwrap(),
+    );
+    let booked = std::fs::read_to_string(sample("appointments.csv")).unwrap();
+    for row in r.records() {
+        let row = row.unwrap();
+        let id = &row[id_col];
+        if booked.contains(id) {
+            continue;
+        }
+        let per_4: f64 = row[visits_col].parse().unwrap();
+        let weeks = visits.get(id).cloned().unwrap_or_default();
+        assert_eq!(
+            weeks.len() as f64,
+            per_4,
+            "{id}: visited in weeks {weeks:?}"
+        );
+        if per_4 == 2.0 {
+            assert_eq!(
+                weeks[1] - weeks[0],
+                2,
+                "{id}: fortnightly in weeks {weeks:?}"
+            );
+        }
+    }
 }

@@ -53,6 +53,11 @@ pub(crate) struct RoutesArgs {
     /// Lunch break: window and length, e.g. 12:00-13:30/30.
     #[arg(long, value_name = "HH:MM-HH:MM/MIN")]
     lunch: Option<String>,
+    /// Visits due in the horizon: `horizon` rounds visits per 4 weeks to the
+    /// horizon's length; `anchored` fixes each 2-, 4- or 8-weekly account's
+    /// calendar weeks (by a hash of its id) so weekly runs keep its rhythm.
+    #[arg(long, value_enum, default_value = "horizon")]
+    cadence: CadenceArg,
     /// Reps of one office (reps.csv `office`) share their accounts.
     #[arg(long)]
     share_office: bool,
@@ -233,6 +238,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         lunch,
         share_office: args.share_office,
         balance_weight: args.day_balance,
+        anchored: args.cadence == CadenceArg::Anchored,
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
@@ -251,6 +257,10 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         },
         lunch: args.lunch.clone(),
         share_office: args.share_office,
+        cadence: match args.cadence {
+            CadenceArg::Horizon => "horizon".into(),
+            CadenceArg::Anchored => "anchored".into(),
+        },
         seed: args.seed,
         iterations: args.iterations,
     };
@@ -293,6 +303,15 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         args.out.display()
     ));
     Ok(())
+}
+
+/// `--cadence` values.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CadenceArg {
+    /// Round the visits due to the horizon.
+    Horizon,
+    /// Fixed calendar weeks per account, for consecutive short horizons.
+    Anchored,
 }
 
 /// `HH:MM-HH:MM/MIN`.

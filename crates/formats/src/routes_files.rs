@@ -24,6 +24,8 @@ pub struct RoutesParameters {
     pub lunch: Option<String>,
     /// Whether reps of one office shared their accounts.
     pub share_office: bool,
+    /// `horizon` or `anchored` (see `territory routes --help`).
+    pub cadence: String,
     /// Seed.
     pub seed: u64,
     /// Iterations per rep requested (`None`: automatic).

@@ -158,6 +158,51 @@ pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<
     out
 }
 
+/// Weeks since Monday 1970-01-05 (negative before it).
+pub fn week_index(date: NaiveDate) -> i64 {
+    let monday = NaiveDate::from_ymd_opt(1970, 1, 5).expect("a valid date");
+    (date - monday).num_days().div_euclid(7)
+}
+
+/// An anchored cadence: an account due every `every` weeks is due in the
+/// calendar weeks `w` with `(w + phase) % every == 0`, `phase` fixed per
+/// account, so consecutive runs over short horizons (a weekly cron job) keep
+/// its rhythm. `None` when `per_4_weeks` is not such a rate (0 < rate < 4 with
+/// 4 / rate a whole number of weeks).
+pub fn anchored_every(per_4_weeks: f64) -> Option<i64> {
+    if !(per_4_weeks > 0.0 && per_4_weeks < 4.0) {
+        return None;
+    }
+    let every = 4.0 / per_4_weeks;
+    ((every - every.round()).abs() < 1e-9).then_some(every.round() as i64)
+}
+
+/// Patterns of an anchored cadence: one visit in each of `weeks` (lists of
+/// working-day indices per due week), on the same position in each week when
+/// the account accepts it, else the nearest accepted day of that week.
+pub fn anchored_patterns(allowed: &[bool], weeks: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let longest = weeks.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for position in 0..longest {
+        let mut days = Vec::with_capacity(weeks.len());
+        for week in weeks {
+            let pick = (0..week.len())
+                .filter(|&k| allowed[week[k]])
+                .min_by_key(|&k| (k.abs_diff(position), k))
+                .map(|k| week[k]);
+            match pick {
+                Some(d) => days.push(d),
+                None => break,
+            }
+        }
+        if days.len() == weeks.len() && !out.contains(&days) {
+            out.push(days);
+        }
+    }
+    out.sort();
+    out
+}
+
 fn nearest_allowed(allowed: &[bool], target: usize, tolerance: usize) -> Option<usize> {
     (0..=tolerance).find_map(|delta| {
         [target.checked_sub(delta), Some(target + delta)]
@@ -226,6 +271,28 @@ mod tests {
         let only_mondays: Vec<bool> = (0..20).map(|d| d % 5 == 0).collect();
         assert!(patterns(&only_mondays, 8).is_empty());
         assert_eq!(patterns(&only_mondays, 4), vec![vec![0, 5, 10, 15]]);
+    }
+
+    #[test]
+    fn anchored_cadence_keeps_its_weeks() {
+        assert_eq!(anchored_every(1.0), Some(4));
+        assert_eq!(anchored_every(2.0), Some(2));
+        assert_eq!(anchored_every(0.5), Some(8));
+        assert_eq!(anchored_every(3.0), None);
+        assert_eq!(anchored_every(4.0), None);
+        let monday = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert_eq!(
+            week_index(monday) + 1,
+            week_index(monday + chrono::Days::new(7))
+        );
+        assert_eq!(
+            week_index(monday),
+            week_index(monday + chrono::Days::new(6))
+        );
+        // Two due weeks of five days; the account takes Tuesdays and Thursdays.
+        let allowed: Vec<bool> = (0..10).map(|d| d % 5 == 1 || d % 5 == 3).collect();
+        let p = anchored_patterns(&allowed, &[vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]);
+        assert_eq!(p, vec![vec![1, 6], vec![3, 8]]);
     }
 
     #[test]

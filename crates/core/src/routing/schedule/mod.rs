@@ -125,6 +125,11 @@ pub struct ScheduleOptions {
     /// Weight of even day lengths against travel minutes: the objective adds
     /// `weight × Σ work² / day length` over days.
     pub balance_weight: f64,
+    /// Anchor cadences to the calendar: an account due every 2, 4 or 8 weeks
+    /// gets its visit in the calendar weeks fixed by a hash of its id, so
+    /// short horizons planned one after another (a weekly job) keep each
+    /// account's rhythm, instead of rounding the visits due in the horizon.
+    pub anchored: bool,
 }
 
 impl Default for ScheduleOptions {
@@ -136,6 +141,7 @@ impl Default for ScheduleOptions {
             lunch: None,
             share_office: false,
             balance_weight: 0.05,
+            anchored: false,
         }
     }
 }
@@ -289,7 +295,7 @@ impl std::fmt::Display for Reason {
         match self {
             Self::NotDueInHorizon { per_4_weeks, weeks } => write!(
                 f,
-                "{per_4_weeks} visits per 4 weeks round to none in a {weeks}-week horizon; plan a longer horizon"
+                "at {per_4_weeks} visits per 4 weeks no visit is due in this {weeks}-week horizon (plan a longer one, or anchor the cadence to the calendar)"
             ),
             Self::NoAcceptedDay => f.write_str("the account accepts none of the rep's working days"),
             Self::FrequencyImpossible { due, accepted_days } => write!(

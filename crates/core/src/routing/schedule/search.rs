@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::calendar::{due_visits, patterns_around, weekday, working_dates};
+use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
 use super::{Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
 use crate::model::Location;
@@ -200,7 +200,23 @@ pub(super) fn solve_group(
         let acc = &request.accounts[a];
         let rep = request.owner[a].expect("grouped");
         let per_4_weeks = request.workload.visits(acc);
-        let regular_due = due_visits(per_4_weeks, request.weeks);
+        // An anchored cadence fixes the calendar weeks the account is due in.
+        let anchored_weeks: Option<Vec<i64>> = options
+            .anchored
+            .then(|| calendar::anchored_every(per_4_weeks))
+            .flatten()
+            .filter(|_| appointment_count[i] == 0)
+            .map(|every| {
+                let phase = (fnv(&acc.id) % every as u64) as i64;
+                let first = calendar::week_index(request.start);
+                (first..first + request.weeks as i64)
+                    .filter(|w| (w + phase).rem_euclid(every) == 0)
+                    .collect()
+            });
+        let regular_due = match &anchored_weeks {
+            Some(weeks) => weeks.len(),
+            None => due_visits(per_4_weeks, request.weeks),
+        };
         // Booked visits count towards the due ones; those that could not be
         // kept leave their visits to the regular patterns.
         let due = regular_due.max(appointment_count[i]);
@@ -271,8 +287,24 @@ pub(super) fn solve_group(
                     continue;
                 }
                 solo_ok = true;
+                let local = match &anchored_weeks {
+                    Some(weeks) => {
+                        let by_week: Vec<Vec<usize>> = weeks
+                            .iter()
+                            .map(|&w| {
+                                (0..rep_days.len())
+                                    .filter(|&d| {
+                                        calendar::week_index(days.slots[rep_days[d]].date) == w
+                                    })
+                                    .collect()
+                            })
+                            .collect();
+                        calendar::anchored_patterns(&allowed, &by_week)
+                    }
+                    None => patterns_around(&allowed, to_pattern + booked.len(), &booked),
+                };
                 need.patterns.extend(
-                    patterns_around(&allowed, to_pattern + booked.len(), &booked)
+                    local
                         .into_iter()
                         .map(|p| p.into_iter().map(|d| rep_days[d]).collect::<Vec<_>>()),
                 );
