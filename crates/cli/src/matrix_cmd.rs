@@ -53,9 +53,9 @@ pub(crate) struct MatrixArgs {
 #[derive(Serialize)]
 struct MatrixFile<'a> {
     ids: Vec<&'a str>,
-    /// minutes[from][to].
+    /// `minutes[from][to]`.
     minutes: Vec<Vec<f64>>,
-    /// km[from][to], along the fastest path.
+    /// `km[from][to]`, along the fastest path.
     km: Vec<Vec<f64>>,
     /// Ids of points farther than 1 km from any road.
     far_from_road: Vec<&'a str>,

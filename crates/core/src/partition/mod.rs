@@ -4,7 +4,7 @@
 //! 2. **Candidates**: the `k` nearest centres of each account from an R-tree.
 //! 3. **Prices**: Lagrangian subgradient ascent on the balance bands gives
 //!    per-territory prices under which "each account to its cheapest candidate"
-//!    is nearly balanced ([`lagrangian`]).
+//!    is nearly balanced (module `lagrangian`).
 //! 4. **Balancing LP**: accounts whose two cheapest priced candidates are close
 //!    (the frontier) are free in an LP solved by `good_lp`/clarabel; the rest
 //!    are fixed. If the bands cannot be met, the frontier and then `k` grow.
