@@ -487,7 +487,8 @@ fn neighbours(days: &Days, n: usize) -> Vec<Vec<u32>> {
         .collect()
 }
 
-/// Annealing start temperature: about a third of a typical short leg.
+/// Annealing start temperature: half a typical short leg, or the size of a
+/// typical balance change when that is larger.
 fn temperature_scale(days: &Days, n: usize) -> f64 {
     if n < 2 {
         return 1.0;
@@ -504,7 +505,10 @@ fn temperature_scale(days: &Days, n: usize) -> f64 {
         .collect();
     legs.sort_by(f64::total_cmp);
     let median = legs.get(legs.len() / 2).copied().unwrap_or(1.0);
-    (median * 0.5).max(0.2)
+    // A move's balance term is about weight × 2 · work · Δwork / day length,
+    // roughly weight × 30 for a half-hour visit on a half-full day: start hot
+    // enough to trade that against travel.
+    (median * 0.5).max(0.2).max(days.balance_weight * 30.0)
 }
 
 fn remove_account(days: &Days, needs: &[Need], s: &mut State, i: usize, scratch: &mut Vec<f64>) {
