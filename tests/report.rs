@@ -121,16 +121,25 @@ fn report_loads_in_a_browser_without_console_errors() {
 #[test]
 fn report_rejects_a_folder_that_is_not_a_plan() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("summary.json"), "{}").unwrap();
-    std::fs::write(tmp.path().join("territories.geojson"), "not json").unwrap();
     let out = tmp.path().join("r.html");
-    let o = territory(&[
-        "report",
-        "--plan",
-        tmp.path().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let report = || {
+        territory(&[
+            "report",
+            "--plan",
+            tmp.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    // A summary from another command (or none of ours).
+    std::fs::write(tmp.path().join("summary.json"), r#"{"command":"routes"}"#).unwrap();
+    std::fs::write(tmp.path().join("territories.geojson"), "not json").unwrap();
+    let o = report();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("summary.json"), "{}", stderr(&o));
+    // A plan summary beside a broken map layer.
+    std::fs::write(tmp.path().join("summary.json"), r#"{"command":"plan"}"#).unwrap();
+    let o = report();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("territories.geojson"), "{}", stderr(&o));
     assert!(!out.exists());

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
-use territory_formats::{read_points_csv, to_json_bytes, write_files_atomically};
+use territory_formats::{read_points_csv, to_json_bytes, write_file_atomically};
 use territory_roads::{ImportOptions, MatrixOptions, RoadNetwork, DEFAULT_SNAP_KM};
 
 use crate::progress::StderrProgress;
@@ -101,12 +101,13 @@ pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
             None => territory_roads::MatrixCache::user_default(),
         }
     };
-    let (matrix, from_cache) = match &cache {
-        Some(c) => {
-            let cached = c
-                .matrix(&net, &snap, &options)
-                .map_err(|e| Failure::Internal(e.to_string()))?;
-            (cached.matrix, cached.from_cache)
+    let (matrix, from_cache) = match cache.as_ref().map(|c| c.matrix(&net, &snap, &options)) {
+        Some(Ok(cached)) => (cached.matrix, cached.from_cache),
+        Some(Err(e)) => {
+            progress.warn(&format!(
+                "matrix cache unusable ({e}); computing without it"
+            ));
+            (net.matrix_with(&snap, &options), false)
         }
         None => (net.matrix_with(&snap, &options), false),
     };
@@ -151,16 +152,7 @@ pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
         w.into_inner()
             .map_err(|e| Failure::Internal(e.to_string()))?
     };
-    let dir = match args.out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = args
-        .out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    write_files_atomically(&dir, &[(name, bytes)])
+    write_file_atomically(&args.out, &bytes)
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
     let summary = MatrixSummary {
         command: "matrix",

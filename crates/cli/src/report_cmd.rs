@@ -84,23 +84,8 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         max_points: args.max_points,
     };
     let html = render(&plan, routes.as_ref(), &options);
-    let tmp = args.out.with_file_name(format!(
-        ".{}.tmp-{}",
-        args.out
-            .file_name()
-            .map_or("report".into(), |n| n.to_string_lossy()),
-        std::process::id()
-    ));
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Internal(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    std::fs::write(&tmp, &html)
-        .and_then(|()| std::fs::rename(&tmp, &args.out))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Failure::Internal(format!("cannot write {}: {e}", args.out.display()))
-        })?;
+    territory_formats::write_file_atomically(&args.out, html.as_bytes())
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
     let summary = ReportSummary {
         command: "report",
         out: args.out.display().to_string(),

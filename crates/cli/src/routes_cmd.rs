@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use clap::Args;
 use territory::model::parse_clock;
 use territory::routing::schedule::{
@@ -19,6 +18,9 @@ use territory_formats::{
 use crate::progress::StderrProgress;
 use crate::road_args::RoadArgs;
 use crate::{print_json, Failure};
+
+/// Longest time limit accepted (about 31 years): beyond it no duration fits.
+pub(crate) const MAX_SECONDS: f64 = 1e9;
 
 /// Arguments of `territory routes`.
 #[derive(Args)]
@@ -97,9 +99,9 @@ pub(crate) struct RoutesArgs {
 
 pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     let progress = StderrProgress::new(args.quiet, args.verbose);
-    let start = NaiveDate::parse_from_str(args.start.trim(), "%Y-%m-%d").map_err(|_| {
+    let start = territory_formats::parse_iso_date(&args.start).ok_or_else(|| {
         Failure::Input(format!(
-            "--start '{}' is not a date like 2027-01-04",
+            "--start '{}' is not a date like 2027-01-04 (years 1900–2999)",
             args.start
         ))
     })?;
@@ -121,15 +123,15 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             args.speed
         )));
     }
-    if !(args.time_limit > 0.0 && args.time_limit.is_finite()) {
+    if !(args.time_limit > 0.0 && args.time_limit <= MAX_SECONDS) {
         return Err(Failure::Input(format!(
-            "--time-limit {} must be a positive number of seconds",
+            "--time-limit {} must be a positive number of seconds up to {MAX_SECONDS}",
             args.time_limit
         )));
     }
-    if !(args.day_balance >= 0.0 && args.day_balance.is_finite()) {
+    if !(args.day_balance >= 0.0 && args.day_balance <= 1e6) {
         return Err(Failure::Input(format!(
-            "--day-balance {} must be a weight of at least 0",
+            "--day-balance {} must be a weight between 0 and 1000000",
             args.day_balance
         )));
     }
@@ -328,7 +330,7 @@ fn parse_lunch(text: &str) -> Result<Lunch, Failure> {
         parse_clock(b).ok_or_else(bad)?,
     );
     let duration: u32 = minutes.trim().parse().map_err(|_| bad())?;
-    if duration == 0 || earliest + duration > latest {
+    if duration == 0 || earliest.saturating_add(duration) > latest {
         return Err(Failure::Input(format!(
             "--lunch '{text}': a break of {duration} min must fit inside its window"
         )));

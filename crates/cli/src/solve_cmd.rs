@@ -272,9 +272,9 @@ pub(crate) struct TdpResult {
 pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
     let began = Instant::now();
     let progress = StderrProgress::new(args.quiet, args.verbose);
-    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
+    if !(args.time_limit > 0.0 && args.time_limit <= crate::routes_cmd::MAX_SECONDS) {
         return Err(Failure::Input(format!(
-            "--time-limit {} must be a positive number of seconds",
+            "--time-limit {} must be a positive number of seconds up to 1000000000",
             args.time_limit
         )));
     }

@@ -27,14 +27,16 @@ use std::path::Path;
 pub use accounts::{read_accounts_csv, AccountsFile};
 pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
-pub use output::write_files_atomically;
+pub use output::{write_file_atomically, write_files_atomically};
 pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary};
 pub use reps::read_reps_csv;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
     RoutesTotals, Spread, UnscheduledRecord,
 };
-pub use schedule_inputs::{read_appointments_csv, read_assignment_csv, read_points_csv};
+pub use schedule_inputs::{
+    parse_iso_date, read_appointments_csv, read_assignment_csv, read_points_csv,
+};
 
 /// Reads accounts by extension: `.geojson`/`.json` as GeoJSON, anything else as CSV.
 pub fn read_accounts(path: &Path) -> Result<AccountsFile, InputError> {

@@ -52,6 +52,28 @@ pub fn read_assignment_csv(
     Ok(owner)
 }
 
+/// A date written `YYYY-MM-DD` with a four-digit year from 1900 to 2999.
+///
+/// ```
+/// use territory_formats::parse_iso_date;
+/// assert!(parse_iso_date("2027-01-04").is_some());
+/// assert!(parse_iso_date("27-01-04").is_none());
+/// assert!(parse_iso_date("2027-02-30").is_none());
+/// ```
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let shape = t.len() == 10
+        && t.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
+    (shape && (1900..3000).contains(&chrono::Datelike::year(&date))).then_some(date)
+}
+
 /// Reads appointments: `account`, `date` (YYYY-MM-DD), `time` (HH:MM) and
 /// `duration_min` (whole minutes > 0), all required.
 pub fn read_appointments_csv(
@@ -71,8 +93,12 @@ pub fn read_appointments_csv(
             .get(id)
             .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
         let d = row.required("date")?;
-        let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map_err(|_| row.error("date", format!("'{d}' is not a date like 2027-01-04")))?;
+        let date = parse_iso_date(d).ok_or_else(|| {
+            row.error(
+                "date",
+                format!("'{d}' is not a date like 2027-01-04 (years 1900–2999)"),
+            )
+        })?;
         let t = row.required("time")?;
         let start = parse_clock(t)
             .ok_or_else(|| row.error("time", format!("'{t}' is not a time like 09:30")))?;
@@ -83,7 +109,7 @@ pub fn read_appointments_csv(
                 format!("'{m}' is not a whole number of minutes above 0"),
             )
         })?;
-        if start + duration_min > 24 * 60 {
+        if start as u64 + duration_min as u64 > 24 * 60 {
             return Err(row.error(
                 "duration_min",
                 format!("the appointment at {t} lasting {m} min runs past midnight"),

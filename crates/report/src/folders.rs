@@ -114,7 +114,7 @@ fn read_json(path: &Path) -> Result<Value, ReportError> {
 fn point(v: &Value) -> Option<[f64; 2]> {
     let a = v.as_array()?;
     let p = [a.first()?.as_f64()?, a.get(1)?.as_f64()?];
-    p.iter().all(|c| c.is_finite()).then_some(p)
+    (p[0].abs() <= 180.0 && p[1].abs() <= 90.0).then_some(p)
 }
 
 fn line(v: &Value) -> Option<Line> {
@@ -131,7 +131,17 @@ fn text(v: &Value) -> Option<String> {
 
 /// Reads a plan folder (`summary.json`, `territories.geojson`).
 pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
-    let summary = read_json(&dir.join("summary.json"))?;
+    let summary_path = dir.join("summary.json");
+    let summary = read_json(&summary_path)?;
+    let command = summary["command"].as_str().unwrap_or("");
+    if !["plan", "rebalance", "size"].contains(&command) {
+        return Err(ReportError::Format {
+            path: summary_path,
+            message: format!(
+                "not the summary of a plan (command '{command}'): give the folder `territory plan` wrote"
+            ),
+        });
+    }
     let geo_path = dir.join("territories.geojson");
     let geo = read_json(&geo_path)?;
     let bad = |message: String| ReportError::Format {
@@ -198,7 +208,14 @@ pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
 
 /// Reads a routes folder (`summary.json`, `routes.geojson`).
 pub fn read_routes_folder(dir: &Path) -> Result<RoutesFolder, ReportError> {
-    let summary = read_json(&dir.join("summary.json"))?;
+    let summary_path = dir.join("summary.json");
+    let summary = read_json(&summary_path)?;
+    if summary["command"].as_str() != Some("routes") {
+        return Err(ReportError::Format {
+            path: summary_path,
+            message: "not the summary of routes: give the folder `territory routes` wrote".into(),
+        });
+    }
     let geo_path = dir.join("routes.geojson");
     let geo = read_json(&geo_path)?;
     let features = geo["features"]
@@ -210,10 +227,15 @@ pub fn read_routes_folder(dir: &Path) -> Result<RoutesFolder, ReportError> {
     let mut lines = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let p = &f["properties"];
-        let l = line(&f["geometry"]["coordinates"]).ok_or_else(|| ReportError::Format {
-            path: geo_path.clone(),
-            message: format!("feature {i} is not a LineString"),
-        })?;
+        let l = line(&f["geometry"]["coordinates"])
+            .filter(|l| l.len() >= 2)
+            .ok_or_else(|| ReportError::Format {
+                path: geo_path.clone(),
+                message: format!(
+                    "feature {} is not a LineString of at least two positions",
+                    i + 1
+                ),
+            })?;
         lines.push(RouteLine {
             rep: text(&p["rep"]).unwrap_or_default(),
             date: text(&p["date"]).unwrap_or_default(),

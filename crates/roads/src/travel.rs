@@ -1,6 +1,7 @@
 //! The road network as the routing engine's [`TravelModel`].
 
 use territory::routing::travel::{TravelError, TravelMatrices, TravelModel};
+
 use territory::routing::Matrix;
 use territory::Location;
 
@@ -68,13 +69,13 @@ impl TravelModel for RoadTravel<'_> {
     fn matrices(&self, points: &[Location]) -> Result<TravelMatrices, TravelError> {
         let pts: Vec<(f64, f64)> = points.iter().map(|l| (l.lat, l.lon)).collect();
         let snap = self.net.snap(&pts, self.snap_km);
+        // A cache that cannot be read or written (read-only home, full disk)
+        // only costs the recomputation.
         let m = match &self.cache {
-            Some(cache) => {
-                cache
-                    .matrix(self.net, &snap, &self.options)
-                    .map_err(|e| TravelError(e.to_string()))?
-                    .matrix
-            }
+            Some(cache) => match cache.matrix(self.net, &snap, &self.options) {
+                Ok(cached) => cached.matrix,
+                Err(_) => self.net.matrix_with(&snap, &self.options),
+            },
             None => self.net.matrix_with(&snap, &self.options),
         };
         let n = points.len();
