@@ -547,6 +547,18 @@ pub fn plan_with_progress(
             break;
         }
     }
+    // A rebalance of a plan already within every band keeps it: no move is
+    // the least disruption (polishing for compactness could otherwise move a
+    // few accounts whose move cost it outweighs).
+    if options.rebalance.is_some() {
+        let home: Option<Vec<usize>> = problem.current.iter().copied().collect();
+        if let Some(home) = home {
+            let home = repair::Assignment::new(home, &bal, kt);
+            if bal.violation(&home.loads) <= 1e-9 {
+                asg = home;
+            }
+        }
+    }
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
         repair::trim_moves(&mut asg, &bal, &cand, limit);
     }
