@@ -154,19 +154,12 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             args.assignment.as_ref().unwrap_or(&args.accounts).display()
         )));
     }
+    let routed: Vec<bool> = owner.iter().map(Option::is_some).collect();
     let appointments = match &args.appointments {
-        Some(path) => {
-            read_appointments_csv(path, &account_ids).map_err(|e| Failure::Input(e.to_string()))?
-        }
+        Some(path) => read_appointments_csv(path, &account_ids, &routed)
+            .map_err(|e| Failure::Input(e.to_string()))?,
         None => Vec::new(),
     };
-    if let Some(ap) = appointments.iter().find(|a| owner[a.account].is_none()) {
-        return Err(Failure::Input(format!(
-            "{}: account '{}' has an appointment but no rep in the assignment",
-            args.appointments.as_ref().expect("read above").display(),
-            accounts[ap.account].id
-        )));
-    }
 
     let straight = StraightLine {
         circuity: args.circuity,

@@ -75,10 +75,12 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// Reads appointments: `account`, `date` (YYYY-MM-DD), `time` (HH:MM) and
-/// `duration_min` (whole minutes > 0), all required.
+/// `duration_min` (whole minutes > 0), all required. `routed[i]` says whether
+/// account `i` has a rep: a booking for one without is an error at its line.
 pub fn read_appointments_csv(
     path: &Path,
     account_ids: &[&str],
+    routed: &[bool],
 ) -> Result<Vec<Appointment>, InputError> {
     let table = Table::read(path, &["account", "date", "time", "duration_min"])?;
     let accounts: HashMap<&str, usize> = account_ids
@@ -92,6 +94,12 @@ pub fn read_appointments_csv(
         let &account = accounts
             .get(id)
             .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        if !routed.get(account).copied().unwrap_or(false) {
+            return Err(row.error(
+                "account",
+                format!("'{id}' has a booking but no rep in the assignment"),
+            ));
+        }
         let d = row.required("date")?;
         let date = parse_iso_date(d).ok_or_else(|| {
             row.error(
@@ -157,26 +165,26 @@ mod tests {
     #[test]
     fn reads_appointments_and_names_bad_fields() {
         let f = file("account,date,time,duration_min\na,2027-01-05,09:30,45\n");
-        let a = read_appointments_csv(f.path(), &["a", "b"]).unwrap();
+        let a = read_appointments_csv(f.path(), &["a", "b"], &[true, true]).unwrap();
         assert_eq!(a[0].start, 9 * 60 + 30);
         assert_eq!(a[0].date, NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
         let f = file("account,date,time,duration_min\na,2027-02-30,09:30,45\n");
-        let e = read_appointments_csv(f.path(), &["a"])
+        let e = read_appointments_csv(f.path(), &["a"], &[true])
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2:") && e.contains("date"), "{e}");
         let f = file("account,date,time,duration_min\nz,2027-02-03,09:30,45\n");
-        let e = read_appointments_csv(f.path(), &["a"])
+        let e = read_appointments_csv(f.path(), &["a"], &[true])
             .unwrap_err()
             .to_string();
         assert!(e.contains("account") && e.contains("'z'"), "{e}");
         let f = file("account,date,time,duration_min\na,2027-02-03,9h,45\n");
-        assert!(read_appointments_csv(f.path(), &["a"])
+        assert!(read_appointments_csv(f.path(), &["a"], &[true])
             .unwrap_err()
             .to_string()
             .contains("time"));
         let f = file("account,date,time,duration_min\na,2027-02-03,09:00,0\n");
-        assert!(read_appointments_csv(f.path(), &["a"])
+        assert!(read_appointments_csv(f.path(), &["a"], &[true])
             .unwrap_err()
             .to_string()
             .contains("duration_min"));
