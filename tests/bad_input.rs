@@ -216,7 +216,7 @@ fn bad_geojson() {
         &path,
         tmp.path(),
         &["--territories", "2"],
-        &["accounts.geojson:2", "geometry"],
+        &["accounts.geojson: feature 2", "geometry"],
     );
     std::fs::write(
         &path,
@@ -229,7 +229,7 @@ fn bad_geojson() {
         &path,
         tmp.path(),
         &["--territories", "2"],
-        &["accounts.geojson:1", "different case"],
+        &["accounts.geojson: feature 1", "different case"],
     );
 }
 
@@ -330,6 +330,6 @@ fn points_mixed_with_polygons() {
         &path,
         tmp.path(),
         &["--territories", "1"],
-        &["mixed.geojson:2", "points"],
+        &["mixed.geojson: feature 2", "points"],
     );
 }

@@ -200,3 +200,33 @@ fn size_finds_the_smallest_count_that_fits() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// As many accounts as territories (a degenerate LP), from a GeoJSON file
+/// that starts with a byte-order mark: a plan, not a solver error.
+#[test]
+fn one_account_per_territory_from_a_bom_geojson() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("two.geojson");
+    let mut bytes = vec![0xef, 0xbb, 0xbf];
+    bytes.extend_from_slice(
+        br#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[24.9,60.1]},"properties":{"id":"a"}},
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[24.8,60.2]},"properties":{"id":"b"}}]}"#,
+    );
+    std::fs::write(&path, bytes).unwrap();
+    let summary = run_json(&[
+        "plan",
+        "--accounts",
+        path.to_str().unwrap(),
+        "--territories",
+        "2",
+        "--balance",
+        "accounts",
+        "--out",
+        tmp.path().join("plan").to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(summary["balanced"], true);
+    assert_eq!(summary["territories"], 2);
+}

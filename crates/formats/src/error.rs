@@ -10,6 +10,8 @@ pub struct InputError {
     pub file: PathBuf,
     /// 1-based line (CSV) or feature number (GeoJSON), when known.
     pub line: Option<u64>,
+    /// Whether `line` counts GeoJSON features rather than text lines.
+    pub feature: bool,
     /// The column or property concerned, when known.
     pub field: Option<String>,
     /// What is wrong, for people.
@@ -22,6 +24,7 @@ impl InputError {
         Self {
             file: file.to_path_buf(),
             line: None,
+            feature: false,
             field: None,
             message: message.into(),
         }
@@ -32,8 +35,22 @@ impl InputError {
         Self {
             file: file.to_path_buf(),
             line: Some(line),
+            feature: false,
             field: field.map(str::to_string),
             message: message.into(),
+        }
+    }
+
+    /// An error at the `number`-th GeoJSON feature (1-based), optionally in a property.
+    pub fn in_feature(
+        file: &Path,
+        number: u64,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            feature: true,
+            ..Self::at(file, number, field, message)
         }
     }
 }
@@ -41,8 +58,10 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
+        match (self.line, self.feature) {
+            (Some(n), true) => write!(f, ": feature {n}")?,
+            (Some(line), false) => write!(f, ":{line}")?,
+            (None, _) => {}
         }
         if let Some(field) = &self.field {
             write!(f, ": field '{field}'")?;

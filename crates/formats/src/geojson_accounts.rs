@@ -28,10 +28,7 @@ impl Cells for Properties<'_> {
     }
 
     fn error(&self, column: &str, message: String) -> InputError {
-        InputError {
-            line: Some(self.feature),
-            ..InputError::at(self.path, self.feature, Some(column), message)
-        }
+        InputError::in_feature(self.path, self.feature, Some(column), message)
     }
 }
 
@@ -54,7 +51,9 @@ pub fn read_accounts_geojson(
             "the file is empty; expected a GeoJSON FeatureCollection",
         ));
     }
+    // Editors on Windows often start UTF-8 files with a byte-order mark.
     let geojson: GeoJson = text
+        .trim_start_matches('\u{feff}')
         .parse()
         .map_err(|e| InputError::file(path, format!("not valid GeoJSON: {e}")))?;
     let features = match geojson {
@@ -96,7 +95,7 @@ pub fn read_accounts_geojson(
             };
             let lower = key.trim().to_ascii_lowercase();
             if cells.insert(lower.clone(), text).is_some() {
-                return Err(InputError::at(
+                return Err(InputError::in_feature(
                     path,
                     number,
                     Some(key),
@@ -186,7 +185,7 @@ pub fn read_accounts_geojson(
     }
     if any_polygon {
         if let Some(k) = out.shapes.iter().position(Option::is_none) {
-            return Err(InputError::at(
+            return Err(InputError::in_feature(
                 path,
                 k as u64 + 1,
                 Some("geometry"),

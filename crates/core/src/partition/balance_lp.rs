@@ -39,8 +39,63 @@ pub(crate) struct LpOutcome {
 }
 
 /// Builds and solves the frontier LP; `margin` (0..1) narrows every band by that
-/// fraction of its half-width.
+/// fraction of its half-width. Should the solver fail (degenerate tiny
+/// instances), each free account goes to its cheapest candidate instead and
+/// the repair that follows restores balance: a plan is still returned, with
+/// no bound.
 pub(crate) fn solve(
+    bal: &Balance,
+    cand: &Candidates,
+    frontier: &Frontier,
+    territories: usize,
+    margin: f64,
+) -> Result<LpOutcome, String> {
+    match solve_lp(bal, cand, frontier, territories, margin) {
+        Ok(outcome) => Ok(outcome),
+        Err(_) => Ok(cheapest_candidates(bal, cand, frontier, territories)),
+    }
+}
+
+fn cheapest_candidates(
+    bal: &Balance,
+    cand: &Candidates,
+    frontier: &Frontier,
+    territories: usize,
+) -> LpOutcome {
+    let mut cost = 0.0;
+    let shares = frontier
+        .free
+        .iter()
+        .enumerate()
+        .map(|(i, free)| {
+            let list = free.as_ref()?;
+            let best = list
+                .iter()
+                .copied()
+                .min_by(|&a, &b| {
+                    let (ca, cb) = (cand.cost_of(i, a), cand.cost_of(i, b));
+                    ca.unwrap_or(f64::INFINITY)
+                        .total_cmp(&cb.unwrap_or(f64::INFINITY))
+                        .then(a.cmp(&b))
+                })
+                .unwrap_or(frontier.fixed_to[i]);
+            Some(vec![(best, 1.0)])
+        })
+        .collect::<Vec<_>>();
+    for (i, s) in shares.iter().enumerate() {
+        let j = s.as_ref().map_or(frontier.fixed_to[i], |v| v[0].0);
+        cost += cand.cost_of(i, j).unwrap_or(0.0);
+    }
+    LpOutcome {
+        shares,
+        slack: f64::INFINITY,
+        cost,
+        prices: Prices::zero(territories * bal.c),
+        variables: 0,
+    }
+}
+
+fn solve_lp(
     bal: &Balance,
     cand: &Candidates,
     frontier: &Frontier,
