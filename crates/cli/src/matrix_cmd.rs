@@ -8,7 +8,7 @@ use territory_formats::{read_points_csv, to_json_bytes, write_file_atomically};
 use territory_roads::{ImportOptions, MatrixOptions, RoadNetwork, DEFAULT_SNAP_KM};
 
 use crate::progress::StderrProgress;
-use crate::road_args::road_failure;
+use crate::road_args::{matrix_cache, road_failure};
 use crate::{print_json, Failure};
 
 /// Arguments of `territory matrix`.
@@ -93,14 +93,7 @@ pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
     let snap = net.snap(&coords, DEFAULT_SNAP_KM);
     territory::Progress::phase(&progress, "travel matrix");
     let options = MatrixOptions::default();
-    let cache = if args.no_cache {
-        None
-    } else {
-        match &args.cache_dir {
-            Some(d) => Some(territory_roads::MatrixCache::new(d)),
-            None => territory_roads::MatrixCache::user_default(),
-        }
-    };
+    let cache = matrix_cache(args.cache_dir.as_deref(), args.no_cache);
     let (matrix, from_cache) = match cache.as_ref().map(|c| c.matrix(&net, &snap, &options)) {
         Some(Ok(cached)) => (cached.matrix, cached.from_cache),
         Some(Err(e)) => {

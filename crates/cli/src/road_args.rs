@@ -73,13 +73,7 @@ impl RoadArgs {
 
     /// The matrix cache, unless `--no-cache` (or no home folder).
     pub fn cache(&self) -> Option<MatrixCache> {
-        if self.no_cache {
-            return None;
-        }
-        match &self.cache_dir {
-            Some(dir) => Some(MatrixCache::new(dir)),
-            None => MatrixCache::user_default(),
-        }
+        matrix_cache(self.cache_dir.as_deref(), self.no_cache)
     }
 
     /// Describes the travel model for summaries.
@@ -158,6 +152,15 @@ pub(crate) fn apply_roads(
             );
             Ok(builder)
         }
+    }
+}
+
+/// The matrix cache of `--cache-dir` (default `~/.cache/territory`), unless `--no-cache`.
+pub(crate) fn matrix_cache(dir: Option<&std::path::Path>, off: bool) -> Option<MatrixCache> {
+    match (off, dir) {
+        (true, _) => None,
+        (false, Some(dir)) => Some(MatrixCache::new(dir)),
+        (false, None) => MatrixCache::user_default(),
     }
 }
 

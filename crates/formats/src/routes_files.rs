@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
-use territory::routing::schedule::{calendar::weekday, RepDay, Schedule};
+use territory::routing::schedule::{calendar::weekday, fnv1a, RepDay, Schedule};
 use territory::{Account, Location, Rep};
 
 use crate::output::write_files_atomically;
@@ -501,13 +501,6 @@ fn ics_time(d: NaiveDate, minutes: f64) -> String {
     let date = d + chrono::Days::new((m / (24 * 60)) as u64);
     let m = m % (24 * 60);
     format!("{}T{:02}{:02}00", ics_date(date), m / 60, m % 60)
-}
-
-/// FNV-1a, 64 bits: stable across runs and platforms.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// RFC 5545 §3.3.11 TEXT escaping.

@@ -368,6 +368,18 @@ impl Schedule {
     }
 }
 
+/// FNV-1a (64 bits) of some bytes: a stable hash for seeds, anchored
+/// cadences and calendar UIDs, the same on every platform and run.
+///
+/// ```
+/// assert_eq!(territory::routing::schedule::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+/// ```
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Plans every rep's visits over the horizon.
 pub fn plan_visits(
     request: &ScheduleRequest<'_>,

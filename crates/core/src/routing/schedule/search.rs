@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
-use super::{Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
+use super::{fnv1a, Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
 use crate::model::Location;
 use crate::routing::anneal::Annealing;
 use crate::routing::travel::TravelModel;
@@ -207,7 +207,7 @@ pub(super) fn solve_group(
             .flatten()
             .filter(|_| appointment_count[i] == 0)
             .map(|every| {
-                let phase = (fnv(&acc.id) % every as u64) as i64;
+                let phase = (fnv1a(acc.id.as_bytes()) % every as u64) as i64;
                 let first = calendar::week_index(request.start);
                 (first..first + request.weeks as i64)
                     .filter(|w| (w + phase).rem_euclid(every) == 0)
@@ -331,7 +331,8 @@ pub(super) fn solve_group(
     let iterations_cap = options
         .iterations
         .unwrap_or((n_assignable * 20 / group.len().min(SHARED_CANDIDATES)).clamp(500, 20_000));
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed ^ fnv(&request.reps[group[0]].id));
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(options.seed ^ fnv1a(request.reps[group[0]].id.as_bytes()));
     let near = neighbours(&days, needs.len());
     let mut state = State {
         cost: (0..routes.len())
@@ -460,12 +461,6 @@ fn lone_visit_reason(
     } else {
         Reason::NoWindowFits
     }
-}
-
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Accounts by travel time from each account.
