@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::common::{run_json, sample, shared, stderr, territory};
+use crate::common::{fixture, run_json, sample, stderr, territory};
 
 #[test]
 fn sample_plan_writes_three_files_within_tolerance() {
@@ -117,7 +117,7 @@ fn same_seed_same_output() {
 fn district_polygons_balance_population() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("leeds");
-    let leeds = shared("districts/leeds.geojson");
+    let leeds = fixture("districts/leeds.geojson");
     let summary = run_json(&[
         "plan",
         "--accounts",

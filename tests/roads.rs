@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::common::{run_json, shared, stderr, territory};
+use crate::common::{fixture, run_json, stderr, territory};
 use crate::route_checker::{check, Setup};
 
 /// 60 accounts spread over Monaco in two territories, deterministic.
@@ -48,7 +48,7 @@ fn monaco_case(dir: &Path) -> (PathBuf, PathBuf) {
 fn routes_on_monaco_roads_pass_the_checker_and_follow_the_roads() {
     let tmp = tempfile::tempdir().unwrap();
     let (accounts, reps) = monaco_case(tmp.path());
-    let osm = shared("osm/monaco.osm.pbf");
+    let osm = fixture("osm/monaco.osm.pbf");
     let out = tmp.path().join("routes");
     let summary = run_json(&[
         "routes",
@@ -148,7 +148,7 @@ fn matrix_exports_road_times_and_names_points_off_the_road() {
         "id,lat,lon\ncasino,43.7394,7.4280\npalace,43.7314,7.4197\nport,43.7352,7.4230\nsea,43.70,7.45\n",
     )
     .unwrap();
-    let osm = shared("osm/monaco.osm.pbf");
+    let osm = fixture("osm/monaco.osm.pbf");
     let out = tmp.path().join("m.json");
     let cache = tmp.path().join("cache");
     let args = [
@@ -187,7 +187,7 @@ fn bad_road_input_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let (accounts, reps) = monaco_case(tmp.path());
     let truncated = tmp.path().join("truncated.osm.pbf");
-    let bytes = std::fs::read(shared("osm/monaco.osm.pbf")).unwrap();
+    let bytes = std::fs::read(fixture("osm/monaco.osm.pbf")).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
     let out = tmp.path().join("out");
     let base = [
@@ -221,7 +221,7 @@ fn bad_road_input_exits_2() {
 fn plan_measures_compactness_in_road_minutes() {
     let tmp = tempfile::tempdir().unwrap();
     let (accounts, reps) = monaco_case(tmp.path());
-    let osm = shared("osm/monaco.osm.pbf");
+    let osm = fixture("osm/monaco.osm.pbf");
     let plan = |extra: &[&str], out: &str| {
         let out = tmp.path().join(out);
         let mut args = vec![

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use crate::common::{root, run_json, sample, shared, stderr, territory};
+use crate::common::{fixture, root, run_json, sample, stderr, territory};
 use crate::routes::{plan_sample, routes_args};
 
-const OUTPUTS: [&str; 8] = [
+const OUTPUTS: [&str; 10] = [
     "matrix",
     "plan",
     "size",
@@ -15,6 +15,8 @@ const OUTPUTS: [&str; 8] = [
     "solve-routes",
     "solve-pvrp",
     "solve-tdp",
+    "check",
+    "error",
 ];
 
 fn schema(name: &str) -> Value {
@@ -182,12 +184,12 @@ fn json_outputs_validate_against_their_schemas() {
     ]);
     assert_valid(&size, "size");
     for (format, file, name) in [
-        ("tsplib", "tsplib/berlin52.tsp", "solve-routes"),
-        ("solomon", "solomon/C101.txt", "solve-routes"),
-        ("pvrp", "pvrp/p01.txt", "solve-pvrp"),
-        ("tdp", "tdp/2DU60-05-1.dat", "solve-tdp"),
+        ("tsplib", "research/berlin52.tsp", "solve-routes"),
+        ("solomon", "research/C101.txt", "solve-routes"),
+        ("pvrp", "research/p01.txt", "solve-pvrp"),
+        ("tdp", "research/2DU60-05-1.dat", "solve-tdp"),
     ] {
-        let path = shared(file);
+        let path = fixture(file);
         let out = run_json(&[
             "solve",
             format,

@@ -1,12 +1,12 @@
-//! `territory solve tdp` on the shared research instances.
+//! `territory solve` on the research instances kept as fixtures (`tests/data/research/`).
 
 use serde_json::Value;
 
-use crate::common::{shared, stderr, territory};
+use crate::common::{fixture, stderr, territory};
 
 #[test]
 fn tdp_instance_is_balanced_contiguous_and_scored() {
-    let file = shared("tdp/2DU60-05-1.dat");
+    let file = fixture("research/2DU60-05-1.dat");
     let o = territory(&[
         "solve",
         "tdp",
@@ -59,7 +59,7 @@ fn malformed_tdp_is_bad_input() {
 
 #[test]
 fn tsplib_tour_visits_every_node_once_near_optimal() {
-    let file = shared("tsplib/berlin52.tsp");
+    let file = fixture("research/berlin52.tsp");
     let o = territory(&[
         "solve",
         "tsplib",
@@ -101,7 +101,7 @@ fn tsplib_tour_visits_every_node_once_near_optimal() {
 
 #[test]
 fn solomon_routes_respect_windows_capacity_and_fleet() {
-    let file = shared("solomon/C101.txt");
+    let file = fixture("research/C101.txt");
     let o = territory(&[
         "solve",
         "solomon",
@@ -166,7 +166,7 @@ fn solomon_routes_respect_windows_capacity_and_fleet() {
 
 #[test]
 fn pvrp_schedule_meets_frequencies_combinations_and_capacity() {
-    let file = shared("pvrp/p01.txt");
+    let file = fixture("research/p01.txt");
     let o = territory(&[
         "solve",
         "pvrp",

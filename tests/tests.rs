@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod inputs;
 mod plan;
 mod rebalance;
 mod report;

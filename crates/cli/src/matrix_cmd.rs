@@ -4,9 +4,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
-use territory_formats::{read_points_csv, to_json_bytes, write_file_atomically};
+use territory_formats::{
+    check_output, read_points, to_json_bytes, write_file_atomically, OutputKind,
+};
 use territory_roads::{ImportOptions, MatrixOptions, RoadNetwork, DEFAULT_SNAP_KM};
 
+use crate::flags::{Chatter, ReadFlags};
 use crate::progress::StderrProgress;
 use crate::road_args::{matrix_cache, road_failure};
 use crate::{print_json, Failure};
@@ -29,25 +32,23 @@ pub(crate) struct MatrixArgs {
     /// Points: CSV with id, lat, lon.
     #[arg(long, value_name = "FILE")]
     points: PathBuf,
-    /// Output file: .json (square arrays) or .csv (one row per pair).
+    /// Output file: .json (square arrays) or .csv (one row per pair); never one of the inputs.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    #[command(flatten)]
+    read: ReadFlags,
     /// Folder for cached road matrices (default ~/.cache/territory).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Compute afresh, without the cache.
     #[arg(long)]
     no_cache: bool,
-    /// Print a short JSON summary on stdout.
-    #[arg(long)]
-    json: bool,
-    /// No messages on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short)]
-    verbose: bool,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
+
+/// Most points of one matrix: its n² entries must fit in memory and on disk.
+const MAX_POINTS: usize = 10_000;
 
 /// The `.json` matrix file.
 #[derive(Serialize)]
@@ -74,7 +75,8 @@ pub(crate) struct MatrixSummary {
 }
 
 pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
-    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let progress = StderrProgress::new(args.chatter);
+    check_output(&args.out, OutputKind::File, &[&args.points, &args.osm])?;
     let json_out = match args.out.extension().and_then(|e| e.to_str()) {
         Some("json") => true,
         Some("csv") => false,
@@ -86,7 +88,14 @@ pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
         }
     };
     territory::Progress::phase(&progress, "reading points");
-    let points = read_points_csv(&args.points).map_err(|e| Failure::Input(e.to_string()))?;
+    let points = read_points(&args.points, &args.read.options()?)?;
+    if points.len() > MAX_POINTS {
+        return Err(Failure::Input(format!(
+            "{}: {} points; a matrix holds at most {MAX_POINTS} (split the points, or use `routes`/`plan`, which compute only the legs they need)",
+            args.points.display(),
+            points.len()
+        )));
+    }
     territory::Progress::phase(&progress, "reading road network");
     let net = RoadNetwork::from_pbf(&args.osm, &ImportOptions::default()).map_err(road_failure)?;
     let coords: Vec<(f64, f64)> = points.iter().map(|(_, l)| (l.lat, l.lon)).collect();
@@ -156,7 +165,7 @@ pub(crate) fn run(args: MatrixArgs) -> Result<(), Failure> {
         from_cache,
         elapsed_ms: progress.elapsed_ms(),
     };
-    if args.json {
+    if args.chatter.json {
         print_json(&summary)?;
     }
     progress.done(&format!(

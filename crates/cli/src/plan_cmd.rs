@@ -1,17 +1,18 @@
 //! `territory plan`, `territory rebalance` and `territory size`.
 
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
-    read_accounts, read_accounts_geojson, read_reps_csv, to_json_bytes, write_files_atomically,
-    write_plan, AccountsFile, PlanSummary,
+    check_output, plan_files, read_accounts, read_accounts_geojson, read_reps, to_json_bytes,
+    write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary,
 };
 
+use crate::flags::{one_stdin, Chatter, OutFolder, ReadFlags, Seed};
 use crate::progress::StderrProgress;
 use crate::road_args::{apply_roads, RoadArgs};
 use crate::{print_json, Failure};
@@ -19,9 +20,9 @@ use crate::{print_json, Failure};
 /// The accounts and what to balance: shared by plan, rebalance and size.
 #[derive(Args)]
 pub(crate) struct InputArgs {
-    /// Accounts: CSV (id, lat, lon, status, revenue, visits, ...) or GeoJSON points/polygons.
+    /// Accounts: CSV, .xlsx/.ods (id, lat, lon, status, revenue, visits, ...) or GeoJSON points/polygons; - reads stdin.
     #[arg(long, value_name = "FILE")]
-    accounts: PathBuf,
+    pub accounts: PathBuf,
     /// Balance criteria, comma-separated, each optionally with its own tolerance.
     #[arg(
         long,
@@ -35,14 +36,15 @@ pub(crate) struct InputArgs {
     /// GeoJSON property holding the account id (default: `id`, then the feature id).
     #[arg(long, value_name = "NAME")]
     id_property: Option<String>,
+    #[command(flatten)]
+    pub read: ReadFlags,
 }
 
 /// Engine and output options: shared by plan, rebalance and size.
 #[derive(Args)]
 pub(crate) struct RunArgs {
-    /// Seed for the placement of free centres.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    seed: Seed,
     /// Allow territories in several pieces (contiguity repair is on by default).
     #[arg(long)]
     no_contiguity: bool,
@@ -54,18 +56,14 @@ pub(crate) struct RunArgs {
     lp_max_accounts: usize,
     #[command(flatten)]
     road: RoadArgs,
-    /// Output folder (created; files inside are replaced atomically).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Print the summary as JSON on stdout.
+    /// Exit with code 3 (after writing the output) when a tolerance is missed
+    /// or a territory is in pieces.
     #[arg(long)]
-    json: bool,
-    /// No progress or messages on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short)]
-    verbose: bool,
+    strict: bool,
+    #[command(flatten)]
+    out: OutFolder,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
 
 /// Arguments of `territory plan`.
@@ -79,7 +77,7 @@ Criteria: accounts, customers, prospects, revenue, workload, or any numeric colu
 A criterion may carry its own tolerance: customers:3%.")]
 pub(crate) struct PlanArgs {
     #[command(flatten)]
-    input: InputArgs,
+    pub input: InputArgs,
     /// Reps: CSV (id, name, lat, lon, capacity, ...). One territory per rep; bases fix centres.
     #[arg(long, value_name = "FILE")]
     reps: Option<PathBuf>,
@@ -87,7 +85,7 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_name = "K")]
     territories: Option<usize>,
     #[command(flatten)]
-    run: RunArgs,
+    pub run: RunArgs,
 }
 
 /// Arguments of `territory rebalance`: those of `plan`, plus what a move costs.
@@ -101,7 +99,7 @@ Accounts of reps no longer in the reps file are redistributed; new reps get
 accounts from their neighbours; locked accounts never move.")]
 pub(crate) struct RebalanceArgs {
     #[command(flatten)]
-    plan: PlanArgs,
+    pub plan: PlanArgs,
     /// What to keep small: the number of accounts moved, or their revenue.
     #[arg(long, value_enum, default_value = "accounts")]
     disruption: DisruptionArg,
@@ -138,7 +136,7 @@ pub(crate) struct SizeArgs {
     #[arg(long, value_name = "A..B")]
     territories: Option<String>,
     #[command(flatten)]
-    run: RunArgs,
+    pub run: RunArgs,
 }
 
 pub(crate) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
@@ -162,7 +160,20 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     } else {
         "plan"
     };
-    let progress = StderrProgress::new(args.run.quiet, args.run.verbose);
+    let progress = StderrProgress::new(args.run.chatter);
+    one_stdin(&[
+        ("--accounts", Some(&args.input.accounts)),
+        ("--reps", args.reps.as_deref()),
+    ])?;
+    let inputs: Vec<&Path> = [
+        Some(args.input.accounts.as_path()),
+        args.reps.as_deref(),
+        args.run.road.osm.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    check_output(&args.run.out.out, OutputKind::Folder, &inputs)?;
     territory::Progress::phase(&progress, "reading input");
     let (file, mut builder) = read_input(&args.input)?;
     if rebalance.is_some() && file.accounts.iter().all(|a| a.territory.is_none()) {
@@ -171,10 +182,11 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
             args.input.accounts.display()
         )));
     }
+    let read_options = args.input.read.options()?;
     let reps = args
         .reps
         .as_ref()
-        .map(|path| read_reps_csv(path).map_err(|e| Failure::Input(e.to_string())))
+        .map(|path| read_reps(path, &read_options))
         .transpose()?;
     if let Some(reps) = &reps {
         builder = builder.reps(reps.clone());
@@ -195,7 +207,7 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     }
     let problem = builder
         .build()
-        .map_err(|e| Failure::Input(format!("{}: {e}", args.input.accounts.display())))?;
+        .map_err(|e| problem_failure(e, &file, &args.input.accounts))?;
     let options = PlanOptions {
         rebalance,
         ..engine_options(&args.run)?
@@ -206,9 +218,10 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     let mut summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
     summary.timings = progress.timings();
     summary.warnings = warnings;
-    write_plan(&args.run.out, &problem, &plan, &file.shapes, &summary)
-        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
-    if args.run.json {
+    let out = &args.run.out.out;
+    write_plan(out, &problem, &plan, &file.shapes, &summary)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
+    if args.run.chatter.json {
         print_json(&summary)?;
     }
     let verb = if command == "rebalance" {
@@ -217,7 +230,40 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
         "planned"
     };
     report(&progress, verb, &summary, &args.run);
-    Ok(())
+    strict_check(&args.run, &summary)
+}
+
+/// `--strict`: a missed tolerance or a territory in pieces is exit 3.
+fn strict_check(run: &RunArgs, summary: &PlanSummary) -> Result<(), Failure> {
+    if !run.strict {
+        return Ok(());
+    }
+    let missed: Vec<String> = summary
+        .criteria
+        .iter()
+        .filter(|c| !c.within_tolerance)
+        .map(|c| {
+            format!(
+                "{} deviates {:.1}% (tolerance {:.1}%)",
+                c.criterion,
+                c.max_deviation * 100.0,
+                c.tolerance * 100.0
+            )
+        })
+        .chain(
+            (!run.no_contiguity && !summary.contiguity.contiguous)
+                .then(|| "a territory is in pieces".to_string()),
+        )
+        .collect();
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Strict(format!(
+            "the plan in {} misses: {}",
+            run.out.out.display(),
+            missed.join("; ")
+        )))
+    }
 }
 
 /// The `--json` output and `sizing.json` of `territory size`.
@@ -231,11 +277,22 @@ pub(crate) struct SizeSummary {
     /// The smallest count whose workloads all fit, planned in the output folder.
     chosen_territories: Option<usize>,
     table: Vec<SizingRow>,
+    /// Accounts heavier than the capacity by themselves: the territory holding
+    /// each is over capacity whatever the count (exempt from `fits`).
+    oversized_accounts: Vec<territory::sizing::OversizedAccount>,
     plan: Option<PlanSummary>,
 }
 
 pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
-    let progress = StderrProgress::new(args.run.quiet, args.run.verbose);
+    let progress = StderrProgress::new(args.run.chatter);
+    let inputs: Vec<&Path> = [
+        Some(args.input.accounts.as_path()),
+        args.run.road.osm.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    check_output(&args.run.out.out, OutputKind::Folder, &inputs)?;
     territory::Progress::phase(&progress, "reading input");
     let range = args.territories.as_deref().map(parse_range).transpose()?;
     if let Some(h) = args.capacity_hours {
@@ -267,7 +324,7 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
         .clone()
         .territories(1)
         .build()
-        .map_err(|e| Failure::Input(format!("{}: {e}", args.input.accounts.display())))?;
+        .map_err(|e| problem_failure(e, &file, &args.input.accounts))?;
     let options = engine_options(&args.run)?;
     let sizing =
         size(builder, args.capacity_hours, range, &options, &progress).map_err(|e| match e {
@@ -287,26 +344,36 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
         lower_bound: sizing.lower_bound,
         chosen_territories: sizing.chosen.as_ref().map(|(p, _)| p.territories().len()),
         table: sizing.rows.clone(),
+        oversized_accounts: sizing.oversized.clone(),
         plan: plan_summary.clone(),
     };
     territory::Progress::phase(&progress, "writing output");
-    match (&sizing.chosen, &plan_summary) {
-        (Some((problem, plan)), Some(ps)) => {
-            write_plan(&args.run.out, problem, plan, &file.shapes, ps).and_then(|()| {
-                write_files_atomically(
-                    &args.run.out,
-                    &[("sizing.json".into(), to_json_bytes(&summary))],
-                )
-            })
-        }
-        _ => write_files_atomically(
-            &args.run.out,
-            &[("sizing.json".into(), to_json_bytes(&summary))],
-        ),
-    }
-    .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.run.out.display())))?;
-    if args.run.json {
+    let out = &args.run.out.out;
+    // One folder, swapped in whole: the plan's files and sizing.json together.
+    let mut files = match (&sizing.chosen, &plan_summary) {
+        (Some((problem, plan)), Some(ps)) => plan_files(problem, plan, &file.shapes, ps)
+            .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?,
+        _ => Vec::new(),
+    };
+    files.push(("sizing.json".into(), to_json_bytes(&summary)));
+    write_files_atomically(out, &files)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
+    if args.run.chatter.json {
         print_json(&summary)?;
+    }
+    if let (Some(h), false) = (args.capacity_hours, summary.oversized_accounts.is_empty()) {
+        let shown: Vec<String> = summary
+            .oversized_accounts
+            .iter()
+            .take(5)
+            .map(|o| format!("{} ({:.1} h)", o.account, o.workload_hours))
+            .collect();
+        progress.warn(&format!(
+            "{} accounts alone need more than {h} h per 4 weeks, so their territories stay over capacity at any count: {}{}",
+            summary.oversized_accounts.len(),
+            shown.join(", "),
+            if summary.oversized_accounts.len() > shown.len() { ", …" } else { "" }
+        ));
     }
     for row in &summary.table {
         progress.done(&format!(
@@ -326,18 +393,45 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
         (Some(k), Some(h)) => progress.done(&format!(
             "{k} territories carry {:.1} h of workload within {h} h each → {}",
             summary.total_workload_hours,
-            args.run.out.display()
+            out.display()
         )),
         (None, Some(h)) => progress.done(&format!(
             "warning: no territory count up to the number of accounts fits {h} h"
         )),
         _ => {}
     }
-    Ok(())
+    match &summary.plan {
+        Some(plan) => strict_check(&args.run, plan),
+        None if args.run.strict && args.capacity_hours.is_some() => Err(Failure::Strict(
+            "no territory count fits the capacity".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A problem the builder refused, located at the account's line when it names one.
+pub(crate) fn problem_failure(
+    e: territory::ProblemError,
+    file: &AccountsFile,
+    path: &Path,
+) -> Failure {
+    let line = e.account().and_then(|(id, field)| {
+        let i = file.accounts.iter().position(|a| a.id == id)?;
+        Some((*file.lines.get(i)?, field))
+    });
+    match line {
+        Some((line, field)) => {
+            let mut located = territory_formats::InputError::at(path, line, field, e.to_string());
+            located.feature = file.features;
+            located.sheet = file.sheet.clone();
+            Failure::File(located)
+        }
+        None => Failure::Input(format!("{}: {e}", path.display())),
+    }
 }
 
 /// Reads the accounts and turns the criteria flags into a problem builder.
-fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuilder), Failure> {
+pub(crate) fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuilder), Failure> {
     let default_tolerance = parse_tolerance(&input.tolerance).ok_or_else(|| {
         Failure::Input(format!(
             "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
@@ -346,14 +440,12 @@ fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuilder), Failu
     })?;
     let criteria = parse_balance(&input.balance, default_tolerance)?;
     let file = match &input.id_property {
-        Some(p) => read_accounts_geojson(&input.accounts, Some(p)),
-        None => read_accounts(&input.accounts),
-    }
-    .map_err(|e| Failure::Input(e.to_string()))?;
+        Some(p) => read_accounts_geojson(&input.accounts, Some(p))?,
+        None => read_accounts(&input.accounts, &input.read.options()?)?,
+    };
     for (measure, _) in &criteria {
         if let Measure::Attribute(name) = measure {
-            file.check_numeric(&input.accounts, name)
-                .map_err(|e| Failure::Input(e.to_string()))?;
+            file.check_numeric(&input.accounts, name)?;
         }
     }
     let mut builder = Problem::builder().accounts(file.accounts.clone());
@@ -375,7 +467,7 @@ fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {
         }
     }
     Ok(PlanOptions {
-        seed: run.seed,
+        seed: run.seed.seed,
         lp_max_accounts: run.lp_max_accounts.max(1),
         contiguity: !run.no_contiguity,
         max_edge_km: run.max_edge_km,
@@ -402,7 +494,7 @@ fn report(progress: &StderrProgress, verb: &str, summary: &PlanSummary, run: &Ru
         summary.accounts,
         summary.territories,
         summary.elapsed_ms as f64 / 1000.0,
-        run.out.display(),
+        run.out.out.display(),
         summary.moved_accounts,
         worst.join(", "),
         summary.compactness.ratio_to_bound.map_or("n/a".into(), |r| format!("{r:.3}")),

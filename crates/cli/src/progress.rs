@@ -28,7 +28,8 @@ fn bar_style() -> ProgressStyle {
 }
 
 impl StderrProgress {
-    pub fn new(quiet: bool, verbose: bool) -> Self {
+    pub fn new(chatter: crate::flags::Chatter) -> Self {
+        let (quiet, verbose) = (chatter.quiet, chatter.verbose);
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new_spinner().with_style(spinner_style());
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -49,9 +50,10 @@ impl StderrProgress {
                 "[{:>6.1}s] {message}",
                 self.start.elapsed().as_secs_f64()
             )),
-            None if !self.quiet => {
-                eprintln!("[{:>6.1}s] {message}", self.start.elapsed().as_secs_f64())
-            }
+            None if !self.quiet => crate::to_stderr(&format!(
+                "[{:>6.1}s] {message}",
+                self.start.elapsed().as_secs_f64()
+            )),
             None => {}
         }
     }
@@ -64,7 +66,7 @@ impl StderrProgress {
     pub fn warn(&self, message: &str) {
         match &self.bar {
             Some(bar) => bar.println(format!("warning: {message}")),
-            None if !self.quiet => eprintln!("warning: {message}"),
+            None if !self.quiet => crate::to_stderr(&format!("warning: {message}")),
             None => {}
         }
     }
@@ -93,7 +95,7 @@ impl StderrProgress {
             bar.finish_and_clear();
         }
         if !self.quiet {
-            eprintln!("{message}");
+            crate::to_stderr(message);
         }
     }
 }

@@ -1,11 +1,14 @@
 //! `territory report`: one self-contained HTML page from a plan (and routes) folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
 use territory_report::{read_plan_folder, read_routes_folder, render, ReportOptions};
 
+use territory_formats::{check_output, OutputKind};
+
+use crate::flags::{Chatter, OutFile};
 use crate::progress::StderrProgress;
 use crate::{print_json, Failure};
 
@@ -35,18 +38,10 @@ pub(crate) struct ReportArgs {
     /// Above this many accounts, points are drawn as shaded cells.
     #[arg(long, value_name = "N", default_value_t = ReportOptions::default().max_points)]
     max_points: usize,
-    /// The HTML file to write (replaced atomically).
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
-    /// Print a short JSON summary on stdout.
-    #[arg(long)]
-    json: bool,
-    /// No messages on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short)]
-    verbose: bool,
+    #[command(flatten)]
+    out: OutFile,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
 
 /// The `--json` output of `territory report`.
@@ -62,7 +57,13 @@ pub(crate) struct ReportSummary {
 }
 
 pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
-    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let progress = StderrProgress::new(args.chatter);
+    let mut inputs = folder_files(&args.plan);
+    if let Some(routes) = &args.routes {
+        inputs.extend(folder_files(routes));
+    }
+    let input_refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    check_output(&args.out.out, OutputKind::File, &input_refs)?;
     let plan = read_plan_folder(&args.plan).map_err(|e| Failure::Input(e.to_string()))?;
     let routes = args
         .routes
@@ -84,11 +85,12 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         max_points: args.max_points,
     };
     let html = render(&plan, routes.as_ref(), &options);
-    territory_formats::write_file_atomically(&args.out, html.as_bytes())
-        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
+    let out = &args.out.out;
+    territory_formats::write_file_atomically(out, html.as_bytes())
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     let summary = ReportSummary {
         command: "report",
-        out: args.out.display().to_string(),
+        out: out.display().to_string(),
         territories: plan.territories.len(),
         accounts: plan.accounts.len(),
         route_days: routes.as_ref().map_or(0, |r| {
@@ -100,7 +102,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         bytes: html.len(),
         elapsed_ms: progress.elapsed_ms(),
     };
-    if args.json {
+    if args.chatter.json {
         print_json(&summary)?;
     }
     progress.done(&format!(
@@ -116,4 +118,20 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         html.len() / 1024
     ));
     Ok(())
+}
+
+/// The files of an input folder (and of its subfolders), which the report must not replace.
+fn folder_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path.clone());
+            }
+            out.push(path);
+        }
+    }
+    out
 }

@@ -1,6 +1,6 @@
 //! `territory routes`: dated visit routes per rep over a horizon of weeks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -11,16 +11,14 @@ use territory::routing::schedule::{
 use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
 use territory_formats::{
-    read_accounts, read_appointments_csv, read_assignment_csv, read_reps_csv, write_routes,
-    RoutesParameters, RoutesSummary,
+    check_output, read_accounts, read_appointments, read_assignment, read_reps, write_routes,
+    OutputKind, RoutesParameters, RoutesSummary,
 };
 
+use crate::flags::{one_stdin, seconds, Chatter, OutFolder, ReadFlags, Seed};
 use crate::progress::StderrProgress;
 use crate::road_args::RoadArgs;
 use crate::{print_json, Failure};
-
-/// Longest time limit accepted (about 31 years): beyond it no duration fits.
-pub(crate) const MAX_SECONDS: f64 = 1e9;
 
 /// Arguments of `territory routes`.
 #[derive(Args)]
@@ -78,27 +76,42 @@ pub(crate) struct RoutesArgs {
     #[arg(long, value_name = "N")]
     iterations: Option<usize>,
     /// Wall-clock cap per rep (or office) in seconds; reaching it stops the search early.
-    #[arg(long, value_name = "S", default_value_t = 60.0)]
+    #[arg(long, value_name = "S", default_value_t = 60.0, value_parser = seconds)]
     time_limit: f64,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output folder (created; files inside are replaced atomically).
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Print the summary as JSON on stdout.
+    #[command(flatten)]
+    seed: Seed,
+    #[command(flatten)]
+    read: ReadFlags,
+    /// Exit with code 3 (after writing the output) when a due visit is left
+    /// out, a booking is not kept, or an account has no rep.
     #[arg(long)]
-    json: bool,
-    /// No progress or messages on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short)]
-    verbose: bool,
+    strict: bool,
+    #[command(flatten)]
+    out: OutFolder,
+    #[command(flatten)]
+    pub chatter: Chatter,
 }
 
 pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
-    let progress = StderrProgress::new(args.quiet, args.verbose);
+    let progress = StderrProgress::new(args.chatter);
+    one_stdin(&[
+        ("--accounts", Some(&args.accounts)),
+        ("--reps", Some(&args.reps)),
+        ("--assignment", args.assignment.as_deref()),
+        ("--appointments", args.appointments.as_deref()),
+    ])?;
+    let inputs: Vec<&Path> = [
+        Some(args.accounts.as_path()),
+        Some(args.reps.as_path()),
+        args.assignment.as_deref(),
+        args.appointments.as_deref(),
+        args.road.osm.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    check_output(&args.out.out, OutputKind::Folder, &inputs)?;
+    let read_options = args.read.options()?;
     let start = territory_formats::parse_iso_date(&args.start).ok_or_else(|| {
         Failure::Input(format!(
             "--start '{}' is not a date like 2027-01-04 (years 1900–2999)",
@@ -123,12 +136,6 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             args.speed
         )));
     }
-    if !(args.time_limit > 0.0 && args.time_limit <= MAX_SECONDS) {
-        return Err(Failure::Input(format!(
-            "--time-limit {} must be a positive number of seconds up to {MAX_SECONDS}",
-            args.time_limit
-        )));
-    }
     if !(args.day_balance >= 0.0 && args.day_balance <= 1e6) {
         return Err(Failure::Input(format!(
             "--day-balance {} must be a weight between 0 and 1000000",
@@ -138,16 +145,22 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     let lunch = args.lunch.as_deref().map(parse_lunch).transpose()?;
 
     territory::Progress::phase(&progress, "reading input");
-    let file = read_accounts(&args.accounts).map_err(|e| Failure::Input(e.to_string()))?;
+    let file = read_accounts(&args.accounts, &read_options)?;
     let accounts = file.accounts;
-    let reps = read_reps_csv(&args.reps).map_err(|e| Failure::Input(e.to_string()))?;
+    let reps = read_reps(&args.reps, &read_options)?;
     let account_ids: Vec<&str> = accounts.iter().map(|a| a.id.as_str()).collect();
     let rep_ids: Vec<&str> = reps.iter().map(|r| r.id.as_str()).collect();
     let owner = match &args.assignment {
-        Some(path) => read_assignment_csv(path, &account_ids, &rep_ids)
-            .map_err(|e| Failure::Input(e.to_string()))?,
+        Some(path) => read_assignment(path, &read_options, &account_ids, &rep_ids)?,
         None => owners_from_accounts(&accounts, &file.lines, &rep_ids, &args.accounts)?,
     };
+    // Accounts no rep owns are not planned: name them rather than lose them.
+    let unassigned: Vec<String> = accounts
+        .iter()
+        .zip(&owner)
+        .filter(|(_, o)| o.is_none())
+        .map(|(a, _)| a.id.clone())
+        .collect();
     if owner.iter().all(Option::is_none) {
         return Err(Failure::Input(format!(
             "{}: no account is assigned to a rep",
@@ -156,8 +169,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     }
     let routed: Vec<bool> = owner.iter().map(Option::is_some).collect();
     let appointments = match &args.appointments {
-        Some(path) => read_appointments_csv(path, &account_ids, &routed)
-            .map_err(|e| Failure::Input(e.to_string()))?,
+        Some(path) => read_appointments(path, &read_options, &account_ids, &routed)?,
         None => Vec::new(),
     };
 
@@ -226,8 +238,21 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         start,
         weeks: args.weeks,
     };
+    if !unassigned.is_empty() {
+        let shown: Vec<&str> = unassigned.iter().take(5).map(String::as_str).collect();
+        warnings.push(format!(
+            "{} accounts have no rep in {} and are not planned: {}{} (all in summary.json `unassigned`)",
+            unassigned.len(),
+            args.assignment.as_ref().unwrap_or(&args.accounts).display(),
+            shown.join(", "),
+            if unassigned.len() > shown.len() { ", …" } else { "" }
+        ));
+        if let Some(w) = warnings.last() {
+            progress.warn(w);
+        }
+    }
     let options = ScheduleOptions {
-        seed: args.seed,
+        seed: args.seed.seed,
         iterations: args.iterations,
         time_limit: Duration::from_secs_f64(args.time_limit),
         lunch,
@@ -256,7 +281,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             CadenceArg::Horizon => "horizon".into(),
             CadenceArg::Anchored => "anchored".into(),
         },
-        seed: args.seed,
+        seed: args.seed.seed,
         iterations: args.iterations,
     };
     let mut summary = RoutesSummary::new(
@@ -268,20 +293,15 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     );
     summary.timings = progress.timings();
     summary.warnings = warnings;
+    summary.unassigned = unassigned;
     let draw =
         |a: territory::Location, b: territory::Location| road.as_ref().and_then(|r| r.path(a, b));
     let along_roads: Option<&territory_formats::PathFn<'_>> =
         if road.is_some() { Some(&draw) } else { None };
-    write_routes(
-        &args.out,
-        &accounts,
-        &reps,
-        &schedule,
-        &summary,
-        along_roads,
-    )
-    .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", args.out.display())))?;
-    if args.json {
+    let out = &args.out.out;
+    write_routes(out, &accounts, &reps, &schedule, &summary, along_roads)
+        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
+    if args.chatter.json {
         print_json(&summary)?;
     }
     let t = &summary.totals;
@@ -295,8 +315,39 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         t.travel_km,
         summary.unscheduled.iter().filter(|u| u.scheduled < u.due).count(),
         if summary.unscheduled.is_empty() { "" } else { " (reasons in summary.json)" },
-        args.out.display()
+        out.display()
     ));
+    if args.strict {
+        let short = summary
+            .unscheduled
+            .iter()
+            .filter(|u| u.scheduled < u.due)
+            .count();
+        let mut missed = Vec::new();
+        if short > 0 {
+            missed.push(format!("{short} accounts short of their due visits"));
+        }
+        if t.appointments_kept < appointments.len() {
+            missed.push(format!(
+                "{} of {} bookings not kept",
+                appointments.len() - t.appointments_kept,
+                appointments.len()
+            ));
+        }
+        if !summary.unassigned.is_empty() {
+            missed.push(format!(
+                "{} accounts without a rep",
+                summary.unassigned.len()
+            ));
+        }
+        if !missed.is_empty() {
+            return Err(Failure::Strict(format!(
+                "the routes in {} miss: {}",
+                out.display(),
+                missed.join("; ")
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -347,12 +398,18 @@ fn owners_from_accounts(
         .zip(lines)
         .map(|(a, line)| match &a.territory {
             None => Ok(None),
-            Some(t) => rep_ids.iter().position(|r| r == t).map(Some).ok_or_else(|| {
-                Failure::Input(format!(
-                    "{}:{line}: field 'territory': '{t}' is not a rep id of the reps file (or pass --assignment)",
-                    path.display()
-                ))
-            }),
+            Some(t) => rep_ids
+                .iter()
+                .position(|r| r == t)
+                .map(Some)
+                .ok_or_else(|| {
+                    Failure::File(territory_formats::InputError::at(
+                        path,
+                        *line,
+                        Some("territory"),
+                        format!("'{t}' is not a rep id of the reps file (or pass --assignment)"),
+                    ))
+                }),
         })
         .collect()
 }

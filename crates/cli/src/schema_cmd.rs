@@ -25,6 +25,10 @@ pub(crate) enum Output {
     SolvePvrp,
     /// `solve tdp --json`.
     SolveTdp,
+    /// `check --json`.
+    Check,
+    /// Any command's error with `--json` (on stdout, exit code 1, 2 or 3).
+    Error,
 }
 
 impl Output {
@@ -39,6 +43,8 @@ impl Output {
             Self::SolveRoutes => "solve-routes.schema.json",
             Self::SolvePvrp => "solve-pvrp.schema.json",
             Self::SolveTdp => "solve-tdp.schema.json",
+            Self::Check => "check.schema.json",
+            Self::Error => "error.schema.json",
         }
     }
 }
@@ -53,6 +59,8 @@ pub(crate) fn run(output: Output) -> Result<(), Failure> {
         Output::SolveRoutes => schema_for!(crate::solve_cmd::RouteResult),
         Output::SolvePvrp => schema_for!(crate::solve_cmd::PeriodicResult),
         Output::SolveTdp => schema_for!(crate::solve_cmd::TdpResult),
+        Output::Check => schema_for!(crate::check_cmd::CheckSummary),
+        Output::Error => schema_for!(crate::ErrorOutput),
     };
     let _ = output.file_name();
     print_json(&schema)

@@ -28,35 +28,27 @@ pub(crate) enum Format {
 /// Arguments of `territory solve`.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  territory solve tdp ../shared/data/tdp/2DU60-05-1.dat --json
+  territory solve tdp tests/data/research/2DU60-05-1.dat --json
   territory solve tdp instance.dat --time-limit 2 --starts 40
-  territory solve tsplib ../shared/data/tsplib/kroA100.tsp --time-limit 2 --json")]
+  territory solve tsplib tests/data/research/berlin52.tsp --time-limit 2 --json")]
 pub(crate) struct SolveArgs {
     /// Instance format.
     format: Format,
     /// Instance file.
     file: PathBuf,
     /// Wall-clock limit in seconds (tdp: for the multi-start search, one start always runs).
-    #[arg(long, default_value_t = 4.5)]
+    #[arg(long, value_name = "S", default_value_t = 4.5, value_parser = crate::flags::seconds)]
     time_limit: f64,
     /// Most starts (the result is deterministic when all of them fit in the time limit).
     #[arg(long, default_value_t = 300)]
     starts: usize,
-    /// Seed of the first k-means++ start.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    seed: crate::flags::Seed,
     /// Allow territories in several pieces.
     #[arg(long)]
     no_contiguity: bool,
-    /// Print the result as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-    /// No progress on stderr.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail on stderr.
-    #[arg(long, short)]
-    verbose: bool,
+    #[command(flatten)]
+    pub chatter: crate::flags::Chatter,
 }
 
 /// The `--json` result for a routing instance.
@@ -77,8 +69,8 @@ fn solve_tsplib(
     progress: &StderrProgress,
 ) -> Result<(), Failure> {
     use territory::routing::{tsp, Matrix};
-    let instance = territory_formats::research::tsplib::read_tsplib(&args.file)
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    let instance =
+        territory_formats::research::tsplib::read_tsplib(&args.file).map_err(Failure::from)?;
     territory::Progress::phase(progress, "solving");
     let matrix = Matrix::euclidean_rounded(&instance.points);
     // Whatever time reading took is taken off the limit.
@@ -87,7 +79,7 @@ fn solve_tsplib(
         &matrix,
         &tsp::TspOptions {
             time_limit: limit,
-            seed: args.seed,
+            seed: args.seed.seed,
             ..Default::default()
         },
     );
@@ -104,7 +96,7 @@ fn solve_tsplib(
         elapsed_ms: began.elapsed().as_millis() as u64,
         kicks: tour.kicks,
     };
-    if args.json {
+    if args.chatter.json {
         print_json(&result)?;
     }
     progress.done(&format!(
@@ -123,8 +115,8 @@ fn solve_solomon(
     progress: &StderrProgress,
 ) -> Result<(), Failure> {
     use territory::routing::{vrptw, Matrix};
-    let inst = territory_formats::research::solomon::read_solomon(&args.file)
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    let inst =
+        territory_formats::research::solomon::read_solomon(&args.file).map_err(Failure::from)?;
     territory::Progress::phase(progress, "solving");
     let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
     let problem = vrptw::Instance {
@@ -141,7 +133,7 @@ fn solve_solomon(
         &problem,
         &vrptw::VrptwOptions {
             time_limit: limit,
-            seed: args.seed,
+            seed: args.seed.seed,
             ..Default::default()
         },
     );
@@ -157,7 +149,7 @@ fn solve_solomon(
         elapsed_ms: began.elapsed().as_millis() as u64,
         kicks: solution.iterations,
     };
-    if args.json {
+    if args.chatter.json {
         print_json(&result)?;
     }
     progress.done(&format!(
@@ -190,8 +182,7 @@ pub(crate) struct PeriodicResult {
 
 fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Result<(), Failure> {
     use territory::routing::{pvrp, Matrix};
-    let inst = territory_formats::research::pvrp::read_pvrp(&args.file)
-        .map_err(|e| Failure::Input(e.to_string()))?;
+    let inst = territory_formats::research::pvrp::read_pvrp(&args.file).map_err(Failure::from)?;
     territory::Progress::phase(progress, "solving");
     let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
     let problem = pvrp::Instance {
@@ -209,7 +200,7 @@ fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Re
         &problem,
         &pvrp::PvrpOptions {
             time_limit: limit,
-            seed: args.seed,
+            seed: args.seed.seed,
             ..Default::default()
         },
     );
@@ -229,7 +220,7 @@ fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Re
         elapsed_ms: began.elapsed().as_millis() as u64,
         iterations: solution.iterations,
     };
-    if args.json {
+    if args.chatter.json {
         print_json(&result)?;
     }
     progress.done(&format!(
@@ -271,19 +262,13 @@ pub(crate) struct TdpResult {
 
 pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
     let began = Instant::now();
-    let progress = StderrProgress::new(args.quiet, args.verbose);
-    if !(args.time_limit > 0.0 && args.time_limit <= crate::routes_cmd::MAX_SECONDS) {
-        return Err(Failure::Input(format!(
-            "--time-limit {} must be a positive number of seconds up to 1000000000",
-            args.time_limit
-        )));
-    }
+    let progress = StderrProgress::new(args.chatter);
     match args.format {
         Format::Tsplib => solve_tsplib(&args, began, &progress),
         Format::Solomon => solve_solomon(&args, began, &progress),
         Format::Pvrp => solve_pvrp(&args, began, &progress),
         Format::Tdp => {
-            let instance = read_tdp(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
+            let instance = read_tdp(&args.file).map_err(Failure::from)?;
             let accounts: Vec<Account> = instance
                 .units
                 .iter()
@@ -307,7 +292,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
                 .build()
                 .map_err(|e| Failure::Input(format!("{}: {e}", args.file.display())))?;
             let options = PlanOptions {
-                seed: args.seed,
+                seed: args.seed.seed,
                 objective: Objective::Distance,
                 contiguity: !args.no_contiguity,
                 ..PlanOptions::default()
@@ -347,7 +332,7 @@ pub(crate) fn run(args: SolveArgs) -> Result<(), Failure> {
                 starts,
                 elapsed_ms: began.elapsed().as_millis() as u64,
             };
-            if args.json {
+            if args.chatter.json {
                 print_json(&result)?;
             }
             progress.done(&format!(

@@ -195,8 +195,9 @@ pub enum ProblemError {
         /// Longitude given.
         lon: f64,
     },
-    /// A numeric field is negative or not finite.
-    #[error("'{id}': {field} = {value} must be a finite number ≥ 0")]
+    /// A numeric field is negative, not finite, or beyond its limit
+    /// ([`MAX_VISITS`], [`MAX_SERVICE_MIN`], [`MAX_AMOUNT`]).
+    #[error("'{id}': {field} = {value} must be a finite number ≥ 0 within its limit (visits ≤ 1000 per 4 weeks, service ≤ 1440 min, amounts ≤ 1e15)")]
     InvalidValue {
         /// Account id.
         id: String,
@@ -228,9 +229,10 @@ pub enum ProblemError {
     #[error("criterion '{0}' is listed twice")]
     DuplicateCriterion(String),
     /// A locked account has no current territory, or one that is not a rep.
-    #[error(
-        "account '{account}' is locked but its territory {territory:?} is not one of the reps"
-    )]
+    #[error("account '{account}' is locked but {}", match territory {
+        Some(t) => format!("its territory '{t}' is not one of the reps"),
+        None => "it has no territory to stay in".to_string(),
+    })]
     LockedWithoutTerritory {
         /// Account id.
         account: String,
@@ -529,6 +531,18 @@ impl ProblemBuilder {
             return Err(ProblemError::NoAccounts);
         }
         validate_accounts(&accounts, planar)?;
+        // Checked before the specs are allocated: a huge count must not abort.
+        let asked = if reps.is_empty() {
+            territories.unwrap_or(0)
+        } else {
+            reps.len()
+        };
+        if asked > accounts.len() {
+            return Err(ProblemError::TooManyTerritories {
+                territories: asked,
+                accounts: accounts.len(),
+            });
+        }
         let territories = territory_specs(&reps, territories)?;
         if territories.len() > accounts.len() {
             return Err(ProblemError::TooManyTerritories {
@@ -660,6 +674,30 @@ impl ProblemBuilder {
     }
 }
 
+impl ProblemError {
+    /// The account an error is about, and the field concerned, so that a
+    /// reader can name the line the account came from.
+    pub fn account(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            ProblemError::InvalidValue { id, field, .. } => Some((id, Some(field))),
+            ProblemError::InvalidLocation { id, .. } => Some((id, Some("lat"))),
+            ProblemError::LockedWithoutTerritory { account, .. } => {
+                Some((account, Some("territory")))
+            }
+            ProblemError::DuplicateAccount(id) => Some((id, Some("id"))),
+            _ => None,
+        }
+    }
+}
+
+/// Most visits per 4 weeks of one account (a visit every 40 minutes, day and night).
+pub const MAX_VISITS: f64 = 1000.0;
+/// Longest visit, in minutes (a whole day).
+pub const MAX_SERVICE_MIN: f64 = 1440.0;
+/// Largest revenue or numeric attribute of one account, so that sums over
+/// millions of accounts stay finite and exact enough to balance.
+pub const MAX_AMOUNT: f64 = 1e15;
+
 fn validate_accounts(accounts: &[Account], planar: bool) -> Result<(), ProblemError> {
     let mut seen = HashMap::with_capacity(accounts.len());
     for a in accounts {
@@ -684,8 +722,13 @@ fn validate_accounts(accounts: &[Account], planar: bool) -> Result<(), ProblemEr
         ];
         let attributes = a.attributes.iter().map(|(k, v)| (k.as_str(), Some(*v)));
         for (field, value) in numbers.into_iter().chain(attributes) {
+            let limit = match field {
+                "visits" => MAX_VISITS,
+                "service_min" => MAX_SERVICE_MIN,
+                _ => MAX_AMOUNT,
+            };
             if let Some(v) = value {
-                if !v.is_finite() || v < 0.0 {
+                if !v.is_finite() || v < 0.0 || v > limit {
                     return Err(ProblemError::InvalidValue {
                         id: a.id.clone(),
                         field: field.to_string(),

@@ -20,9 +20,23 @@ pub struct SizingRow {
     pub mean_km_to_centre: f64,
     /// Largest relative deviation over all balance criteria.
     pub max_deviation: f64,
-    /// Whether every territory's workload fits the capacity (when one was given).
+    /// Whether every territory's workload fits the capacity (when one was
+    /// given); a territory holding an account heavier than the capacity by
+    /// itself is exempt, as no count can make it fit.
     pub fits: Option<bool>,
 }
+
+/// An account whose workload alone exceeds a rep's capacity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct OversizedAccount {
+    /// Account id.
+    pub account: String,
+    /// Its workload, hours per 4 weeks.
+    pub workload_hours: f64,
+}
+
+/// Most territory counts one what-if table plans (each count is a full plan).
+pub const MAX_TABLE_COUNTS: usize = 200;
 
 /// The sizing result: the table and, when a capacity was given, the chosen plan.
 #[derive(Debug, Clone)]
@@ -35,6 +49,9 @@ pub struct Sizing {
     pub rows: Vec<SizingRow>,
     /// The smallest count that fits, with its problem and plan.
     pub chosen: Option<(Problem, Plan)>,
+    /// Accounts heavier than the capacity by themselves: each overloads the
+    /// territory that holds it, whatever the count.
+    pub oversized: Vec<OversizedAccount>,
 }
 
 /// Why sizing failed.
@@ -49,13 +66,15 @@ pub enum SizingError {
     /// The capacity is not a positive number of hours.
     #[error("capacity {0} must be a positive number of hours per 4 weeks")]
     InvalidCapacity(f64),
-    /// One account's workload alone exceeds the capacity.
-    #[error("account '{account}' alone needs {hours:.1} h per 4 weeks, more than the capacity")]
-    AccountTooLarge {
-        /// Account id.
-        account: String,
-        /// Its workload hours.
-        hours: f64,
+    /// The what-if range holds more counts than one table plans.
+    #[error(
+        "the range {from}..{to} holds more than {MAX_TABLE_COUNTS} territory counts; narrow it"
+    )]
+    RangeTooWide {
+        /// First count asked for.
+        from: usize,
+        /// Last count asked for.
+        to: usize,
     },
     /// Neither a capacity nor a range was given.
     #[error("give a capacity per rep, a range of territory counts, or both")]
@@ -96,12 +115,32 @@ pub fn size(
     if capacity_hours.is_none() && range.is_none() {
         return Err(SizingError::NothingToSize);
     }
+    if let Some(r) = &range {
+        if r.end().saturating_sub(*r.start()) >= MAX_TABLE_COUNTS {
+            return Err(SizingError::RangeTooWide {
+                from: *r.start(),
+                to: *r.end(),
+            });
+        }
+    }
     let builder = builder
         .without_reps()
         .ensure_criterion(Measure::Workload, 0.05);
     let probe = builder.clone().territories(1).build()?;
     let n = probe.accounts().len();
     let total: f64 = probe.workload_hours().iter().sum();
+    let hours = probe.workload_hours();
+    let heavy: Vec<bool> = hours
+        .iter()
+        .map(|&w| capacity_hours.is_some_and(|h| w > h + 1e-9))
+        .collect();
+    let oversized: Vec<OversizedAccount> = (0..n)
+        .filter(|&i| heavy[i])
+        .map(|i| OversizedAccount {
+            account: probe.accounts()[i].id.clone(),
+            workload_hours: hours[i],
+        })
+        .collect();
     let lower_bound = capacity_hours.map(|h| ((total / h).ceil() as usize).clamp(1, n));
     let mut rows = Vec::new();
     let mut chosen: Option<(Problem, Plan)> = None;
@@ -116,6 +155,16 @@ pub fn size(
             .map(|t| t.workload_hours)
             .collect();
         let max = loads.iter().copied().fold(0.0, f64::max);
+        let mut exempt = vec![false; k];
+        for (i, &t) in plan.assignment.iter().enumerate() {
+            exempt[t] |= heavy[i];
+        }
+        let fits = capacity_hours.map(|h| {
+            loads
+                .iter()
+                .zip(&exempt)
+                .all(|(&load, &exempt)| exempt || load <= h + 1e-9)
+        });
         rows.push(SizingRow {
             territories: k,
             max_workload_hours: max,
@@ -127,23 +176,16 @@ pub fn size(
                 .iter()
                 .map(|c| c.max_deviation)
                 .fold(0.0, f64::max),
-            fits: capacity_hours.map(|h| max <= h + 1e-9),
+            fits,
         });
         Ok((problem, plan))
     };
     if let Some(range) = range {
-        for k in range.filter(|k| (1..=n).contains(k)) {
+        for k in (*range.start()).max(1)..=(*range.end()).min(n) {
             run(k, &mut rows)?;
         }
     }
-    if let (Some(h), Some(start)) = (capacity_hours, lower_bound) {
-        // No count can help an account that alone needs more than a rep carries.
-        if let Some(i) = (0..n).find(|&i| probe.workload_hours()[i] > h) {
-            return Err(SizingError::AccountTooLarge {
-                account: probe.accounts()[i].id.clone(),
-                hours: probe.workload_hours()[i],
-            });
-        }
+    if let Some(start) = lower_bound {
         // The smallest count that fits, from the lower bound up (the range may start above it).
         chosen = None;
         for k in start..=n {
@@ -167,5 +209,6 @@ pub fn size(
         lower_bound,
         rows,
         chosen,
+        oversized,
     })
 }

@@ -7,6 +7,7 @@ use territory::model::{parse_days, parse_windows};
 use territory::{Account, Location, Status};
 
 use crate::error::InputError;
+use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
 /// Columns with a fixed meaning; any other column is an attribute when numeric.
@@ -33,6 +34,10 @@ pub struct AccountsFile {
     pub accounts: Vec<Account>,
     /// Line (CSV) or feature number (GeoJSON) of each account.
     pub lines: Vec<u64>,
+    /// Whether `lines` count GeoJSON features (not text lines).
+    pub features: bool,
+    /// The worksheet read, when the file is a workbook (`lines` are its rows).
+    pub sheet: Option<String>,
     /// Extra columns that hold text somewhere: column → (line, value) of the first text cell.
     /// Such a column cannot be a balance criterion.
     pub text_columns: BTreeMap<String, (u64, String)>,
@@ -57,11 +62,16 @@ impl AccountsFile {
     }
 }
 
-/// Reads accounts from a CSV file with the columns of the product brief.
+use territory::problem::{MAX_AMOUNT, MAX_SERVICE_MIN, MAX_VISITS};
+
+/// Reads accounts from a table (CSV in any common encoding, or a workbook
+/// sheet) with the columns of the product brief.
 ///
-/// Every bad value is an [`InputError`] naming the file, line and column.
-pub fn read_accounts_csv(path: &Path) -> Result<AccountsFile, InputError> {
-    let table = Table::read(path, &["id", "lat", "lon"])?;
+/// Every bad value is an [`InputError`] naming the file, line (or sheet, row
+/// and column) and field.
+pub fn read_accounts_table(path: &Path, options: &ReadOptions) -> Result<AccountsFile, InputError> {
+    let table = Table::read_with(path, &["id", "lat", "lon"], &KNOWN, options)?;
+    let unit = table.unit();
     let extra: Vec<String> = table
         .headers
         .iter()
@@ -75,7 +85,10 @@ pub fn read_accounts_csv(path: &Path) -> Result<AccountsFile, InputError> {
     for row in table.rows() {
         let id = row.required("id")?.to_string();
         if let Some(first) = seen.insert(id.clone(), row.line) {
-            return Err(row.error("id", format!("duplicate id '{id}' (first on line {first})")));
+            return Err(row.error(
+                "id",
+                format!("duplicate id '{id}' (first on {unit} {first})"),
+            ));
         }
         let lat = row.in_range("lat", -90.0, 90.0)?;
         let lon = row.in_range("lon", -180.0, 180.0)?;
@@ -99,6 +112,8 @@ pub fn read_accounts_csv(path: &Path) -> Result<AccountsFile, InputError> {
     Ok(AccountsFile {
         accounts,
         lines,
+        features: false,
+        sheet: table.sheet.clone(),
         text_columns,
         shapes,
         adjacency: None,
@@ -124,9 +139,11 @@ pub(crate) fn account_from_cells(
             )
         })?;
     }
-    a.revenue = row.non_negative("revenue")?.unwrap_or(0.0);
-    a.visits = row.non_negative("visits")?;
-    a.service_min = row.non_negative("service_min")?;
+    a.revenue = row
+        .bounded("revenue", MAX_AMOUNT, "(the largest amount accepted)")?
+        .unwrap_or(0.0);
+    a.visits = row.bounded("visits", MAX_VISITS, "visits per 4 weeks")?;
+    a.service_min = row.bounded("service_min", MAX_SERVICE_MIN, "minutes (a whole day)")?;
     if let Some(w) = row.text("windows") {
         a.windows = parse_windows(w).ok_or_else(|| {
             row.error(
@@ -151,8 +168,14 @@ pub(crate) fn account_from_cells(
     for column in extra {
         if let Some(t) = row.text(column) {
             match t.parse::<f64>() {
-                Ok(v) if v.is_finite() => {
+                Ok(v) if v.is_finite() && v.abs() <= MAX_AMOUNT => {
                     a.attributes.insert(column.clone(), v);
+                }
+                Ok(v) if v.is_finite() => {
+                    return Err(row.error(
+                        column,
+                        format!("{v} is beyond ±{MAX_AMOUNT} (the largest amount accepted)"),
+                    ))
                 }
                 Ok(_) => return Err(row.error(column, format!("'{t}' is not a finite number"))),
                 Err(_) => {

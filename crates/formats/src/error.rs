@@ -14,6 +14,10 @@ pub struct InputError {
     pub feature: bool,
     /// The column or property concerned, when known.
     pub field: Option<String>,
+    /// The worksheet, when the file is a workbook (`line` is then its row).
+    pub sheet: Option<String>,
+    /// The spreadsheet column letter (`C`), when the file is a workbook.
+    pub column: Option<String>,
     /// What is wrong, for people.
     pub message: String,
 }
@@ -26,6 +30,8 @@ impl InputError {
             line: None,
             feature: false,
             field: None,
+            sheet: None,
+            column: None,
             message: message.into(),
         }
     }
@@ -37,6 +43,8 @@ impl InputError {
             line: Some(line),
             feature: false,
             field: field.map(str::to_string),
+            sheet: None,
+            column: None,
             message: message.into(),
         }
     }
@@ -57,11 +65,25 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        match (self.line, self.feature) {
-            (Some(n), true) => write!(f, ": feature {n}")?,
-            (Some(line), false) => write!(f, ":{line}")?,
-            (None, _) => {}
+        if self.file.as_os_str() == "-" {
+            write!(f, "<stdin>")?;
+        } else {
+            write!(f, "{}", self.file.display())?;
+        }
+        if let Some(sheet) = &self.sheet {
+            write!(f, ": sheet '{sheet}'")?;
+            if let Some(row) = self.line {
+                write!(f, ", row {row}")?;
+            }
+            if let Some(column) = &self.column {
+                write!(f, ", column {column}")?;
+            }
+        } else {
+            match (self.line, self.feature) {
+                (Some(n), true) => write!(f, ": feature {n}")?,
+                (Some(line), false) => write!(f, ":{line}")?,
+                (None, _) => {}
+            }
         }
         if let Some(field) = &self.field {
             write!(f, ": field '{field}'")?;

@@ -43,8 +43,8 @@ pub fn read_accounts_geojson(
     path: &Path,
     id_property: Option<&str>,
 ) -> Result<AccountsFile, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let bytes = crate::source::read_bytes(path)?;
+    let text = crate::source::decode(path, &bytes, crate::Encoding::Utf8)?;
     if text.trim().is_empty() {
         return Err(InputError::file(
             path,
@@ -76,6 +76,8 @@ pub fn read_accounts_geojson(
     let mut out = AccountsFile {
         accounts: Vec::new(),
         lines: Vec::new(),
+        features: true,
+        sheet: None,
         text_columns: BTreeMap::new(),
         shapes: Vec::new(),
         adjacency: None,

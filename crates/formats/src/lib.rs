@@ -1,12 +1,16 @@
-//! File formats of `territory`: readers for accounts (CSV, GeoJSON points and
-//! polygons), reps, assignments and appointments (CSV) that name the file, line
-//! and field of every bad value, and writers for the plan and routes folders
-//! that never leave a half-written file.
+//! File formats of `territory`: readers for accounts (CSV, Excel workbooks,
+//! GeoJSON points and polygons), reps, assignments and appointments (CSV or
+//! workbooks, UTF-8 or Windows-1252, column aliases and mappings, `-` for
+//! standard input) that name the file, line (or sheet, row and column) and
+//! field of every bad value, and writers for the plan and routes folders that
+//! never damage an input or an earlier result.
 //!
 //! ```no_run
 //! use std::path::Path;
-//! let accounts = territory_formats::read_accounts(Path::new("data/accounts.csv"))?;
-//! let reps = territory_formats::read_reps_csv(Path::new("data/reps.csv"))?;
+//! use territory_formats::ReadOptions;
+//! let options = ReadOptions::default();
+//! let accounts = territory_formats::read_accounts(Path::new("data/accounts.csv"), &options)?;
+//! let reps = territory_formats::read_reps(Path::new("data/reps.csv"), &options)?;
 //! assert!(!accounts.accounts.is_empty() && !reps.is_empty());
 //! # Ok::<(), territory_formats::InputError>(())
 //! ```
@@ -20,33 +24,49 @@ mod reps;
 pub mod research;
 mod routes_files;
 mod schedule_inputs;
+mod source;
 mod table;
 
 use std::path::Path;
 
-pub use accounts::{read_accounts_csv, AccountsFile};
+pub use accounts::{read_accounts_table, AccountsFile};
 pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
-pub use output::{write_file_atomically, write_files_atomically};
-pub use plan_files::{to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary};
-pub use reps::read_reps_csv;
+pub use output::{
+    check_output, write_file_atomically, write_files_atomically, OutputConflict, OutputKind,
+    OUTPUT_NAMES,
+};
+pub use plan_files::{plan_files, to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary};
+pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
     RoutesTotals, Spread, UnscheduledRecord,
 };
-pub use schedule_inputs::{
-    parse_iso_date, read_appointments_csv, read_assignment_csv, read_points_csv,
-};
+pub use schedule_inputs::{parse_iso_date, read_appointments, read_assignment, read_points};
+pub use source::{Encoding, ReadOptions};
 
-/// Reads accounts by extension: `.geojson`/`.json` as GeoJSON, anything else as CSV.
-pub fn read_accounts(path: &Path) -> Result<AccountsFile, InputError> {
-    match path
+/// Reads accounts: `.geojson`/`.json` (or standard input starting with `{`)
+/// as GeoJSON, anything else as a table (CSV or a workbook sheet).
+pub fn read_accounts(path: &Path, options: &ReadOptions) -> Result<AccountsFile, InputError> {
+    let geojson = match path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        Some("geojson") | Some("json") => read_accounts_geojson(path, None),
-        _ => read_accounts_csv(path),
+        Some("geojson") | Some("json") => true,
+        _ if path.as_os_str() == "-" => {
+            let bytes = source::read_bytes(path)?;
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+            start.is_some_and(|k| bytes[k] == b'{')
+        }
+        _ => false,
+    };
+    if geojson {
+        read_accounts_geojson(path, None)
+    } else {
+        read_accounts_table(path, options)
     }
 }

@@ -133,15 +133,24 @@ pub fn write_plan(
     shapes: &[Option<MultiPolygon<f64>>],
     summary: &PlanSummary,
 ) -> std::io::Result<()> {
-    let files = vec![
+    write_files_atomically(dir, &plan_files(problem, plan, shapes, summary)?)
+}
+
+/// The files of a plan folder (name, contents), for writers that add their own.
+pub fn plan_files(
+    problem: &Problem,
+    plan: &Plan,
+    shapes: &[Option<MultiPolygon<f64>>],
+    summary: &PlanSummary,
+) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    Ok(vec![
         ("assignment.csv".to_string(), assignment_csv(problem, plan)?),
         (
             "territories.geojson".to_string(),
             territories_geojson(problem, plan, shapes),
         ),
         ("summary.json".to_string(), to_json_bytes(summary)),
-    ];
-    write_files_atomically(dir, &files)
+    ])
 }
 
 /// Pretty JSON with a trailing newline.

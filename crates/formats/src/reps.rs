@@ -7,18 +7,28 @@ use territory::model::{parse_clock, parse_days};
 use territory::{Location, Rep};
 
 use crate::error::InputError;
+use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
-/// Reads reps: `id` required; `name`, `lat`+`lon` (base), `capacity`, `days`,
-/// `start`, `end`, `office` optional.
-pub fn read_reps_csv(path: &Path) -> Result<Vec<Rep>, InputError> {
-    let table = Table::read(path, &["id"])?;
+/// Columns of a reps file.
+const KNOWN: [&str; 9] = [
+    "id", "name", "lat", "lon", "capacity", "days", "start", "end", "office",
+];
+
+/// Reads reps (CSV or a workbook sheet): `id` required; `name`, `lat`+`lon`
+/// (base), `capacity`, `days`, `start`, `end`, `office` optional.
+pub fn read_reps(path: &Path, options: &ReadOptions) -> Result<Vec<Rep>, InputError> {
+    let table = Table::read_with(path, &["id"], &KNOWN, options)?;
+    let unit = table.unit();
     let mut reps = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in table.rows() {
         let id = row.required("id")?.to_string();
         if let Some(first) = seen.insert(id.clone(), row.line) {
-            return Err(row.error("id", format!("duplicate id '{id}' (first on line {first})")));
+            return Err(row.error(
+                "id",
+                format!("duplicate id '{id}' (first on {unit} {first})"),
+            ));
         }
         let base = match (row.text("lat"), row.text("lon")) {
             (None, None) => None,
@@ -32,10 +42,10 @@ pub fn read_reps_csv(path: &Path) -> Result<Vec<Rep>, InputError> {
         let mut rep = Rep::new(id, base);
         rep.name = row.text("name").map(str::to_string);
         if let Some(c) = row.number("capacity")? {
-            if c <= 0.0 {
+            if c <= 0.0 || c > 1000.0 {
                 return Err(row.error(
                     "capacity",
-                    format!("{c} must be a positive share such as 1.0 or 0.5"),
+                    format!("{c} must be a positive share such as 1.0 or 0.5 (at most 1000)"),
                 ));
             }
             rep.capacity = c;

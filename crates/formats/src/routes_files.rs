@@ -172,6 +172,9 @@ pub struct RoutesSummary {
     pub reps: Vec<RepSummary>,
     /// Accounts short of their due visits, with reasons.
     pub unscheduled: Vec<UnscheduledRecord>,
+    /// Ids of input accounts that no rep owns (no territory in the
+    /// assignment), so nothing was planned for them.
+    pub unassigned: Vec<String>,
     /// Wall time of the whole command in milliseconds.
     pub elapsed_ms: u64,
     /// Wall time per phase, in order.
@@ -277,6 +280,7 @@ impl RoutesSummary {
             unscheduled,
             elapsed_ms,
             timings: Vec::new(),
+            unassigned: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -546,11 +550,19 @@ fn file_name(id: &str) -> String {
             }
         })
         .collect();
-    if name.is_empty() || name.starts_with('.') {
+    let name = if name.is_empty() || name.starts_with('.') {
         format!("rep{name}")
     } else {
         name
+    };
+    // File systems allow 255 bytes per name: long ids keep a readable start
+    // and a stable hash of the whole id, so distinct reps never share a file.
+    const MAX: usize = 80;
+    if name.len() <= MAX {
+        return name;
     }
+    let hash = territory::routing::schedule::fnv1a(id.as_bytes());
+    format!("{}-{hash:016x}", &name[..MAX - 17])
 }
 
 /// Minutes after midnight as `HH:MM`.
@@ -574,6 +586,18 @@ fn round6(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_names_are_valid_for_any_id() {
+        let long = "r".repeat(300);
+        let name = file_name(&long);
+        assert!(name.len() <= 80, "{}", name.len());
+        assert_eq!(name, file_name(&long));
+        assert_ne!(name, file_name(&format!("{long}x")));
+        assert_eq!(file_name("../etc"), "rep.._etc");
+        assert_eq!(file_name(""), "rep");
+        assert_eq!(file_name(&"é".repeat(200)).len(), 80);
+    }
 
     #[test]
     fn folds_long_lines_on_char_boundaries() {

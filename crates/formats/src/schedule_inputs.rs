@@ -9,18 +9,21 @@ use territory::model::parse_clock;
 use territory::routing::schedule::Appointment;
 
 use crate::error::InputError;
+use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
 /// Reads an assignment (`account`, `territory` columns, as `territory plan`
 /// writes it) and returns each account's rep index (`None` when the account
 /// is not listed). `account_ids` and `rep_ids` are in input order; a territory
 /// must be a rep id.
-pub fn read_assignment_csv(
+pub fn read_assignment(
     path: &Path,
+    options: &ReadOptions,
     account_ids: &[&str],
     rep_ids: &[&str],
 ) -> Result<Vec<Option<usize>>, InputError> {
-    let table = Table::read(path, &["account", "territory"])?;
+    let table = Table::read_with(path, &["account", "territory"], &[], options)?;
+    let unit = table.unit();
     let accounts: HashMap<&str, usize> = account_ids
         .iter()
         .enumerate()
@@ -37,7 +40,7 @@ pub fn read_assignment_csv(
         if let Some(first) = seen.insert(a, row.line) {
             return Err(row.error(
                 "account",
-                format!("'{id}' is assigned twice (first on line {first})"),
+                format!("'{id}' is assigned twice (first on {unit} {first})"),
             ));
         }
         let t = row.required("territory")?;
@@ -77,12 +80,18 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
 /// Reads appointments: `account`, `date` (YYYY-MM-DD), `time` (HH:MM) and
 /// `duration_min` (whole minutes > 0), all required. `routed[i]` says whether
 /// account `i` has a rep: a booking for one without is an error at its line.
-pub fn read_appointments_csv(
+pub fn read_appointments(
     path: &Path,
+    options: &ReadOptions,
     account_ids: &[&str],
     routed: &[bool],
 ) -> Result<Vec<Appointment>, InputError> {
-    let table = Table::read(path, &["account", "date", "time", "duration_min"])?;
+    let table = Table::read_with(
+        path,
+        &["account", "date", "time", "duration_min"],
+        &[],
+        options,
+    )?;
     let accounts: HashMap<&str, usize> = account_ids
         .iter()
         .enumerate()
@@ -134,14 +143,21 @@ pub fn read_appointments_csv(
 }
 
 /// Reads points for a travel matrix: `id`, `lat`, `lon` (ids unique).
-pub fn read_points_csv(path: &Path) -> Result<Vec<(String, territory::Location)>, InputError> {
-    let table = Table::read(path, &["id", "lat", "lon"])?;
+pub fn read_points(
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<Vec<(String, territory::Location)>, InputError> {
+    let table = Table::read_with(path, &["id", "lat", "lon"], &[], options)?;
+    let unit = table.unit();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
     for row in table.rows() {
         let id = row.required("id")?.to_string();
         if let Some(first) = seen.insert(id.clone(), row.line) {
-            return Err(row.error("id", format!("duplicate id '{id}' (first on line {first})")));
+            return Err(row.error(
+                "id",
+                format!("duplicate id '{id}' (first on {unit} {first})"),
+            ));
         }
         let at = territory::Location::new(
             row.in_range("lat", -90.0, 90.0)?,
@@ -165,47 +181,65 @@ mod tests {
     #[test]
     fn reads_appointments_and_names_bad_fields() {
         let f = file("account,date,time,duration_min\na,2027-01-05,09:30,45\n");
-        let a = read_appointments_csv(f.path(), &["a", "b"], &[true, true]).unwrap();
+        let a = read_appointments(
+            f.path(),
+            &ReadOptions::default(),
+            &["a", "b"],
+            &[true, true],
+        )
+        .unwrap();
         assert_eq!(a[0].start, 9 * 60 + 30);
         assert_eq!(a[0].date, NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
         let f = file("account,date,time,duration_min\na,2027-02-30,09:30,45\n");
-        let e = read_appointments_csv(f.path(), &["a"], &[true])
+        let e = read_appointments(f.path(), &ReadOptions::default(), &["a"], &[true])
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2:") && e.contains("date"), "{e}");
         let f = file("account,date,time,duration_min\nz,2027-02-03,09:30,45\n");
-        let e = read_appointments_csv(f.path(), &["a"], &[true])
+        let e = read_appointments(f.path(), &ReadOptions::default(), &["a"], &[true])
             .unwrap_err()
             .to_string();
         assert!(e.contains("account") && e.contains("'z'"), "{e}");
         let f = file("account,date,time,duration_min\na,2027-02-03,9h,45\n");
-        assert!(read_appointments_csv(f.path(), &["a"], &[true])
-            .unwrap_err()
-            .to_string()
-            .contains("time"));
+        assert!(
+            read_appointments(f.path(), &ReadOptions::default(), &["a"], &[true])
+                .unwrap_err()
+                .to_string()
+                .contains("time")
+        );
         let f = file("account,date,time,duration_min\na,2027-02-03,09:00,0\n");
-        assert!(read_appointments_csv(f.path(), &["a"], &[true])
-            .unwrap_err()
-            .to_string()
-            .contains("duration_min"));
+        assert!(
+            read_appointments(f.path(), &ReadOptions::default(), &["a"], &[true])
+                .unwrap_err()
+                .to_string()
+                .contains("duration_min")
+        );
     }
 
     #[test]
     fn reads_assignment_against_reps() {
         let f = file("account,territory\nb,r2\na,r1\n");
         assert_eq!(
-            read_assignment_csv(f.path(), &["a", "b", "c"], &["r1", "r2"]).unwrap(),
+            read_assignment(
+                f.path(),
+                &ReadOptions::default(),
+                &["a", "b", "c"],
+                &["r1", "r2"]
+            )
+            .unwrap(),
             vec![Some(0), Some(1), None]
         );
         let f = file("account,territory\na,r9\n");
-        let e = read_assignment_csv(f.path(), &["a"], &["r1"])
+        let e = read_assignment(f.path(), &ReadOptions::default(), &["a"], &["r1"])
             .unwrap_err()
             .to_string();
         assert!(e.contains("territory") && e.contains("r9"), "{e}");
         let f = file("account,territory\na,r1\na,r1\n");
-        assert!(read_assignment_csv(f.path(), &["a"], &["r1"])
-            .unwrap_err()
-            .to_string()
-            .contains("twice"));
+        assert!(
+            read_assignment(f.path(), &ReadOptions::default(), &["a"], &["r1"])
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
     }
 }
