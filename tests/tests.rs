@@ -5,6 +5,7 @@ mod common;
 mod inputs;
 mod plan;
 mod rebalance;
+mod reliability;
 mod report;
 mod roads;
 mod route_checker;
