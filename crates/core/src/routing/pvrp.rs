@@ -334,3 +334,59 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::Matrix;
+
+    /// Solves under a short time limit and checks the run kept to it.
+    fn solve_in_time(points: &[[f64; 2]]) -> Solution {
+        let n = points.len();
+        let mut combinations = vec![vec![vec![0, 2], vec![1, 3]]; n];
+        combinations[0].clear();
+        let inst = Instance {
+            costs: Matrix::euclidean(points),
+            demand: vec![1.0; n],
+            service: vec![1.0; n],
+            combinations,
+            days: 4,
+            vehicles: n,
+            capacity: 5.0,
+            max_duration: Some(1e11),
+        };
+        let limit = Duration::from_millis(50);
+        let began = Instant::now();
+        let s = solve(
+            &inst,
+            &PvrpOptions {
+                time_limit: limit,
+                ..Default::default()
+            },
+        );
+        // Generous: only a search that ignores its limit takes seconds here.
+        assert!(
+            began.elapsed() < limit + Duration::from_secs(3),
+            "{:?}",
+            began.elapsed()
+        );
+        s
+    }
+
+    #[test]
+    fn degenerate_instances_keep_to_the_time_limit() {
+        // Every location at the depot: every route costs 0.
+        let s = solve_in_time(&[[3.0, 4.0]; 25]);
+        assert!(s.unassigned.is_empty());
+        assert_eq!(s.cost, 0.0);
+        // Two clusters 2e9 apart (the readers' coordinate bound), depot in one.
+        let points: Vec<[f64; 2]> = (0..25)
+            .map(|i| [if i % 2 == 0 { -1e9 } else { 1e9 } + i as f64, 0.0])
+            .collect();
+        let s = solve_in_time(&points);
+        assert!(s.unassigned.is_empty());
+        assert!(s.cost.is_finite());
+        let visits: usize = s.routes.iter().flatten().map(Vec::len).sum();
+        assert_eq!(visits, 2 * 24);
+    }
+}

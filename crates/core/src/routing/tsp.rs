@@ -102,17 +102,18 @@ fn solve_symmetric(costs: &impl TravelCost, options: &TspOptions) -> Tour {
     let began = Instant::now();
     let near = neighbour_lists(costs, options.neighbours.clamp(2, n - 1));
     let mut current = Search::new(costs, nearest_neighbour_tour(costs), &near);
-    current.optimise(None);
+    let out_of_time = || began.elapsed() >= options.time_limit;
+    current.optimise(None, &out_of_time);
     let mut best_order = current.tour.clone();
     let mut best = current.length();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut kicks = 0;
-    while kicks < options.max_kicks && began.elapsed() < options.time_limit {
+    while kicks < options.max_kicks && !out_of_time() {
         kicks += 1;
         let saved = current.tour.clone();
         let saved_len = current.length();
         let touched = current.local_double_bridge(&mut rng);
-        current.optimise(Some(&touched));
+        current.optimise(Some(&touched), &out_of_time);
         let len = current.length();
         if len < saved_len - 1e-9 || (len <= saved_len + 1e-9 && rng.random::<f64>() < 0.5) {
             if len < best - 1e-9 {
@@ -193,6 +194,16 @@ fn nearest_neighbour_tour(costs: &impl TravelCost) -> Vec<usize> {
     order
 }
 
+/// Whether a move's computed `gain` is a real improvement rather than rounding
+/// error: `scale` is the sum of the edges the move removes. With huge costs
+/// (1e18) an absolute threshold let a move and its undo both look improving,
+/// and the local search never ended. An infinite gain (an unreachable leg
+/// removed) always counts.
+#[inline]
+fn improves(gain: f64, scale: f64) -> bool {
+    gain > 1e-9 && (gain > 1e-12 * scale || gain == f64::INFINITY)
+}
+
 /// Array tour with positions, for 2-opt (segment reversal) and Or-opt moves.
 struct Search<'a, C: TravelCost> {
     costs: &'a C,
@@ -265,8 +276,9 @@ impl<'a, C: TravelCost> Search<'a, C> {
         }
     }
 
-    /// Local search from the active locations (all when `focus` is None).
-    fn optimise(&mut self, focus: Option<&[usize]>) {
+    /// Local search from the active locations (all when `focus` is None),
+    /// until no move improves or `out_of_time` says stop.
+    fn optimise(&mut self, focus: Option<&[usize]>, out_of_time: &dyn Fn() -> bool) {
         let n = self.tour.len();
         let mut queue: std::collections::VecDeque<usize> = match focus {
             Some(f) => {
@@ -278,7 +290,13 @@ impl<'a, C: TravelCost> Search<'a, C> {
         for &c in &queue {
             self.active[c] = true;
         }
+        let mut steps = 0usize;
         while let Some(a) = queue.pop_front() {
+            // The clock is read every few moves: reading it costs about one move.
+            steps += 1;
+            if steps.is_multiple_of(16) && out_of_time() {
+                break;
+            }
             self.active[a] = false;
             if let Some(touched) = self.improve_two_opt(a).or_else(|| self.improve_or_opt(a)) {
                 for c in touched {
@@ -306,8 +324,9 @@ impl<'a, C: TravelCost> Search<'a, C> {
                 if c == a_next || c_next == a {
                     continue;
                 }
-                let gain = g1 + self.d(c, c_next) - self.d(a_next, c_next);
-                if gain > 1e-9 {
+                let d_c = self.d(c, c_next);
+                let gain = g1 + d_c - self.d(a_next, c_next);
+                if improves(gain, d_a + d_c) {
                     // New edges (a, c) and (a_next, c_next).
                     if forward {
                         self.reverse(self.pos[a_next], self.pos[c]);
@@ -355,8 +374,10 @@ impl<'a, C: TravelCost> Search<'a, C> {
                         }
                         // Insert between c and c2 with `end` next to c.
                         let other = if end == first { last } else { first };
-                        let added = self.d(c, end) + self.d(other, c2) - self.d(c, c2);
-                        if removed - added > 1e-9 {
+                        let d_c = self.d(c, c2);
+                        let added = self.d(c, end) + self.d(other, c2) - d_c;
+                        let scale = self.d(before, first) + self.d(last, after) + d_c;
+                        if improves(removed - added, scale) {
                             self.move_segment(first, len, c, c2, end);
                             return Some(vec![before, after, c, c2, first, last]);
                         }
@@ -515,6 +536,69 @@ mod tests {
         seen.sort_unstable();
         assert_eq!(seen, (0..n).collect::<Vec<_>>());
         assert_eq!(tour.order[0], 0);
+    }
+
+    /// Solves under a short time limit and checks the run kept to it and the
+    /// tour visits every location once.
+    fn solve_in_time(m: &Matrix) -> Tour {
+        let limit = Duration::from_millis(50);
+        let began = Instant::now();
+        let tour = solve(
+            m,
+            &TspOptions {
+                time_limit: limit,
+                ..Default::default()
+            },
+        );
+        // Generous: only a search that ignores its limit takes seconds here.
+        assert!(
+            began.elapsed() < limit + Duration::from_secs(3),
+            "{:?}",
+            began.elapsed()
+        );
+        let mut seen = tour.order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..m.len()).collect::<Vec<_>>());
+        tour
+    }
+
+    #[test]
+    fn huge_costs_keep_to_the_time_limit() {
+        // One location 1e18 away: its legs are ~1e18, whose rounding (128)
+        // dwarfs the other legs, so a move and its undo both looked improving
+        // and the first local search never ended.
+        for seed in 0..8 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut pts: Vec<[f64; 2]> = (0..21)
+                .map(|_| [rng.random_range(0.0..1000.0), rng.random_range(0.0..1000.0)])
+                .collect();
+            pts[seed as usize] = [0.0, 1e18];
+            solve_in_time(&Matrix::euclidean_rounded(&pts));
+            solve_in_time(&Matrix::euclidean(&pts));
+        }
+    }
+
+    #[test]
+    fn degenerate_instances_finish() {
+        // Every location at one point: every tour costs 0.
+        let same = Matrix::euclidean(&[[5.0, 5.0]; 30]);
+        assert_eq!(solve_in_time(&same).cost, 0.0);
+        // Two clusters 2e9 apart (the readers' coordinate bound): the tour
+        // crosses between them exactly twice.
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let pts: Vec<[f64; 2]> = (0..40)
+            .map(|i| {
+                let x = if i % 2 == 0 { -1e9 } else { 1e9 };
+                [x + rng.random_range(0.0..10.0), rng.random_range(0.0..10.0)]
+            })
+            .collect();
+        for m in [Matrix::euclidean(&pts), Matrix::euclidean_rounded(&pts)] {
+            let tour = solve_in_time(&m);
+            let crossings = (0..40)
+                .filter(|&k| m.cost(tour.order[k], tour.order[(k + 1) % 40]) > 1e9)
+                .count();
+            assert_eq!(crossings, 2);
+        }
     }
 
     #[test]

@@ -311,3 +311,63 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::Matrix;
+
+    /// Solves under a short time limit and checks the run kept to it.
+    fn solve_in_time(points: &[[f64; 2]], due: f64) -> Solution {
+        let n = points.len();
+        let inst = Instance {
+            costs: Matrix::euclidean(points),
+            demand: vec![1.0; n],
+            ready: vec![0.0; n],
+            due: vec![due; n],
+            service: vec![0.0; n],
+            capacity: 5.0,
+            vehicles: n,
+        };
+        let limit = Duration::from_millis(50);
+        let began = Instant::now();
+        let s = solve(
+            &inst,
+            &VrptwOptions {
+                time_limit: limit,
+                ..Default::default()
+            },
+        );
+        // Generous: only a search that ignores its limit takes seconds here.
+        assert!(
+            began.elapsed() < limit + Duration::from_secs(3),
+            "{:?}",
+            began.elapsed()
+        );
+        let mut seen: Vec<usize> = s
+            .routes
+            .iter()
+            .flatten()
+            .chain(&s.unassigned)
+            .copied()
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (1..n).collect::<Vec<_>>());
+        s
+    }
+
+    #[test]
+    fn degenerate_instances_keep_to_the_time_limit() {
+        // Every location at the depot: every route costs 0.
+        let s = solve_in_time(&[[3.0, 4.0]; 25], 10.0);
+        assert!(s.unassigned.is_empty());
+        assert_eq!(s.cost, 0.0);
+        // Two clusters 2e9 apart (the readers' coordinate bound), depot in one.
+        let points: Vec<[f64; 2]> = (0..25)
+            .map(|i| [if i % 2 == 0 { -1e9 } else { 1e9 } + i as f64, 0.0])
+            .collect();
+        let s = solve_in_time(&points, 1e10);
+        assert!(s.unassigned.is_empty());
+        assert!(s.cost.is_finite());
+    }
+}

@@ -4,8 +4,10 @@
 //! combinations, each a bit mask of days: 10 = 01010 = days 2 and 4).
 //! Distances are unrounded Euclidean. CRLF line ends and blank lines are fine.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::check::{read_text, At, MAX_ID, MAX_NODES, MAX_VEHICLES};
 use crate::error::InputError;
 
 /// One location.
@@ -44,67 +46,55 @@ pub struct PvrpInstance {
     pub nodes: Vec<PvrpNode>,
 }
 
-/// Reads a Cordeau PVRP file; errors name the line.
+/// Most days in the horizon: day combinations are bit masks.
+const MAX_DAYS: u64 = 30;
+
+/// Reads a Cordeau PVRP file; errors name the line and field. `m` is 1 to
+/// 10,000 vehicles, `n` 1 to 1,000,000 customers, `t` 1 to 30 days; `D` and
+/// `Q` are ≥ 0; node numbers are whole numbers up to 1e9, each listed once;
+/// coordinates are within ±1e9; service and demand are ≥ 0; a customer's
+/// frequency is 1 to `t` and each of its `a` combinations names that many days.
 pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let text = read_text(path)?;
     let mut lines = text
         .lines()
         .enumerate()
         .map(|(k, l)| (k as u64 + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty())
-        .map(|(k, l)| (k, l.split_whitespace().collect::<Vec<_>>()));
+        .map(|(k, l)| {
+            (
+                At { path, line: k },
+                l.split_whitespace().collect::<Vec<_>>(),
+            )
+        });
     let mut next = |what: &str| {
         lines
             .next()
             .ok_or_else(|| InputError::file(path, format!("the file ends before {what}")))
     };
-    let number = |line: u64, field: &str, t: Option<&&str>| -> Result<f64, InputError> {
-        t.and_then(|t| t.parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                InputError::at(
-                    path,
-                    line,
-                    Some(field),
-                    format!("'{}' is not a number", t.map_or("", |t| t)),
-                )
-            })
-    };
-    let (line, head) = next("the header `type m n t`")?;
-    let kind = number(line, "type", head.first())?;
+    let (at, head) = next("the header `type m n t`")?;
+    let field = |k: usize| head.get(k).copied();
+    let kind = at.number("type", field(0))?;
     if kind != 1.0 {
-        return Err(InputError::at(
-            path,
-            line,
-            Some("type"),
+        return Err(at.error(
+            "type",
             format!("type {kind} is not a periodic VRP (type 1)"),
         ));
     }
-    let vehicles = number(line, "m", head.get(1))? as usize;
-    let customers = number(line, "n", head.get(2))? as usize;
-    let days = number(line, "t", head.get(3))? as usize;
-    if vehicles == 0 || customers == 0 || days == 0 || days > 30 {
-        return Err(InputError::at(
-            path,
-            line,
-            None,
-            "m, n and t must be positive (t at most 30 days)",
-        ));
-    }
+    let vehicles = at.count("m", field(1), 1, MAX_VEHICLES)?;
+    let customers = at.count("n", field(2), 1, MAX_NODES)?;
+    let days = at.count("t", field(3), 1, MAX_DAYS)?;
     // One `D Q` line per day; the solver takes one fleet for every day, so
     // days that differ are refused rather than silently read as the last one.
     let mut limits: Option<(f64, f64)> = None;
     for _ in 0..days {
-        let (line, f) = next("every day's `D Q` line")?;
-        let d = number(line, "D", f.first())?;
-        let q = number(line, "Q", f.get(1))?;
+        let (at, f) = next("every day's `D Q` line")?;
+        let d = at.quantity("D", f.first().copied())?;
+        let q = at.quantity("Q", f.get(1).copied())?;
         if let Some((d0, q0)) = limits {
             if d != d0 || q != q0 {
-                return Err(InputError::at(
-                    path,
-                    line,
-                    Some("D Q"),
+                return Err(at.error(
+                    "D Q",
                     format!("{d} {q} differs from the first day's {d0} {q0}; days with different fleets are not supported"),
                 ));
             }
@@ -113,45 +103,65 @@ pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
     }
     let (d, capacity) = limits.unwrap_or((0.0, 0.0));
     let max_duration = (d > 0.0).then_some(d);
-    let mut nodes = Vec::with_capacity((customers + 1).min(text.lines().count()));
+    // Every non-empty subset of the days is a mask below 2^t.
+    let max_mask = (1u64 << days) - 1;
+    let mut nodes: Vec<PvrpNode> = Vec::with_capacity((customers + 1).min(text.lines().count()));
+    let mut seen: HashMap<usize, u64> = HashMap::new();
     for _ in 0..=customers {
-        let (line, f) = next("every node line")?;
-        let get = |k: usize, field: &str| number(line, field, f.get(k));
-        let frequency = if nodes.is_empty() {
-            0
-        } else {
-            get(5, "f")? as usize
-        };
-        if !nodes.is_empty() && frequency == 0 {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("f"),
-                "a customer needs at least one visit",
-            ));
+        let (at, f) = next("every node line")?;
+        let field = |k: usize| f.get(k).copied();
+        let id = at.count("i", field(0), 0, MAX_ID)?;
+        if let Some(first) = seen.insert(id, at.line) {
+            return Err(at.error("i", format!("node {id} is already listed at line {first}")));
         }
-        let count = if nodes.is_empty() {
-            0
+        let x = at.coordinate("x", field(1))?;
+        let y = at.coordinate("y", field(2))?;
+        let service = at.quantity("d", field(3))?;
+        let demand = at.quantity("q", field(4))?;
+        // The depot's frequency and combinations are not read.
+        let depot = nodes.is_empty();
+        let (frequency, count) = if depot {
+            (0, 0)
         } else {
-            get(6, "a")? as usize
-        };
-        let mut combinations = Vec::with_capacity(count.min(64));
-        for k in 0..count {
-            let mask = get(7 + k, "combination")? as u64;
-            if mask == 0 || mask >> days != 0 {
-                return Err(InputError::at(
-                    path,
-                    line,
-                    Some("combination"),
-                    format!("combination {mask} names no day of the {days}-day horizon"),
+            let frequency = at.count("f", field(5), 0, MAX_DAYS)?;
+            if frequency == 0 {
+                return Err(at.error("f", "a customer needs at least one visit"));
+            }
+            if frequency > days {
+                return Err(at.error(
+                    "f",
+                    format!("{frequency} visits do not fit the {days}-day horizon"),
                 ));
             }
+            let count = at.count("a", field(6), 0, max_mask)?;
+            if count == 0 {
+                return Err(at.error("a", "a customer needs at least one day combination"));
+            }
+            if f.len() < 7 + count {
+                return Err(at.error(
+                    "a",
+                    format!("{count} combinations, but {} are listed", f.len() - 7),
+                ));
+            }
+            (frequency, count)
+        };
+        let mut combinations = Vec::with_capacity(count);
+        for k in 0..count {
+            let mask = at
+                .whole("combination", field(7 + k), 1, max_mask)
+                .map_err(|_| {
+                    at.error(
+                        "combination",
+                        format!(
+                            "'{}' is not a bit mask of the {days}-day horizon (1 to {max_mask})",
+                            f[7 + k]
+                        ),
+                    )
+                })?;
             let list: Vec<usize> = (0..days).filter(|d| mask >> d & 1 == 1).collect();
             if list.len() != frequency {
-                return Err(InputError::at(
-                    path,
-                    line,
-                    Some("combination"),
+                return Err(at.error(
+                    "combination",
                     format!(
                         "combination {mask} has {} days but the frequency is {frequency}",
                         list.len()
@@ -160,20 +170,12 @@ pub fn read_pvrp(path: &Path) -> Result<PvrpInstance, InputError> {
             }
             combinations.push(list);
         }
-        if !nodes.is_empty() && combinations.is_empty() {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("a"),
-                "a customer needs at least one day combination",
-            ));
-        }
         nodes.push(PvrpNode {
-            id: get(0, "i")? as usize,
-            x: get(1, "x")?,
-            y: get(2, "y")?,
-            service: get(3, "d")?,
-            demand: get(4, "q")?,
+            id,
+            x,
+            y,
+            service,
+            demand,
             frequency,
             combinations,
         });

@@ -2,8 +2,10 @@
 //! then a `CUSTOMER` table `CUST NO. XCOORD. YCOORD. DEMAND READY_TIME DUE_DATE
 //! SERVICE_TIME`; customer 0 is the depot. Distances are unrounded Euclidean.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::check::{read_text, At, MAX_ID, MAX_NODES, MAX_VEHICLES};
 use crate::error::InputError;
 
 /// One row of the customer table.
@@ -38,10 +40,23 @@ pub struct SolomonInstance {
     pub nodes: Vec<SolomonNode>,
 }
 
-/// Reads a Solomon file; errors name the line.
+/// Column names of the customer table, in order.
+const COLUMNS: [&str; 7] = [
+    "CUST NO.",
+    "XCOORD.",
+    "YCOORD.",
+    "DEMAND",
+    "READY TIME",
+    "DUE DATE",
+    "SERVICE TIME",
+];
+
+/// Reads a Solomon file; errors name the line and field. The fleet is 1 to
+/// 10,000 vehicles of a positive capacity; customer numbers are whole numbers
+/// up to 1e9, each listed once, the depot 0 first; coordinates are within
+/// ±1e9; demands, times and service times are ≥ 0; at most 1,000,000 rows.
 pub fn read_solomon(path: &Path) -> Result<SolomonInstance, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let text = read_text(path)?;
     let lines: Vec<(u64, &str)> = text
         .lines()
         .enumerate()
@@ -60,103 +75,68 @@ pub fn read_solomon(path: &Path) -> Result<SolomonInstance, InputError> {
         .get(vehicle + 2)
         .copied()
         .ok_or_else(|| InputError::file(path, "the VEHICLE section is cut short"))?;
+    let at = At { path, line };
     let f: Vec<&str> = fleet.split_whitespace().collect();
-    let vehicles = f
-        .first()
-        .and_then(|t| t.parse::<usize>().ok())
-        .filter(|v| *v > 0)
-        .ok_or_else(|| {
-            InputError::at(
-                path,
-                line,
-                Some("NUMBER"),
-                format!("expected `number capacity`, found '{fleet}'"),
-            )
-        })?;
-    let capacity = f
-        .get(1)
-        .and_then(|t| t.parse::<f64>().ok())
-        .filter(|c| c.is_finite() && *c > 0.0)
-        .ok_or_else(|| {
-            InputError::at(
-                path,
-                line,
-                Some("CAPACITY"),
-                format!("expected `number capacity`, found '{fleet}'"),
-            )
-        })?;
-    let mut nodes = Vec::new();
+    if f.len() < 2 {
+        return Err(at.error(
+            ["NUMBER", "CAPACITY"][f.len()],
+            format!("expected `number capacity`, found '{fleet}'"),
+        ));
+    }
+    let vehicles = at.count("NUMBER", Some(f[0]), 1, MAX_VEHICLES)?;
+    let capacity = at.quantity("CAPACITY", Some(f[1]))?;
+    if capacity == 0.0 {
+        return Err(at.error("CAPACITY", "a vehicle with no capacity serves no one"));
+    }
+    let mut nodes: Vec<SolomonNode> = Vec::new();
+    let mut seen: HashMap<usize, u64> = HashMap::new();
     for &(line, row) in lines.iter().skip(customer + 2) {
+        let at = At { path, line };
         let f: Vec<&str> = row.split_whitespace().collect();
         if f.len() < 7 {
-            return Err(InputError::at(
-                path,
-                line,
-                None,
+            return Err(at.error(
+                COLUMNS[f.len()],
                 format!("a customer row needs 7 numbers, found {}", f.len()),
             ));
         }
-        let mut v = [0.0; 7];
-        for (k, slot) in v.iter_mut().enumerate() {
-            *slot = f[k]
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| {
-                    InputError::at(
-                        path,
-                        line,
-                        Some(
-                            [
-                                "CUST NO.",
-                                "XCOORD.",
-                                "YCOORD.",
-                                "DEMAND",
-                                "READY TIME",
-                                "DUE DATE",
-                                "SERVICE TIME",
-                            ][k],
-                        ),
-                        format!("'{}' is not a number", f[k]),
-                    )
-                })?;
+        if nodes.len() as u64 >= MAX_NODES {
+            return Err(at.error(COLUMNS[0], format!("more than {MAX_NODES} rows")));
         }
-        if v[5] < v[4] {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("DUE DATE"),
-                "the due date is before the ready time",
+        let id = at.count(COLUMNS[0], Some(f[0]), 0, MAX_ID)?;
+        if nodes.is_empty() && id != 0 {
+            return Err(at.error(
+                COLUMNS[0],
+                format!("the first customer row is {id}, expected the depot 0"),
             ));
         }
+        if let Some(first) = seen.insert(id, line) {
+            return Err(at.error(
+                COLUMNS[0],
+                format!("customer {id} is already listed at line {first}"),
+            ));
+        }
+        let x = at.coordinate(COLUMNS[1], Some(f[1]))?;
+        let y = at.coordinate(COLUMNS[2], Some(f[2]))?;
+        let mut v = [0.0; 4];
+        for (k, slot) in v.iter_mut().enumerate() {
+            *slot = at.quantity(COLUMNS[3 + k], Some(f[3 + k]))?;
+        }
+        let [demand, ready, due, service] = v;
+        if due < ready {
+            return Err(at.error(COLUMNS[5], "the due date is before the ready time"));
+        }
         nodes.push(SolomonNode {
-            id: v[0] as usize,
-            x: v[1],
-            y: v[2],
-            demand: v[3],
-            ready: v[4],
-            due: v[5],
-            service: v[6],
+            id,
+            x,
+            y,
+            demand,
+            ready,
+            due,
+            service,
         });
     }
     if nodes.len() < 2 {
         return Err(InputError::file(path, "no customers listed"));
-    }
-    if nodes[0].id != 0 {
-        return Err(InputError::file(
-            path,
-            format!(
-                "the first customer row is {}, expected the depot 0",
-                nodes[0].id
-            ),
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = nodes.iter().find(|n| !seen.insert(n.id)) {
-        return Err(InputError::file(
-            path,
-            format!("customer {} is listed twice", dup.id),
-        ));
     }
     Ok(SolomonInstance {
         name,

@@ -2,8 +2,10 @@
 //! `n`; n lines `id x y w1 w2 w3 0`; `m`; m lines `u v`; `p p t1 t2 t3 t4`;
 //! then an affinity matrix, which is ignored.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::check::{read_text, At, MAX_ID, MAX_NODES};
 use crate::error::InputError;
 
 /// One basic unit: position and three activity measures.
@@ -34,147 +36,102 @@ pub struct TdpInstance {
     pub tolerances: [f64; 3],
 }
 
-/// Reads a `.dat` file; errors name the line.
+/// Most adjacency edges: a planar map of 1,000,000 units has fewer than
+/// 3,000,000, listed in both directions fewer than 6,000,000.
+const MAX_EDGES: u64 = 10_000_000;
+
+/// Reads a `.dat` file; errors name the line and field. `n` is 1 to
+/// 1,000,000 units; unit ids are whole numbers up to 1e9, each listed once;
+/// coordinates are within ±1e9; measures are ≥ 0; `m` is at most 10,000,000
+/// edges between listed units; `p` is 1 to `n`; tolerances are positive.
 pub fn read_tdp(path: &Path) -> Result<TdpInstance, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let text = read_text(path)?;
     let mut lines = text
         .lines()
         .enumerate()
         .map(|(k, l)| (k as u64 + 1, l.trim()))
         .filter(|(_, l)| !l.is_empty());
-    let mut next = |what: &str| -> Result<(u64, Vec<&str>), InputError> {
+    let mut next = |what: &str| -> Result<(At, Vec<&str>), InputError> {
         lines
             .next()
-            .map(|(k, l)| (k, l.split_whitespace().collect()))
+            .map(|(k, l)| (At { path, line: k }, l.split_whitespace().collect()))
             .ok_or_else(|| InputError::file(path, format!("the file ends before {what}")))
     };
-    let count = |line: u64, fields: &[&str], what: &str| -> Result<usize, InputError> {
-        fields
-            .first()
-            .and_then(|f| f.parse::<usize>().ok())
-            .ok_or_else(|| {
-                InputError::at(
-                    path,
-                    line,
-                    Some(what),
-                    format!("expected a count, found {:?}", fields.join(" ")),
-                )
-            })
-    };
-    let number = |line: u64, field: &str, text: &str| -> Result<f64, InputError> {
-        text.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                InputError::at(path, line, Some(field), format!("'{text}' is not a number"))
-            })
-    };
-    let (line, fields) = next("the unit count")?;
-    let n = count(line, &fields, "n")?;
+    let (at, fields) = next("the unit count")?;
+    let n = at.count("n", fields.first().copied(), 0, MAX_NODES)?;
     if n == 0 {
-        return Err(InputError::at(path, line, Some("n"), "no units"));
+        return Err(at.error("n", "no units"));
     }
     let mut units = Vec::with_capacity(n.min(text.len()));
-    let mut index = std::collections::HashMap::new();
+    let mut index: HashMap<usize, (usize, u64)> = HashMap::new();
     for _ in 0..n {
-        let (line, f) = next("all units are listed")?;
+        let (at, f) = next("all units are listed")?;
         if f.len() < 6 {
-            return Err(InputError::at(
-                path,
-                line,
-                None,
+            return Err(at.error(
+                ["id", "x", "y", "w1", "w2", "w3"][f.len()],
                 format!(
                     "a unit line needs `id x y w1 w2 w3`, found {} fields",
                     f.len()
                 ),
             ));
         }
-        let id = f[0].parse::<usize>().map_err(|_| {
-            InputError::at(
-                path,
-                line,
-                Some("id"),
-                format!("'{}' is not a unit id", f[0]),
-            )
-        })?;
-        let unit = TdpUnit {
+        let id = at.count("id", Some(f[0]), 0, MAX_ID)?;
+        if let Some((_, first)) = index.insert(id, (units.len(), at.line)) {
+            return Err(at.error(
+                "id",
+                format!("duplicate unit id {id} (first at line {first})"),
+            ));
+        }
+        units.push(TdpUnit {
             id,
-            x: number(line, "x", f[1])?,
-            y: number(line, "y", f[2])?,
+            x: at.coordinate("x", Some(f[1]))?,
+            y: at.coordinate("y", Some(f[2]))?,
             measures: [
-                number(line, "w1", f[3])?,
-                number(line, "w2", f[4])?,
-                number(line, "w3", f[5])?,
+                at.quantity("w1", Some(f[3]))?,
+                at.quantity("w2", Some(f[4]))?,
+                at.quantity("w3", Some(f[5]))?,
             ],
-        };
-        if unit.measures.iter().any(|w| *w < 0.0) {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("w"),
-                "activity measures must not be negative",
-            ));
-        }
-        if index.insert(id, units.len()).is_some() {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("id"),
-                format!("duplicate unit id {id}"),
-            ));
-        }
-        units.push(unit);
+        });
     }
-    let (line, fields) = next("the edge count")?;
-    let m = count(line, &fields, "m")?;
+    let (at, fields) = next("the edge count")?;
+    let m = at.count("m", fields.first().copied(), 0, MAX_EDGES)?;
     let mut edges = Vec::with_capacity(m.min(text.len()));
     for _ in 0..m {
-        let (line, f) = next("all edges are listed")?;
+        let (at, f) = next("all edges are listed")?;
         let unit = |k: usize| -> Result<usize, InputError> {
-            f.get(k)
-                .and_then(|t| t.parse::<usize>().ok())
-                .and_then(|id| index.get(&id).copied())
-                .ok_or_else(|| {
-                    InputError::at(
-                        path,
-                        line,
-                        Some("edge"),
+            let id = at
+                .count("edge", f.get(k).copied(), 0, MAX_ID)
+                .map_err(|_| {
+                    at.error(
+                        "edge",
                         format!("'{}' is not a pair of unit ids", f.join(" ")),
                     )
-                })
+                })?;
+            index
+                .get(&id)
+                .map(|&(i, _)| i)
+                .ok_or_else(|| at.error("edge", format!("unit {id} is not listed")))
         };
         edges.push((unit(0)?, unit(1)?));
     }
-    let (line, f) = next("the territory line `p p t1 t2 t3 t4`")?;
+    let (at, f) = next("the territory line `p p t1 t2 t3 t4`")?;
     if f.len() < 5 {
-        return Err(InputError::at(
-            path,
-            line,
-            None,
+        return Err(at.error(
+            ["p", "p", "t1", "t2", "t3"][f.len()],
             "expected `p p t1 t2 t3 t4`",
         ));
     }
-    let territories = count(line, &f, "p")?;
+    let territories = at.count("p", Some(f[0]), 0, MAX_NODES)?;
+    if territories == 0 || territories > n {
+        return Err(at.error("p", format!("{territories} territories for {n} units")));
+    }
     let mut tolerances = [0.0; 3];
     for (k, t) in tolerances.iter_mut().enumerate() {
-        *t = number(line, "tolerance", f[2 + k])?;
-        if *t <= 0.0 {
-            return Err(InputError::at(
-                path,
-                line,
-                Some("tolerance"),
-                "tolerances must be positive",
-            ));
+        let field = ["t1", "t2", "t3"][k];
+        *t = at.quantity(field, Some(f[2 + k]))?;
+        if *t == 0.0 {
+            return Err(at.error(field, "tolerances must be positive"));
         }
-    }
-    if territories == 0 || territories > n {
-        return Err(InputError::at(
-            path,
-            line,
-            Some("p"),
-            format!("{territories} territories for {n} units"),
-        ));
     }
     let name = path
         .file_stem()

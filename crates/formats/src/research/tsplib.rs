@@ -1,8 +1,10 @@
 //! TSPLIB `.tsp` files with `EDGE_WEIGHT_TYPE: EUC_2D` and a `NODE_COORD_SECTION`
 //! (`id x y` per line). Distances are `nint(sqrt(dx² + dy²))`.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::check::{read_text, At, MAX_ID, MAX_NODES};
 use crate::error::InputError;
 
 /// A parsed instance.
@@ -16,18 +18,25 @@ pub struct TsplibInstance {
     pub points: Vec<[f64; 2]>,
 }
 
-/// Reads a TSPLIB file; errors name the line.
+/// Reads a TSPLIB file; errors name the line and field. Node ids are whole
+/// numbers up to 1e9, each listed once; coordinates are within ±1e9; at most
+/// 1,000,000 nodes.
 pub fn read_tsplib(path: &Path) -> Result<TsplibInstance, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let text = read_text(path)?;
     let mut name = path
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-    let mut dimension: Option<usize> = None;
+    // (count, its line)
+    let mut dimension: Option<(usize, u64)> = None;
     let mut in_coords = false;
     let (mut ids, mut points) = (Vec::new(), Vec::new());
+    let mut seen: HashMap<usize, u64> = HashMap::new();
     for (k, raw) in text.lines().enumerate() {
         let line_no = k as u64 + 1;
+        let at = At {
+            path,
+            line: line_no,
+        };
         let line = raw.trim();
         if line.is_empty() {
             continue;
@@ -43,30 +52,17 @@ pub fn read_tsplib(path: &Path) -> Result<TsplibInstance, InputError> {
             match key.as_str() {
                 "NAME" => name = value.to_string(),
                 "DIMENSION" => {
-                    dimension = Some(value.parse().map_err(|_| {
-                        InputError::at(
-                            path,
-                            line_no,
-                            Some("DIMENSION"),
-                            format!("'{value}' is not a count"),
-                        )
-                    })?)
+                    let d = at.count("DIMENSION", Some(value), 0, MAX_NODES)?;
+                    dimension = Some((d, line_no));
                 }
                 "EDGE_WEIGHT_TYPE" if value != "EUC_2D" => {
-                    return Err(InputError::at(
-                        path,
-                        line_no,
-                        Some("EDGE_WEIGHT_TYPE"),
+                    return Err(at.error(
+                        "EDGE_WEIGHT_TYPE",
                         format!("'{value}' is not supported (only EUC_2D)"),
                     ))
                 }
                 "TYPE" if value != "TSP" => {
-                    return Err(InputError::at(
-                        path,
-                        line_no,
-                        Some("TYPE"),
-                        format!("'{value}' is not supported (only TSP)"),
-                    ))
+                    return Err(at.error("TYPE", format!("'{value}' is not supported (only TSP)")))
                 }
                 "NODE_COORD_SECTION" => in_coords = true,
                 _ => {}
@@ -74,54 +70,53 @@ pub fn read_tsplib(path: &Path) -> Result<TsplibInstance, InputError> {
             continue;
         }
         let f: Vec<&str> = line.split_whitespace().collect();
-        let parse = |i: usize, field: &str| -> Result<f64, InputError> {
-            f.get(i)
-                .and_then(|t| t.parse::<f64>().ok())
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| {
-                    InputError::at(
-                        path,
-                        line_no,
-                        Some(field),
-                        format!("expected `id x y`, found '{line}'"),
-                    )
-                })
-        };
-        let id = parse(0, "id")?;
-        if id < 0.0 || id.fract() != 0.0 {
-            return Err(InputError::at(
-                path,
-                line_no,
-                Some("id"),
-                format!("'{}' is not a node id", f[0]),
+        if f.len() < 3 {
+            return Err(at.error(
+                ["id", "x", "y"][f.len()],
+                format!("expected `id x y`, found '{line}'"),
             ));
         }
-        ids.push(id as usize);
-        points.push([parse(1, "x")?, parse(2, "y")?]);
+        // Refused before storing, so a huge file cannot grow the lists past the limit.
+        let limit = dimension.map_or(MAX_NODES as usize, |(d, _)| d);
+        if points.len() >= limit {
+            return Err(at.error(
+                "id",
+                match dimension {
+                    Some((d, l)) => {
+                        format!("DIMENSION (line {l}) says {d} nodes; this is one more")
+                    }
+                    None => format!("more than {MAX_NODES} nodes"),
+                },
+            ));
+        }
+        let id = at.count("id", Some(f[0]), 0, MAX_ID)?;
+        if let Some(first) = seen.insert(id, line_no) {
+            return Err(at.error("id", format!("node {id} is already listed at line {first}")));
+        }
+        ids.push(id);
+        points.push([
+            at.coordinate("x", Some(f[1]))?,
+            at.coordinate("y", Some(f[2]))?,
+        ]);
     }
     if !in_coords {
         return Err(InputError::file(path, "no NODE_COORD_SECTION found"));
+    }
+    if let Some((d, line)) = dimension {
+        if d != points.len() {
+            return Err(InputError::at(
+                path,
+                line,
+                Some("DIMENSION"),
+                format!("DIMENSION says {d} nodes but {} are listed", points.len()),
+            ));
+        }
     }
     if points.len() < 3 {
         return Err(InputError::file(
             path,
             format!("{} nodes; a tour needs at least 3", points.len()),
         ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    if let Some(dup) = ids.iter().find(|&&id| !seen.insert(id)) {
-        return Err(InputError::file(
-            path,
-            format!("node {dup} is listed twice"),
-        ));
-    }
-    if let Some(d) = dimension {
-        if d != points.len() {
-            return Err(InputError::file(
-                path,
-                format!("DIMENSION says {d} nodes but {} are listed", points.len()),
-            ));
-        }
     }
     Ok(TsplibInstance { name, ids, points })
 }
