@@ -76,14 +76,20 @@ fn outputs_that_would_overwrite_inputs_are_refused() {
     let o = plan_into(&data, &accounts);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("data") && err.contains("assignment.csv"), "{err}");
+    assert!(
+        err.contains("data") && err.contains("assignment.csv"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read(&accounts).unwrap(),
         std::fs::read(sample("accounts.csv")).unwrap()
     );
     // A plan, then a report over its summary and routes into the plan folder.
     let plan = dir.join("plan");
-    assert_eq!(plan_into(&plan, &sample("accounts.csv")).status.code(), Some(0));
+    assert_eq!(
+        plan_into(&plan, &sample("accounts.csv")).status.code(),
+        Some(0)
+    );
     let kept = snapshot(&plan);
     let o = territory(&[
         "report",
@@ -122,7 +128,10 @@ fn outputs_that_would_overwrite_inputs_are_refused() {
 fn failed_and_killed_runs_leave_the_old_result_exactly_as_it_was() {
     let tmp = tempfile::tempdir().unwrap();
     let plan = tmp.path().join("plan");
-    assert_eq!(plan_into(&plan, &sample("accounts.csv")).status.code(), Some(0));
+    assert_eq!(
+        plan_into(&plan, &sample("accounts.csv")).status.code(),
+        Some(0)
+    );
     let kept = snapshot(&plan);
     // A bad input fails before anything is written.
     let bad = tmp.path().join("bad.csv");
@@ -162,10 +171,16 @@ fn failed_and_killed_runs_leave_the_old_result_exactly_as_it_was() {
     let stale = tmp.path().join(".plan.territory-staging-4294967290");
     std::fs::create_dir_all(stale.join("calendars")).unwrap();
     std::fs::write(stale.join("summary.json"), "half").unwrap();
-    assert_eq!(plan_into(&plan, &sample("accounts.csv")).status.code(), Some(0));
+    assert_eq!(
+        plan_into(&plan, &sample("accounts.csv")).status.code(),
+        Some(0)
+    );
     assert_eq!(names(tmp.path()), ["bad.csv", "plan"]);
     let unchanged = |p: &PathBuf| !p.ends_with("summary.json");
-    let again: Vec<_> = snapshot(&plan).into_iter().filter(|(p, _)| unchanged(p)).collect();
+    let again: Vec<_> = snapshot(&plan)
+        .into_iter()
+        .filter(|(p, _)| unchanged(p))
+        .collect();
     let first: Vec<_> = kept.into_iter().filter(|(p, _)| unchanged(p)).collect();
     assert_eq!(again, first, "the same input plans the same files");
 }
@@ -192,7 +207,11 @@ fn extreme_values_are_bad_input_not_panics() {
             "--territories",
             "2",
             "--balance",
-            if column == "population" { "population" } else { "workload,revenue" },
+            if column == "population" {
+                "population"
+            } else {
+                "workload,revenue"
+            },
             "--out",
             tmp.path().join("out").to_str().unwrap(),
         ]);
@@ -212,7 +231,12 @@ fn extreme_values_are_bad_input_not_panics() {
         vec!["size", "--capacity-hours", "1e-300"],
     ] {
         let mut full = args.clone();
-        full.extend(["--accounts", a.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        full.extend([
+            "--accounts",
+            a.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let o = territory(&full);
         assert!(
             matches!(o.status.code(), Some(0) | Some(2)),
@@ -252,12 +276,24 @@ fn closed_and_full_streams_end_quietly_or_with_a_message() {
                 .output()
                 .unwrap();
             assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
-            assert!(stderr(&o).contains("cannot write to standard output"), "{}", stderr(&o));
+            assert!(
+                stderr(&o).contains("cannot write to standard output"),
+                "{}",
+                stderr(&o)
+            );
         }
     }
     // An error message to a closed stderr does not panic either.
     let o = Command::new(env!("CARGO_BIN_EXE_territory"))
-        .args(["plan", "--accounts", "missing.csv", "--territories", "2", "--out", "x"])
+        .args([
+            "plan",
+            "--accounts",
+            "missing.csv",
+            "--territories",
+            "2",
+            "--out",
+            "x",
+        ])
         .stderr(Stdio::null())
         .output()
         .unwrap();
@@ -293,7 +329,11 @@ fn long_rep_ids_make_valid_calendar_names_and_no_account_is_lost() {
     let tmp = tempfile::tempdir().unwrap();
     let long = "r".repeat(300);
     let reps = tmp.path().join("reps.csv");
-    std::fs::write(&reps, format!("id,lat,lon\n{long},60.17,24.94\nshort,60.18,24.95\n")).unwrap();
+    std::fs::write(
+        &reps,
+        format!("id,lat,lon\n{long},60.17,24.94\nshort,60.18,24.95\n"),
+    )
+    .unwrap();
     let accounts = tmp.path().join("accounts.csv");
     std::fs::write(
         &accounts,
@@ -301,7 +341,11 @@ fn long_rep_ids_make_valid_calendar_names_and_no_account_is_lost() {
     )
     .unwrap();
     let assignment = tmp.path().join("assignment.csv");
-    std::fs::write(&assignment, format!("account,territory\na,{long}\nb,{long}\nc,short\n")).unwrap();
+    std::fs::write(
+        &assignment,
+        format!("account,territory\na,{long}\nb,{long}\nc,short\n"),
+    )
+    .unwrap();
     let out = tmp.path().join("routes");
     let s = run_json(&[
         "routes",
@@ -343,7 +387,11 @@ fn long_rep_ids_make_valid_calendar_names_and_no_account_is_lost() {
         "--quiet",
     ]);
     assert_eq!(strict.status.code(), Some(3), "{}", stderr(&strict));
-    assert!(stderr(&strict).contains("1 accounts without a rep"), "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("1 accounts without a rep"),
+        "{}",
+        stderr(&strict)
+    );
 }
 
 #[test]
@@ -353,7 +401,11 @@ fn sizing_with_an_account_heavier_than_a_rep_still_plans() {
     let mut text = String::from("id,lat,lon,visits,service_min\n");
     for i in 0..60 {
         let heavy = if i == 7 { "100,600" } else { "2,30" };
-        text += &format!("a{i},{},{},{heavy}\n", 60.1 + (i % 8) as f64 * 0.01, 24.9 + (i / 8) as f64 * 0.01);
+        text += &format!(
+            "a{i},{},{},{heavy}\n",
+            60.1 + (i % 8) as f64 * 0.01,
+            24.9 + (i / 8) as f64 * 0.01
+        );
     }
     std::fs::write(&path, text).unwrap();
     let s = run_json(&[
@@ -398,4 +450,44 @@ fn check_validates_everything_and_writes_nothing() {
     let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(e["error"]["line"], 3);
     assert_eq!(e["error"]["field"], "id");
+}
+
+#[test]
+fn the_districts_example_of_plan_help_runs_as_printed() {
+    let help = territory(&["plan", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.contains("districts/"))
+        .expect("plan --help has a districts example");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = line
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    let out = args.iter().position(|a| a == "--out").expect("--out") + 1;
+    args[out] = tmp.path().join("leeds").display().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_territory"))
+        .args(&args)
+        .arg("--quiet")
+        .current_dir(crate::common::root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{line}: {}", stderr(&o));
+    // A property the features lack is called missing, with the ones they have.
+    let mut wrong = args.clone();
+    let id = wrong.iter().position(|a| a == "--id-property").unwrap() + 1;
+    wrong[id] = "code".into();
+    let o = Command::new(env!("CARGO_BIN_EXE_territory"))
+        .args(&wrong)
+        .current_dir(crate::common::root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("feature 1: field 'code': is missing (the feature has: "),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -71,7 +71,7 @@ pub(crate) struct RunArgs {
 #[command(after_help = "Examples:
   territory plan --accounts data/accounts.csv --reps data/reps.csv --out plan
   territory plan --accounts accounts.csv --territories 12 --balance customers,prospects:10%,revenue --tolerance 5% --out plan --json
-  territory plan --accounts districts.geojson --id-property code --territories 8 --balance population --out plan
+  territory plan --accounts tests/data/districts/leeds.geojson --id-property ID --territories 8 --balance population --out leeds
 
 Criteria: accounts, customers, prospects, revenue, workload, or any numeric column.
 A criterion may carry its own tolerance: customers:3%.")]

@@ -63,6 +63,21 @@ pub(crate) struct RouteResult {
     kicks: usize,
 }
 
+/// Most nodes of a research instance: the routing engines hold a dense n × n
+/// cost matrix (20,000² costs are 3.2 GB).
+const MAX_DENSE_NODES: usize = 20_000;
+
+/// Refuses an instance whose dense matrix would not fit, before allocating it.
+fn dense_fits(file: &std::path::Path, nodes: usize) -> Result<(), Failure> {
+    if nodes > MAX_DENSE_NODES {
+        return Err(Failure::Input(format!(
+            "{}: {nodes} nodes; the routing engines solve at most {MAX_DENSE_NODES} (they keep a dense cost matrix)",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
 fn solve_tsplib(
     args: &SolveArgs,
     began: Instant,
@@ -72,6 +87,7 @@ fn solve_tsplib(
     let instance =
         territory_formats::research::tsplib::read_tsplib(&args.file).map_err(Failure::from)?;
     territory::Progress::phase(progress, "solving");
+    dense_fits(&args.file, instance.points.len())?;
     let matrix = Matrix::euclidean_rounded(&instance.points);
     // Whatever time reading took is taken off the limit.
     let limit = Duration::from_secs_f64(args.time_limit).saturating_sub(began.elapsed());
@@ -117,6 +133,7 @@ fn solve_solomon(
     use territory::routing::{vrptw, Matrix};
     let inst =
         territory_formats::research::solomon::read_solomon(&args.file).map_err(Failure::from)?;
+    dense_fits(&args.file, inst.nodes.len())?;
     territory::Progress::phase(progress, "solving");
     let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
     let problem = vrptw::Instance {
@@ -183,6 +200,7 @@ pub(crate) struct PeriodicResult {
 fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Result<(), Failure> {
     use territory::routing::{pvrp, Matrix};
     let inst = territory_formats::research::pvrp::read_pvrp(&args.file).map_err(Failure::from)?;
+    dense_fits(&args.file, inst.nodes.len())?;
     territory::Progress::phase(progress, "solving");
     let points: Vec<[f64; 2]> = inst.nodes.iter().map(|n| [n.x, n.y]).collect();
     let problem = pvrp::Instance {

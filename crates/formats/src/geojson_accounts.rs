@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use geo::{InteriorPoint, MultiPolygon};
-use geojson::{GeoJson, Value};
+use geojson::Value;
 use territory::Location;
 
 use crate::accounts::{account_from_cells, AccountsFile, KNOWN};
@@ -30,6 +30,10 @@ impl Cells for Properties<'_> {
     fn error(&self, column: &str, message: String) -> InputError {
         InputError::in_feature(self.path, self.feature, Some(column), message)
     }
+
+    fn present(&self) -> Option<Vec<&str>> {
+        Some(self.cells.keys().map(String::as_str).collect())
+    }
 }
 
 /// Reads a GeoJSON FeatureCollection of points or (multi)polygons.
@@ -52,20 +56,45 @@ pub fn read_accounts_geojson(
         ));
     }
     // Editors on Windows often start UTF-8 files with a byte-order mark.
-    let geojson: GeoJson = text
-        .trim_start_matches('\u{feff}')
-        .parse()
-        .map_err(|e| InputError::file(path, format!("not valid GeoJSON: {e}")))?;
-    let features = match geojson {
-        GeoJson::FeatureCollection(fc) => fc.features,
-        GeoJson::Feature(f) => vec![f],
-        GeoJson::Geometry(_) => {
+    // JSON is parsed first (its errors have a line), then each feature on its
+    // own, so a bad one is named by its number.
+    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| InputError::at(path, e.line() as u64, None, format!("not valid GeoJSON, the JSON text is broken: {e}")))?;
+    let kind = value
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let raw: Vec<serde_json::Value> = match (kind.as_deref(), value) {
+        (Some("FeatureCollection"), serde_json::Value::Object(mut o)) => {
+            match o.remove("features") {
+                Some(serde_json::Value::Array(f)) => f,
+                _ => {
+                    return Err(InputError::file(
+                        path,
+                        "the FeatureCollection has no `features` list",
+                    ))
+                }
+            }
+        }
+        (Some("Feature"), v) => vec![v],
+        (Some(other), _) => {
             return Err(InputError::file(
                 path,
-                "expected a FeatureCollection of accounts, found a bare geometry",
+                format!("expected a FeatureCollection of accounts, found a GeoJSON {other}"),
             ))
         }
+        (None, _) => return Err(InputError::file(
+            path,
+            "expected a GeoJSON FeatureCollection (an object with \"type\": \"FeatureCollection\")",
+        )),
     };
+    let mut features = Vec::with_capacity(raw.len());
+    for (k, v) in raw.into_iter().enumerate() {
+        let feature = geojson::Feature::from_json_value(v).map_err(|e| {
+            InputError::in_feature(path, k as u64 + 1, None, plain_geojson_error(&e))
+        })?;
+        features.push(feature);
+    }
     if features.is_empty() {
         return Err(InputError::file(
             path,
@@ -231,4 +260,19 @@ pub fn shared_boundary_pairs(shapes: &[Option<MultiPolygon<f64>>]) -> Vec<(usize
         .filter(|(_, n)| *n >= 2)
         .map(|(p, _)| p)
         .collect()
+}
+
+/// A GeoJSON library error in plain words (it speaks of `None` and Rust types).
+fn plain_geojson_error(e: &geojson::Error) -> String {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix("Expected a GeoJSON property for `") {
+        if let Some((name, _)) = rest.split_once('`') {
+            return format!("the feature has no valid `{name}` member");
+        }
+    }
+    format!(
+        "not a valid GeoJSON feature: {}",
+        text.replace(", but got None", ", but it is missing")
+            .replace("None", "nothing")
+    )
 }

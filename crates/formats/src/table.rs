@@ -337,10 +337,25 @@ pub(crate) trait Cells {
     /// An error about this row's `column`.
     fn error(&self, column: &str, message: String) -> InputError;
 
+    /// The names present, when a column may be absent row by row (GeoJSON
+    /// properties); `None` where every row has every column (tables).
+    fn present(&self) -> Option<Vec<&str>> {
+        None
+    }
+
     /// A required non-empty cell.
     fn required(&self, column: &str) -> Result<&str, InputError> {
-        self.text(column)
-            .ok_or_else(|| self.error(column, "is empty but required".into()))
+        self.text(column).ok_or_else(|| match self.present() {
+            Some(names) if !names.contains(&column) => {
+                let mut names = names;
+                names.sort_unstable();
+                self.error(
+                    column,
+                    format!("is missing (the feature has: {})", names.join(", ")),
+                )
+            }
+            _ => self.error(column, "is empty but required".into()),
+        })
     }
 
     /// An optional finite number.
