@@ -230,3 +230,116 @@ fn one_account_per_territory_from_a_bom_geojson() {
     assert_eq!(summary["balanced"], true);
     assert_eq!(summary["territories"], 2);
 }
+
+#[test]
+fn a_given_adjacency_decides_contiguity_even_against_geometry() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Four accounts west to east; the given neighbours zig-zag a–c–b–d, so the
+    // geometric halves {a,b} {c,d} would each be in two pieces.
+    let accounts = tmp.path().join("a.csv");
+    std::fs::write(
+        &accounts,
+        "id,lat,lon\na,60.0,24.00\nb,60.0,24.01\nc,60.0,24.02\nd,60.0,24.03\ne,60.5,25.0\n",
+    )
+    .unwrap();
+    let adjacency = tmp.path().join("adj.csv");
+    std::fs::write(&adjacency, "unit,neighbour\na,c\nc,b\nb,d\n").unwrap();
+    let out = tmp.path().join("plan");
+    let s = run_json(&[
+        "plan",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--territories",
+        "2",
+        "--balance",
+        "accounts:30%",
+        "--adjacency",
+        adjacency.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(s["contiguity"]["adjacency"], "given");
+    // `e` has no neighbour: reported, and a piece of its own.
+    let warnings = s["warnings"].to_string();
+    assert!(
+        warnings.contains("no neighbour") && warnings.contains('e'),
+        "{warnings}"
+    );
+    let text = std::fs::read_to_string(out.join("assignment.csv")).unwrap();
+    let territory_of = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .and_then(|l| l.split(',').nth(1))
+            .unwrap()
+            .to_string()
+    };
+    // Every territory of a–d is connected on the given pairs.
+    let (a, b, c, d) = (
+        territory_of("a"),
+        territory_of("b"),
+        territory_of("c"),
+        territory_of("d"),
+    );
+    let pairs = [("a", "c"), ("c", "b"), ("b", "d")];
+    for t in [&a, &b, &c, &d] {
+        let members: Vec<&str> = ["a", "b", "c", "d"]
+            .into_iter()
+            .filter(|m| &territory_of(m) == t)
+            .collect();
+        if members.len() > 1 {
+            assert!(
+                members
+                    .iter()
+                    .all(|m| pairs.iter().any(|(x, y)| (x == m || y == m)
+                        && members.contains(x)
+                        && members.contains(y))),
+                "territory {t}: {members:?} is not connected on the given pairs"
+            );
+        }
+    }
+    assert!(
+        !(a == b && c == d && a != c),
+        "the geometric halves ignore the given adjacency"
+    );
+}
+
+#[test]
+fn bad_adjacency_files_name_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = tmp.path().join("a.csv");
+    std::fs::write(
+        &accounts,
+        "id,lat,lon\na,60.0,24.00\nb,60.0,24.01\nc,60.0,24.02\n",
+    )
+    .unwrap();
+    for (text, expected) in [
+        (
+            "u,v\na,b\n\nb,x\n",
+            "adj.csv:4: field 'second column': 'x' is not an account id",
+        ),
+        ("u,v\na,a\n", "adj.csv:2: 'a' is paired with itself"),
+        (
+            "u,v\na,b\nb,a\n",
+            "adj.csv:3: the pair 'b'–'a' is given twice (first on line 2)",
+        ),
+    ] {
+        let adjacency = tmp.path().join("adj.csv");
+        std::fs::write(&adjacency, text).unwrap();
+        let o = territory(&[
+            "plan",
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--territories",
+            "2",
+            "--adjacency",
+            adjacency.to_str().unwrap(),
+            "--out",
+            tmp.path().join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+        assert!(!tmp.path().join("out").exists());
+    }
+}

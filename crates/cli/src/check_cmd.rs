@@ -79,7 +79,10 @@ pub(crate) fn run(args: CheckArgs) -> Result<(), Failure> {
         ("--appointments", args.appointments.as_deref()),
     ])?;
     let options = args.input.read.options()?;
-    let (file, mut builder) = read_input(&args.input)?;
+    let (file, mut builder, warnings) = read_input(&args.input)?;
+    for w in &warnings {
+        progress.warn(w);
+    }
     let reps = args
         .reps
         .as_ref()

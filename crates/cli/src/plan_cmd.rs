@@ -8,8 +8,9 @@ use serde::Serialize;
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
-    check_output, plan_files, read_accounts, read_accounts_geojson, read_reps, to_json_bytes,
-    write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary,
+    check_output, plan_files, read_accounts, read_adjacency, read_reps, to_json_bytes,
+    write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary, ReadOptions,
+    UnitLocation,
 };
 
 use crate::flags::{one_stdin, Chatter, OutFolder, ReadFlags, Seed};
@@ -36,6 +37,13 @@ pub(crate) struct InputArgs {
     /// GeoJSON property holding the account id (default: `id`, then the feature id).
     #[arg(long, value_name = "NAME")]
     id_property: Option<String>,
+    /// Where GeoJSON polygon units stand: their centroid (when inside them) or an interior point.
+    #[arg(long, value_enum, default_value = "centroid")]
+    location: LocationArg,
+    /// Neighbour pairs of account ids (CSV, first two columns), used instead of
+    /// the Delaunay graph (or polygons' shared boundaries) for contiguity.
+    #[arg(long, value_name = "FILE")]
+    pub adjacency: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadFlags,
 }
@@ -108,6 +116,15 @@ pub(crate) struct RebalanceArgs {
     max_moves: Option<usize>,
 }
 
+/// `--location` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum LocationArg {
+    /// The polygon's centroid when it lies inside it, else an interior point.
+    Centroid,
+    /// Always an interior point.
+    Interior,
+}
+
 /// `--disruption` values.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub(crate) enum DisruptionArg {
@@ -168,6 +185,7 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     let inputs: Vec<&Path> = [
         Some(args.input.accounts.as_path()),
         args.reps.as_deref(),
+        args.input.adjacency.as_deref(),
         args.run.road.osm.as_deref(),
     ]
     .into_iter()
@@ -175,7 +193,7 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     .collect();
     check_output(&args.run.out.out, OutputKind::Folder, &inputs)?;
     territory::Progress::phase(&progress, "reading input");
-    let (file, mut builder) = read_input(&args.input)?;
+    let (file, mut builder, input_warnings) = read_input(&args.input)?;
     if rebalance.is_some() && file.accounts.iter().all(|a| a.territory.is_none()) {
         return Err(Failure::Input(format!(
             "{}: no account has a current `territory`; rebalance starts from the current assignment (use `plan` for a fresh one)",
@@ -194,7 +212,10 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     if let Some(k) = args.territories {
         builder = builder.territories(k);
     }
-    let mut warnings = Vec::new();
+    let mut warnings = input_warnings;
+    for w in &warnings {
+        progress.warn(w);
+    }
     if let Some(net) = args.run.road.network(&progress)? {
         builder = apply_roads(
             builder,
@@ -287,6 +308,7 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
     let progress = StderrProgress::new(args.run.chatter);
     let inputs: Vec<&Path> = [
         Some(args.input.accounts.as_path()),
+        args.input.adjacency.as_deref(),
         args.run.road.osm.as_deref(),
     ]
     .into_iter()
@@ -307,8 +329,11 @@ pub(crate) fn run_size(args: SizeArgs) -> Result<(), Failure> {
             "give --capacity-hours, --territories A..B, or both".into(),
         ));
     }
-    let (file, mut builder) = read_input(&args.input)?;
-    let mut warnings = Vec::new();
+    let (file, mut builder, input_warnings) = read_input(&args.input)?;
+    let mut warnings = input_warnings;
+    for w in &warnings {
+        progress.warn(w);
+    }
     if let Some(net) = args.run.road.network(&progress)? {
         builder = apply_roads(
             builder,
@@ -431,7 +456,9 @@ pub(crate) fn problem_failure(
 }
 
 /// Reads the accounts and turns the criteria flags into a problem builder.
-pub(crate) fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuilder), Failure> {
+pub(crate) fn read_input(
+    input: &InputArgs,
+) -> Result<(AccountsFile, ProblemBuilder, Vec<String>), Failure> {
     let default_tolerance = parse_tolerance(&input.tolerance).ok_or_else(|| {
         Failure::Input(format!(
             "--tolerance '{}' is not a percentage like 5% or a fraction like 0.05",
@@ -439,23 +466,54 @@ pub(crate) fn read_input(input: &InputArgs) -> Result<(AccountsFile, ProblemBuil
         ))
     })?;
     let criteria = parse_balance(&input.balance, default_tolerance)?;
-    let file = match &input.id_property {
-        Some(p) => read_accounts_geojson(&input.accounts, Some(p))?,
-        None => read_accounts(&input.accounts, &input.read.options()?)?,
+    let options = ReadOptions {
+        id_property: input.id_property.clone(),
+        location: match input.location {
+            LocationArg::Centroid => UnitLocation::Centroid,
+            LocationArg::Interior => UnitLocation::Interior,
+        },
+        ..input.read.options()?
     };
+    let file = read_accounts(&input.accounts, &options)?;
     for (measure, _) in &criteria {
         if let Measure::Attribute(name) = measure {
             file.check_numeric(&input.accounts, name)?;
         }
     }
     let mut builder = Problem::builder().accounts(file.accounts.clone());
-    if let Some(pairs) = &file.adjacency {
-        builder = builder.adjacency(pairs.clone());
+    let mut warnings = Vec::new();
+    let pairs = match &input.adjacency {
+        Some(path) => {
+            let ids: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
+            Some(read_adjacency(path, &options, &ids)?)
+        }
+        None => file.adjacency.clone(),
+    };
+    if let Some(pairs) = pairs {
+        let mut linked = vec![false; file.accounts.len()];
+        for &(a, b) in &pairs {
+            linked[a] = true;
+            linked[b] = true;
+        }
+        let alone: Vec<&str> = (0..linked.len())
+            .filter(|&i| !linked[i])
+            .map(|i| file.accounts[i].id.as_str())
+            .collect();
+        if !alone.is_empty() {
+            let shown: Vec<&str> = alone.iter().take(10).copied().collect();
+            warnings.push(format!(
+                "{} accounts have no neighbour in the adjacency, so each is a piece of its own: {}{}",
+                alone.len(),
+                shown.join(", "),
+                if alone.len() > shown.len() { ", …" } else { "" }
+            ));
+        }
+        builder = builder.adjacency(pairs);
     }
     for (measure, tolerance) in criteria {
         builder = builder.criterion(measure, tolerance);
     }
-    Ok((file, builder))
+    Ok((file, builder, warnings))
 }
 
 fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {

@@ -79,8 +79,11 @@ pub struct Compactness {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub travel_min: Option<f64>,
     /// A lower bound on the objective for any assignment meeting the tolerances
-    /// with the same centres (the LP relaxation's Lagrangian bound), in km² or
-    /// km as the objective, when the tolerances are reachable.
+    /// with the balancing LP's centres (the LP relaxation's Lagrangian bound),
+    /// in km² or km as the objective, when the tolerances are reachable. Fixed
+    /// centres (rep bases) are the final ones; free centres end at their final
+    /// territories' centroids, which can only lower the objective, so with free
+    /// centres a ratio slightly below 1 is possible.
     pub lower_bound: Option<f64>,
     /// The objective over its lower bound (1.00 = provably optimal for these centres).
     pub ratio_to_bound: Option<f64>,

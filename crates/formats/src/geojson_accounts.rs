@@ -4,13 +4,23 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use geo::{InteriorPoint, MultiPolygon};
+use geo::{Centroid, Contains, InteriorPoint, MultiPolygon};
 use geojson::Value;
 use territory::Location;
 
 use crate::accounts::{account_from_cells, AccountsFile, KNOWN};
 use crate::error::InputError;
 use crate::table::Cells;
+
+/// Where a polygon unit is placed for distances and compactness.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnitLocation {
+    /// The polygon's centroid when it lies inside it, else an interior point.
+    #[default]
+    Centroid,
+    /// Always an interior point (guaranteed inside, not the centre of mass).
+    Interior,
+}
 
 /// A feature's properties as text cells; errors name the feature number.
 struct Properties<'a> {
@@ -46,6 +56,7 @@ impl Cells for Properties<'_> {
 pub fn read_accounts_geojson(
     path: &Path,
     id_property: Option<&str>,
+    location: UnitLocation,
 ) -> Result<AccountsFile, InputError> {
     let bytes = crate::source::read_bytes(path)?;
     let text = crate::source::decode(path, &bytes, crate::Encoding::Utf8)?;
@@ -59,7 +70,14 @@ pub fn read_accounts_geojson(
     // JSON is parsed first (its errors have a line), then each feature on its
     // own, so a bad one is named by its number.
     let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| InputError::at(path, e.line() as u64, None, format!("not valid GeoJSON, the JSON text is broken: {e}")))?;
+        .map_err(|e| {
+            InputError::at(
+                path,
+                e.line() as u64,
+                None,
+                format!("not valid GeoJSON, the JSON text is broken: {e}"),
+            )
+        })?;
     let kind = value
         .get("type")
         .and_then(serde_json::Value::as_str)
@@ -171,10 +189,16 @@ pub fn read_accounts_geojson(
                             return Err(props.error("geometry", "the polygon cannot be read".into()))
                         }
                     };
-                let inside = shape
+                let interior = shape
                     .interior_point()
                     .ok_or_else(|| props.error("geometry", "the polygon is empty".into()))?;
-                (Location::new(inside.y(), inside.x()), Some(shape))
+                // The centroid (the districting convention) when it lies in the
+                // area; a crescent's centroid may not, and then the interior point.
+                let at = match (location, shape.centroid()) {
+                    (UnitLocation::Centroid, Some(c)) if shape.contains(&c) => c,
+                    _ => interior,
+                };
+                (Location::new(at.y(), at.x()), Some(shape))
             }
             other => {
                 return Err(props.error(

@@ -16,6 +16,7 @@
 //! ```
 
 mod accounts;
+mod adjacency_file;
 mod error;
 mod geojson_accounts;
 mod output;
@@ -30,8 +31,9 @@ mod table;
 use std::path::Path;
 
 pub use accounts::{read_accounts_table, AccountsFile};
+pub use adjacency_file::read_adjacency;
 pub use error::InputError;
-pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs};
+pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs, UnitLocation};
 pub use output::{
     check_output, write_file_atomically, write_files_atomically, OutputConflict, OutputKind,
     OUTPUT_NAMES,
@@ -47,6 +49,7 @@ pub use source::{Encoding, ReadOptions};
 
 /// Reads accounts: `.geojson`/`.json` (or standard input starting with `{`)
 /// as GeoJSON, anything else as a table (CSV or a workbook sheet).
+/// With `options.id_property`, the file is GeoJSON whatever its name.
 pub fn read_accounts(path: &Path, options: &ReadOptions) -> Result<AccountsFile, InputError> {
     let geojson = match path
         .extension()
@@ -55,6 +58,7 @@ pub fn read_accounts(path: &Path, options: &ReadOptions) -> Result<AccountsFile,
         .as_deref()
     {
         Some("geojson") | Some("json") => true,
+        _ if options.id_property.is_some() => true,
         _ if path.as_os_str() == "-" => {
             let bytes = source::read_bytes(path)?;
             let start = bytes
@@ -65,7 +69,7 @@ pub fn read_accounts(path: &Path, options: &ReadOptions) -> Result<AccountsFile,
         _ => false,
     };
     if geojson {
-        read_accounts_geojson(path, None)
+        read_accounts_geojson(path, options.id_property.as_deref(), options.location)
     } else {
         read_accounts_table(path, options)
     }

@@ -9,9 +9,13 @@ use calamine::{Data, Reader};
 
 use crate::error::InputError;
 
-/// How to read tabular input files.
+/// How to read input files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
+    /// GeoJSON property holding the account id (default `id`, then the feature id).
+    pub id_property: Option<String>,
+    /// Where GeoJSON polygon units are placed.
+    pub location: crate::UnitLocation,
     /// Text encoding of CSV files.
     pub encoding: Encoding,
     /// Column mapping: (the column's meaning, its name in the file), e.g.

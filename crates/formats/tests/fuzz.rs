@@ -189,7 +189,7 @@ fn geojson_seeds() -> Vec<Vec<u8>> {
 }
 
 fn geojson_accounts(path: &Path, input: &[u8]) -> Result<Option<String>, String> {
-    verdict(read_accounts_geojson(path, None), input)
+    verdict(read_accounts_geojson(path, None, Default::default()), input)
 }
 
 fn research_seeds(name: &'static str) -> Vec<Vec<u8>> {

@@ -670,14 +670,17 @@ fn finish(
             timer.lap("p-median local search");
         }
     }
-    if pmedian {
-        // Report compactness against the final territories' own centre units.
-        centres = medoids(&problem.points, &asg.of, &centres, fixed);
-    }
     // A cap on moves is the user's hard limit: it wins over contiguity.
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
         repair::trim_moves(&mut asg, bal, cand, limit);
     }
+    // Figures describe the final territories: free centres move to where their
+    // final accounts are (repair and trimming moved accounts after the LP).
+    centres = match options.objective {
+        Objective::Distance if pmedian => medoids(&problem.points, &asg.of, &centres, fixed),
+        Objective::Distance => centres,
+        Objective::SquaredDistance => centroids(&problem.points, &asg.of, &centres, fixed),
+    };
 
     progress.phase("measuring");
     // The bound holds for the LP's centres; the p-median search re-centres territories.

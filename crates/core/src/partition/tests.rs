@@ -420,3 +420,43 @@ fn rebalance_honours_locks_and_the_move_cap() {
         }
     }
 }
+
+#[test]
+fn figures_describe_the_final_territories_after_repair() {
+    // Clustered accounts with contiguity repair: accounts move after the LP.
+    for seed in 0..3 {
+        let problem = three_criteria(accounts(600, seed + 40), 7);
+        let plan = plan(
+            &problem,
+            &PlanOptions {
+                seed,
+                ..PlanOptions::default()
+            },
+        )
+        .unwrap();
+        let k = problem.territories.len();
+        let mut sum = vec![[0.0f64; 3]; k];
+        for (i, &j) in plan.assignment.iter().enumerate() {
+            let p = problem.points[i];
+            sum[j][0] += p[0];
+            sum[j][1] += p[1];
+            sum[j][2] += 1.0;
+        }
+        let mut inertia = 0.0;
+        for (i, &j) in plan.assignment.iter().enumerate() {
+            let c = [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]];
+            assert!(
+                (plan.centres[j][0] - c[0]).abs() < 1e-9
+                    && (plan.centres[j][1] - c[1]).abs() < 1e-9,
+                "seed {seed}: centre of territory {j} is not its accounts' centroid"
+            );
+            let p = problem.points[i];
+            inertia += (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+        }
+        let reported = plan.metrics.compactness.inertia_km2;
+        assert!(
+            (reported - inertia).abs() <= 1e-6 * inertia.max(1.0),
+            "{reported} vs {inertia}"
+        );
+    }
+}
