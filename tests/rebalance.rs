@@ -122,3 +122,96 @@ fn rebalance_needs_current_territories() {
     assert!(stderr(&o).contains("territory"));
     assert!(!out.exists());
 }
+
+/// The sample's reps without `rep-10`.
+fn reps_without_rep_10(dir: &std::path::Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(sample("reps.csv")).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("rep-10,")).collect();
+    let path = dir.join("reps9.csv");
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn a_move_cap_never_raises_moves_and_keeps_territories_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let current = current_plan_file(tmp.path(), 50);
+    let reps = reps_without_rep_10(tmp.path());
+    let run = |out: &str, extra: &[&str]| {
+        let out = tmp.path().join(out);
+        let mut args = vec![
+            "rebalance",
+            "--accounts",
+            current.to_str().unwrap(),
+            "--reps",
+            reps.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        run_json(&args)
+    };
+    let free = run("free", &[]);
+    let forced = free["forced_moves"].as_u64().unwrap();
+    assert!(forced > 0, "rep-10's accounts must move");
+    let free_moves = free["moved_accounts"].as_u64().unwrap();
+    let discretionary = free_moves - forced;
+    // A cap the free rebalance meets changes nothing.
+    let loose = run("loose", &["--max-moves", &(discretionary + 30).to_string()]);
+    assert_eq!(loose["moved_accounts"], free["moved_accounts"]);
+    // A binding cap: at most that many moves besides the forced ones, fewer in all.
+    let cap = discretionary / 2;
+    let tight = run("tight", &["--max-moves", &cap.to_string()]);
+    let tight_moves = tight["moved_accounts"].as_u64().unwrap();
+    assert_eq!(tight["forced_moves"].as_u64().unwrap(), forced);
+    assert!(
+        tight_moves <= forced + cap,
+        "{tight_moves} > {forced} + {cap}"
+    );
+    assert!(tight_moves <= free_moves);
+    assert_eq!(
+        tight["contiguity"]["contiguous"],
+        Value::Bool(true),
+        "{}",
+        tight["contiguity"]
+    );
+}
+
+#[test]
+fn rebalance_reads_the_current_territories_from_an_assignment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let current = current_plan_file(tmp.path(), 20);
+    let with_column = rebalance(&current, &tmp.path().join("a"), &[]);
+    // The same accounts without the column, and the plan's assignment.csv beside them.
+    let text = std::fs::read_to_string(&current).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let mut bare = csv::Writer::from_writer(Vec::new());
+    let mut assignment = csv::Writer::from_writer(Vec::new());
+    bare.write_record(headers.iter().take(headers.len() - 1))
+        .unwrap();
+    assignment.write_record(["account", "territory"]).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        bare.write_record(r.iter().take(r.len() - 1)).unwrap();
+        if !r[r.len() - 1].is_empty() {
+            assignment.write_record([&r[0], &r[r.len() - 1]]).unwrap();
+        }
+    }
+    let bare_path = tmp.path().join("bare.csv");
+    let assignment_path = tmp.path().join("current_assignment.csv");
+    std::fs::write(&bare_path, bare.into_inner().unwrap()).unwrap();
+    std::fs::write(&assignment_path, assignment.into_inner().unwrap()).unwrap();
+    let with_file = rebalance(
+        &bare_path,
+        &tmp.path().join("b"),
+        &["--assignment", assignment_path.to_str().unwrap()],
+    );
+    assert_eq!(with_file["moved_accounts"], with_column["moved_accounts"]);
+    assert_eq!(
+        std::fs::read(tmp.path().join("a/assignment.csv")).unwrap(),
+        std::fs::read(tmp.path().join("b/assignment.csv")).unwrap()
+    );
+}

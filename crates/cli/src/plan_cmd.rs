@@ -8,9 +8,9 @@ use serde::Serialize;
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
-    check_output, plan_files, read_accounts, read_adjacency, read_reps, to_json_bytes,
-    write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary, ReadOptions,
-    UnitLocation,
+    check_output, plan_files, read_accounts, read_adjacency, read_current_territories, read_reps,
+    to_json_bytes, write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary,
+    ReadOptions, UnitLocation,
 };
 
 use crate::flags::{one_stdin, Chatter, OutFolder, ReadFlags, Seed};
@@ -102,18 +102,26 @@ pub(crate) struct PlanArgs {
   territory rebalance --accounts accounts.csv --reps reps.csv --out plan2
   territory rebalance --accounts accounts.csv --reps reps.csv --disruption revenue --max-moves 50 --out plan2 --json
 
-The accounts file must carry each account's current `territory` (a rep id).
-Accounts of reps no longer in the reps file are redistributed; new reps get
-accounts from their neighbours; locked accounts never move.")]
+The current territory of each account comes from --assignment (a plan's
+assignment.csv) or the accounts file's `territory` column. Accounts of reps no
+longer in the reps file must move (forced moves, counted apart in the summary
+and not by --max-moves); new reps get accounts from their neighbours; locked
+accounts never move. A cap never makes a rebalance move more than without it,
+and undoes moves that keep territories in one piece first.")]
 pub(crate) struct RebalanceArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
     /// What to keep small: the number of accounts moved, or their revenue.
     #[arg(long, value_enum, default_value = "accounts")]
     disruption: DisruptionArg,
-    /// Most accounts that may move; the balance reached is reported.
+    /// Most accounts that may move, not counting the forced moves of removed
+    /// reps' accounts; the balance reached is reported.
     #[arg(long, value_name = "N")]
     max_moves: Option<usize>,
+    /// Current territory per account (CSV `account,territory`, e.g. a plan's
+    /// assignment.csv), instead of the accounts file's `territory` column.
+    #[arg(long, value_name = "FILE")]
+    assignment: Option<PathBuf>,
 }
 
 /// `--location` values.
@@ -157,7 +165,7 @@ pub(crate) struct SizeArgs {
 }
 
 pub(crate) fn run_plan(args: PlanArgs) -> Result<(), Failure> {
-    run_with(args, None)
+    run_with(args, None, None)
 }
 
 pub(crate) fn run_rebalance(args: RebalanceArgs) -> Result<(), Failure> {
@@ -168,10 +176,14 @@ pub(crate) fn run_rebalance(args: RebalanceArgs) -> Result<(), Failure> {
         },
         max_moves: args.max_moves,
     };
-    run_with(args.plan, Some(rebalance))
+    run_with(args.plan, Some(rebalance), args.assignment.as_deref())
 }
 
-fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(), Failure> {
+fn run_with(
+    args: PlanArgs,
+    rebalance: Option<territory::Rebalance>,
+    assignment: Option<&Path>,
+) -> Result<(), Failure> {
     let command = if rebalance.is_some() {
         "rebalance"
     } else {
@@ -185,6 +197,7 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     let inputs: Vec<&Path> = [
         Some(args.input.accounts.as_path()),
         args.reps.as_deref(),
+        assignment,
         args.input.adjacency.as_deref(),
         args.run.road.osm.as_deref(),
     ]
@@ -193,7 +206,15 @@ fn run_with(args: PlanArgs, rebalance: Option<territory::Rebalance>) -> Result<(
     .collect();
     check_output(&args.run.out.out, OutputKind::Folder, &inputs)?;
     territory::Progress::phase(&progress, "reading input");
-    let (file, mut builder, input_warnings) = read_input(&args.input)?;
+    let (mut file, mut builder, input_warnings) = read_input(&args.input)?;
+    if let Some(path) = assignment {
+        let ids: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
+        let current = read_current_territories(path, &args.input.read.options()?, &ids)?;
+        for (a, t) in file.accounts.iter_mut().zip(current) {
+            a.territory = t;
+        }
+        builder = builder.accounts(file.accounts.clone());
+    }
     if rebalance.is_some() && file.accounts.iter().all(|a| a.territory.is_none()) {
         return Err(Failure::Input(format!(
             "{}: no account has a current `territory`; rebalance starts from the current assignment (use `plan` for a fresh one)",

@@ -79,11 +79,11 @@ pub struct Compactness {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub travel_min: Option<f64>,
     /// A lower bound on the objective for any assignment meeting the tolerances
-    /// with the balancing LP's centres (the LP relaxation's Lagrangian bound),
-    /// in km² or km as the objective, when the tolerances are reachable. Fixed
-    /// centres (rep bases) are the final ones; free centres end at their final
-    /// territories' centroids, which can only lower the objective, so with free
-    /// centres a ratio slightly below 1 is possible.
+    /// with the same (final) centres: the Lagrangian bound of the balancing
+    /// LP's relaxation, evaluated at the final centres when free centres moved
+    /// to their final territories' centroids (beyond 2·10⁸ account–territory
+    /// pairs, at the LP's centres), in km² or km as the objective, when the
+    /// tolerances are reachable.
     pub lower_bound: Option<f64>,
     /// The objective over its lower bound (1.00 = provably optimal for these centres).
     pub ratio_to_bound: Option<f64>,

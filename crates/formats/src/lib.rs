@@ -44,7 +44,9 @@ pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
     RoutesTotals, Spread, UnscheduledRecord,
 };
-pub use schedule_inputs::{parse_iso_date, read_appointments, read_assignment, read_points};
+pub use schedule_inputs::{
+    parse_iso_date, read_appointments, read_assignment, read_current_territories, read_points,
+};
 pub use source::{Encoding, ReadOptions};
 
 /// Reads accounts: `.geojson`/`.json` (or standard input starting with `{`)

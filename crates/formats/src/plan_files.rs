@@ -42,6 +42,9 @@ pub struct PlanSummary {
     pub contiguity: Contiguity,
     /// Accounts whose territory differs from their current one (`territory` column).
     pub moved_accounts: usize,
+    /// Of `moved_accounts`, those whose territory no longer exists (a removed
+    /// rep): they must move, and `--max-moves` does not count them.
+    pub forced_moves: usize,
     /// Revenue of the moved accounts.
     pub moved_revenue: f64,
     /// Each moved account: id, previous territory (as given), new territory.
@@ -82,7 +85,8 @@ impl PlanSummary {
         options: &PlanOptions,
         elapsed_ms: u64,
     ) -> Self {
-        let (mut moved_accounts, mut moved_revenue) = (0, 0.0);
+        let (mut moved_accounts, mut moved_revenue, mut forced_moves) = (0, 0.0, 0);
+        let exists = |t: &str| problem.territories().iter().any(|s| s.id == t);
         let mut moves = Vec::new();
         for (i, &j) in plan.assignment.iter().enumerate() {
             let a = &problem.accounts()[i];
@@ -91,6 +95,7 @@ impl PlanSummary {
             if let Some(from) = a.territory.as_deref().filter(|f| !f.is_empty() && *f != to) {
                 moved_accounts += 1;
                 moved_revenue += a.revenue;
+                forced_moves += usize::from(!exists(from));
                 moves.push(MoveRecord {
                     account: a.id.clone(),
                     from: from.to_string(),
@@ -108,6 +113,7 @@ impl PlanSummary {
             compactness: plan.metrics.compactness.clone(),
             contiguity: plan.metrics.contiguity.clone(),
             moved_accounts,
+            forced_moves,
             moved_revenue,
             moves,
             territory_metrics: plan.metrics.territories.clone(),

@@ -55,6 +55,40 @@ pub fn read_assignment(
     Ok(owner)
 }
 
+/// Reads each account's current territory from an assignment file (e.g. a
+/// plan's `assignment.csv`: `account,territory`), for a rebalance. Territories
+/// need not be reps of today's reps file (a removed rep's accounts must move);
+/// accounts the file does not list have none (new accounts).
+pub fn read_current_territories(
+    path: &Path,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<Option<String>>, InputError> {
+    let table = Table::read_with(path, &["account", "territory"], &[], options)?;
+    let unit = table.unit();
+    let accounts: HashMap<&str, usize> = account_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (a, i))
+        .collect();
+    let mut current = vec![None; account_ids.len()];
+    let mut seen: HashMap<usize, u64> = HashMap::new();
+    for row in table.rows() {
+        let id = row.required("account")?;
+        let &a = accounts
+            .get(id)
+            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        if let Some(first) = seen.insert(a, row.line) {
+            return Err(row.error(
+                "account",
+                format!("'{id}' is assigned twice (first on {unit} {first})"),
+            ));
+        }
+        current[a] = row.text("territory").map(str::to_string);
+    }
+    Ok(current)
+}
+
 /// A date written `YYYY-MM-DD` with a four-digit year from 1900 to 2999.
 ///
 /// ```

@@ -113,12 +113,49 @@ pub(crate) fn lower_bound(
             best
         })
         .collect();
+    dual_value(bal, prices, territories, &per_account)
+}
+
+/// The Lagrangian dual value: each account's cheapest priced cost, less the
+/// prices times the band limits.
+fn dual_value(bal: &Balance, prices: &Prices, territories: usize, per_account: &[f64]) -> f64 {
     let mut bound: f64 = per_account.iter().sum();
-    for idx in 0..territories * c {
+    for idx in 0..territories * bal.c {
         bound -= prices.mu[idx] * bal.hi[idx];
         bound += prices.nu[idx] * bal.lo[idx];
     }
     bound
+}
+
+/// Valid lower bound (in cost units) on the balancing LP with other centres
+/// than the candidates were built for: by weak duality any prices bound it,
+/// with every account's costs taken afresh to every territory's centre.
+pub(crate) fn lower_bound_at(
+    bal: &Balance,
+    cand: &Candidates,
+    prices: &Prices,
+    points: &[[f64; 2]],
+    centres: &[[f64; 2]],
+) -> f64 {
+    let per_account: Vec<f64> = (0..cand.len.len())
+        .into_par_iter()
+        .map(|i| {
+            (0..centres.len())
+                .map(|j| {
+                    let cost = super::candidates::geo_cost(
+                        points,
+                        centres,
+                        cand.travel.as_deref(),
+                        cand.objective,
+                        i,
+                        j,
+                    ) / cand.scale;
+                    prices.priced(bal, i, j, cost)
+                })
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    dual_value(bal, prices, centres.len(), &per_account)
 }
 
 /// Sign-based (Rprop-style) price adjustment, `iterations` steps from `prices`:

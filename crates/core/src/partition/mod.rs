@@ -298,6 +298,21 @@ pub fn plan_with_progress(
     progress: &dyn Progress,
 ) -> Result<Plan, PlanError> {
     let n = problem.accounts.len();
+    // A cap that the uncapped rebalance already meets must not change it: the
+    // capped search (another LP) could otherwise move more, not fewer.
+    if let Some(r) = options.rebalance.as_ref().filter(|r| r.max_moves.is_some()) {
+        let uncapped = PlanOptions {
+            rebalance: Some(Rebalance {
+                max_moves: None,
+                ..r.clone()
+            }),
+            ..options.clone()
+        };
+        let free = plan_with_progress(problem, &uncapped, progress)?;
+        if discretionary_moves(problem, &free.assignment) <= r.max_moves.unwrap_or(usize::MAX) {
+            return Ok(free);
+        }
+    }
     // Travel times are per account, so a problem measured in them is not aggregated.
     if n > options.aggregate_above && options.rebalance.is_none() && problem.centre_travel.is_none()
     {
@@ -568,10 +583,11 @@ pub fn plan_with_progress(
     let exact = (n.saturating_mul(kt) <= 200_000_000)
         .then_some((problem.points.as_slice(), centres.as_slice()));
     // The bound is on compactness; a rebalance optimises disruption instead.
-    let bound = (outcome.slack <= 1e-6 && options.rebalance.is_none()).then(|| {
-        lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
+    let bound = (outcome.slack <= 1e-6 && options.rebalance.is_none()).then(|| LpBound {
+        value: lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
             .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
-            * cand.scale
+            * cand.scale,
+        prices: [&bound_prices, &prices],
     });
     let stats = SolveStats {
         rounds,
@@ -589,6 +605,13 @@ pub fn plan_with_progress(
     ))
 }
 
+/// The compactness bound of the balancing LP: its value at the LP's centres,
+/// and the prices that give it, to evaluate it again at the final centres.
+struct LpBound<'a> {
+    value: f64,
+    prices: [&'a Prices; 2],
+}
+
 /// The steps after a whole, band-repaired assignment: contiguity repair, the
 /// p-median search, the move cap, metrics and diagnostics.
 #[allow(clippy::too_many_arguments)]
@@ -600,13 +623,14 @@ fn finish(
     mut asg: repair::Assignment,
     mut centres: Vec<[f64; 2]>,
     fixed: &[Option<[f64; 2]>],
-    bound: Option<f64>,
+    bound: Option<LpBound<'_>>,
     mut stats: SolveStats,
     mut timer: PhaseTimer,
     progress: &dyn Progress,
 ) -> Plan {
     let n = problem.accounts.len();
     let kt = problem.territories.len();
+    let lp_centres = centres.clone();
     let mut adjacency = problem_adjacency(problem);
     if let Some(limit) = options.max_edge_km {
         adjacency = adjacency.without_longer_than(&problem.points, limit);
@@ -645,6 +669,15 @@ fn finish(
                 out.fragments_moved, out.balance_moves
             ));
             contiguity_stats = Some((out.fragments_moved, out.balance_moves));
+            // A cap on moves undoes moves that keep every territory in one piece first.
+            if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
+                let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
+                let mut keeps_pieces = |a: &repair::Assignment, i: usize, home: usize| {
+                    graph.neighbours(i).iter().any(|&m| a.of[m] == home)
+                        && contiguity::removable(a, &graph, i, &mut seen, &mut stamp)
+                };
+                repair::trim_moves_connected(&mut asg, bal, cand, limit, &mut keeps_pieces);
+            }
             timer.lap("contiguity repair");
         }
         if pmedian {
@@ -670,7 +703,8 @@ fn finish(
             timer.lap("p-median local search");
         }
     }
-    // A cap on moves is the user's hard limit: it wins over contiguity.
+    // A cap on moves is the user's hard limit: when moves that keep territories
+    // whole cannot meet it, it wins over contiguity (and the summary says so).
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
         repair::trim_moves(&mut asg, bal, cand, limit);
     }
@@ -683,8 +717,20 @@ fn finish(
     };
 
     progress.phase("measuring");
-    // The bound holds for the LP's centres; the p-median search re-centres territories.
-    let bound = bound.filter(|_| !pmedian);
+    // The bound holds for given centres. Weak duality makes the LP's prices a
+    // bound at any centres, so it is evaluated again at the final ones when
+    // they moved (exactly over all territories while that stays cheap).
+    let bound = bound.filter(|_| !pmedian).map(|b| {
+        if centres == lp_centres || n.saturating_mul(kt) > 200_000_000 {
+            b.value
+        } else {
+            b.prices
+                .iter()
+                .map(|p| lagrangian::lower_bound_at(bal, cand, p, &problem.points, &centres))
+                .fold(f64::NEG_INFINITY, f64::max)
+                * cand.scale
+        }
+    });
     let metrics = Metrics::evaluate(
         problem,
         &asg.of,
@@ -746,6 +792,17 @@ fn inertia(
         .zip(assignment)
         .map(|(p, &j)| objective.cost(dist2(*p, centres[j])))
         .sum()
+}
+
+/// Moves of accounts whose current territory still exists (what `max_moves`
+/// caps); accounts of removed territories must move and are not counted.
+pub fn discretionary_moves(problem: &Problem, assignment: &[usize]) -> usize {
+    problem
+        .current
+        .iter()
+        .zip(assignment)
+        .filter(|(c, &j)| c.is_some_and(|h| h != j))
+        .count()
 }
 
 fn disruption_costs(problem: &Problem, r: &Rebalance) -> candidates::DisruptionCosts {

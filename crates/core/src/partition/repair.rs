@@ -392,6 +392,46 @@ pub(crate) fn swap_pass(
 
 /// Moves accounts back to their current territory, least balance damage first,
 /// until at most `limit` accounts are away from it (rebalancing with a cap).
+/// Undoes moves, as [`trim_moves`], but only those that keep both territories
+/// in one piece: the account must leave its territory without splitting it
+/// and return next to a member of its home territory (`keeps_pieces`).
+/// Stops when the cap is met or no such move is left.
+pub(crate) fn trim_moves_connected(
+    asg: &mut Assignment,
+    bal: &Balance,
+    cand: &Candidates,
+    limit: usize,
+    keeps_pieces: &mut dyn FnMut(&Assignment, usize, usize) -> bool,
+) {
+    let Some(d) = cand.disruption.as_ref() else {
+        return;
+    };
+    loop {
+        let moved: Vec<usize> = (0..asg.of.len())
+            .filter(|&i| d.home[i].is_some_and(|h| h != asg.of[i]) && cand.len[i] > 1)
+            .collect();
+        if moved.len() <= limit {
+            return;
+        }
+        let mut best: Option<(f64, usize, usize)> = None;
+        for &i in &moved {
+            let home = d.home[i].expect("moved accounts have a home");
+            if !keeps_pieces(asg, i, home) {
+                continue;
+            }
+            let change = asg.violation_change(bal, i, home);
+            if best.is_none_or(|(c, b, _)| change.total_cmp(&c).then(i.cmp(&b)).is_lt()) {
+                best = Some((change, i, home));
+            }
+        }
+        let Some((_, i, home)) = best else { return };
+        asg.apply(bal, i, home);
+    }
+}
+
+/// Undoes moves (back to each account's current territory) until at most
+/// `limit` accounts that still have their territory have moved, each time the
+/// one whose return hurts balance least.
 pub(crate) fn trim_moves(asg: &mut Assignment, bal: &Balance, cand: &Candidates, limit: usize) {
     let Some(d) = cand.disruption.as_ref() else {
         return;
