@@ -1114,6 +1114,10 @@ fn diagnose(
     out
 }
 
+/// Why a criterion's band was missed. "Impossible" is said only when it is
+/// proven: an account heavier than every territory's upper limit, or locked
+/// accounts alone above a territory's upper limit. Otherwise the message says
+/// what limited the search.
 fn miss_reason(
     problem: &Problem,
     bal: &Balance,
@@ -1124,14 +1128,21 @@ fn miss_reason(
     let shares = problem.shares();
     let total = problem.total(c);
     let tol = problem.criteria[c].tolerance;
-    let smallest_band = shares
-        .iter()
-        .map(|s| 2.0 * tol * total * s)
-        .fold(f64::INFINITY, f64::min);
-    let largest = problem.values[c].iter().copied().fold(0.0, f64::max);
-    if largest > smallest_band {
+    let upper = |j: usize| total * shares[j] * (1.0 + tol);
+    let widest_upper = (0..shares.len()).map(upper).fold(0.0, f64::max);
+    let (heaviest, largest) =
+        problem.values[c]
+            .iter()
+            .copied()
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, (i, v)| if v > best.1 { (i, v) } else { best },
+            );
+    if largest > widest_upper {
         return format!(
-            "a single account carries {largest:.1}, more than the narrowest tolerance band ({smallest_band:.1}); whole accounts cannot fit it"
+            "impossible: account '{}' alone carries {largest:.1}, more than any territory may hold ({widest_upper:.1})",
+            problem.accounts[heaviest].id
         );
     }
     let mut locked_load = vec![0.0; problem.territories.len()];
@@ -1140,19 +1151,30 @@ fn miss_reason(
             locked_load[j] += problem.values[c][i];
         }
     }
-    if let Some(j) =
-        (0..locked_load.len()).find(|&j| locked_load[j] > total * shares[j] * (1.0 + tol))
-    {
+    if let Some(j) = (0..locked_load.len()).find(|&j| locked_load[j] > upper(j)) {
         return format!(
-            "locked accounts alone exceed the upper bound of territory '{}'",
+            "impossible: locked accounts alone exceed the upper limit of territory '{}'",
             problem.territories[j].id
         );
     }
     let _ = bal;
-    if lp_slack > 1e-6 {
-        "even the LP relaxation cannot meet every tolerance at once with these centres; loosen the tolerance or drop a criterion".to_string()
+    let narrowest = shares
+        .iter()
+        .map(|s| 2.0 * tol * total * s)
+        .fold(f64::INFINITY, f64::min);
+    let heavy = if largest > 0.5 * narrowest {
+        format!(
+            " (its heaviest account, '{}', carries {largest:.1}: {:.0}% of the narrowest band, so few combinations of whole accounts fit)",
+            problem.accounts[heaviest].id,
+            100.0 * largest / narrowest
+        )
     } else {
-        "the LP relaxation met the tolerance but whole-account rounding could not; loosen the tolerance slightly".to_string()
+        String::new()
+    };
+    if lp_slack > 1e-6 {
+        format!("the balancing LP could not meet every band with the territories each account was allowed (its nearest centres), which does not prove the tolerance impossible{heavy}; loosen the tolerance or drop a criterion")
+    } else {
+        format!("the LP relaxation met the tolerance, but whole-account rounding and repair did not{heavy}; loosen the tolerance slightly")
     }
 }
 

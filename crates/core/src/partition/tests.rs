@@ -197,18 +197,43 @@ fn impossible_tolerance_gives_best_plan_and_diagnostic() {
         .iter()
         .filter(|d| d.kind == DiagnosticKind::ToleranceMissed)
         .collect();
-    assert!(
-        missed
-            .iter()
-            .any(|d| d.criterion.as_deref() == Some("revenue")
-                && d.message.contains("single account"))
-    );
+    assert!(missed
+        .iter()
+        .any(|d| d.criterion.as_deref() == Some("revenue")
+            && d.message.contains("impossible: account 'a0' alone carries")));
     // The criterion that can be met still is.
     assert!(
         plan.metrics.criteria[1].within_tolerance,
         "{:?}",
         plan.metrics.criteria
     );
+}
+
+#[test]
+fn impossible_is_claimed_only_when_proven() {
+    // An account wider than the band but lighter than a territory's upper
+    // limit does not prove a miss: no diagnostic may call it impossible.
+    let mut acc = accounts(400, 3);
+    for a in acc.iter_mut() {
+        a.revenue = 100.0;
+    }
+    // 400 × 100 = 40,000 over 4 territories: targets 10,000, bands ±1% = 200 wide.
+    acc[0].revenue = 900.0;
+    let problem = Problem::builder()
+        .accounts(acc)
+        .territories(4)
+        .criterion(Measure::Revenue, 0.01)
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    for d in &plan.diagnostics {
+        let claims = ["impossible", "cannot fit"];
+        assert!(
+            !claims.iter().any(|c| d.message.contains(c)),
+            "{}",
+            d.message
+        );
+    }
 }
 
 #[test]
