@@ -40,6 +40,11 @@ pub(crate) struct InputArgs {
     /// Where GeoJSON polygon units stand: their centroid (when inside them) or an interior point.
     #[arg(long, value_enum, default_value = "centroid")]
     location: LocationArg,
+    /// Weight each account's distance by a measure (population, workload,
+    /// revenue, or any numeric column): compactness becomes Σ weight × squared
+    /// distance (the Hess model), with free centres at weighted means.
+    #[arg(long, value_name = "MEASURE")]
+    compactness_weight: Option<String>,
     /// Neighbour pairs of account ids (CSV, first two columns), used instead of
     /// the Delaunay graph (or polygons' shared boundaries) for contiguity.
     #[arg(long, value_name = "FILE")]
@@ -496,12 +501,31 @@ pub(crate) fn read_input(
         ..input.read.options()?
     };
     let file = read_accounts(&input.accounts, &options)?;
-    for (measure, _) in &criteria {
+    let weight = input
+        .compactness_weight
+        .as_deref()
+        .map(|w| Measure::parse(&w.trim().to_ascii_lowercase()));
+    for measure in criteria.iter().map(|(m, _)| m).chain(weight.as_ref()) {
         if let Measure::Attribute(name) = measure {
             file.check_numeric(&input.accounts, name)?;
         }
     }
+    if let Some(Measure::Attribute(name)) = &weight {
+        if !file
+            .accounts
+            .iter()
+            .any(|a| a.attributes.contains_key(name))
+        {
+            return Err(Failure::Input(format!(
+                "{}: --compactness-weight '{name}': no account has a number in such a column",
+                input.accounts.display()
+            )));
+        }
+    }
     let mut builder = Problem::builder().accounts(file.accounts.clone());
+    if let Some(w) = weight {
+        builder = builder.compactness_weight(w);
+    }
     let mut warnings = Vec::new();
     let pairs = match &input.adjacency {
         Some(path) => {

@@ -69,6 +69,11 @@ pub struct CriterionSummary {
 pub struct Compactness {
     /// What the engine minimised: `squared_distance` or `distance`.
     pub objective: crate::partition::Objective,
+    /// The measure weighting each account's distance (Σ weight × squared
+    /// distance), when compactness is weighted; the km² and km figures below
+    /// are then weighted too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
     /// Σ over accounts of squared km to their territory centre.
     pub inertia_km2: f64,
     /// Σ over accounts of km to their territory centre.
@@ -157,7 +162,7 @@ impl Metrics {
             }
             t.revenue += a.revenue;
             t.workload_hours += problem.workload_hours[i];
-            t.inertia_km2 += dist2(problem.points[i], centres[j]);
+            t.inertia_km2 += problem.weight(i) * dist2(problem.points[i], centres[j]);
             for (c, v) in values[j].iter_mut().enumerate() {
                 *v += problem.values[c][i];
             }
@@ -195,7 +200,7 @@ impl Metrics {
         let sum_distance: f64 = assignment
             .iter()
             .enumerate()
-            .map(|(i, &j)| dist2(problem.points[i], centres[j]).sqrt())
+            .map(|(i, &j)| problem.weight(i) * dist2(problem.points[i], centres[j]).sqrt())
             .sum();
         let travel_min = problem.centre_travel().map(|t| {
             assignment
@@ -208,7 +213,7 @@ impl Metrics {
             (Some(t), o) => assignment
                 .iter()
                 .enumerate()
-                .map(|(i, &j)| o.cost(t.minutes(i, j).powi(2)))
+                .map(|(i, &j)| problem.weight(i) * o.cost(t.minutes(i, j).powi(2)))
                 .sum(),
             (None, crate::partition::Objective::SquaredDistance) => inertia,
             (None, crate::partition::Objective::Distance) => sum_distance,
@@ -222,6 +227,7 @@ impl Metrics {
             criteria,
             compactness: Compactness {
                 objective,
+                weight: problem.compactness_weight().map(ToString::to_string),
                 inertia_km2: inertia,
                 sum_distance_km: sum_distance,
                 travel_min,

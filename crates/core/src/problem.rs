@@ -239,6 +239,9 @@ pub enum ProblemError {
         /// Its current territory, if any.
         territory: Option<String>,
     },
+    /// The compactness weight totals zero over all accounts.
+    #[error("the compactness weight '{0}' totals zero over all accounts")]
+    ZeroWeight(String),
     /// An adjacency pair refers to an account index out of range.
     #[error("adjacency pair ({0}, {1}) refers to an account that does not exist")]
     InvalidAdjacency(usize, usize),
@@ -274,6 +277,9 @@ pub struct Problem {
     pub(crate) locked: Vec<bool>,
     pub(crate) adjacency: Option<Vec<(usize, usize)>>,
     pub(crate) centre_travel: Option<std::sync::Arc<CentreTravel>>,
+    /// Per-account weight of compactness (Σ weight × squared distance), and
+    /// the measure it comes from, when compactness is weighted.
+    pub(crate) compactness_weights: Option<(Measure, std::sync::Arc<[f64]>)>,
 }
 
 /// Travel minutes from each territory's (fixed) centre to each account.
@@ -292,6 +298,22 @@ impl CentreTravel {
 }
 
 impl Problem {
+    /// The measure weighting compactness, when one was given
+    /// ([`ProblemBuilder::compactness_weight`]).
+    pub fn compactness_weight(&self) -> Option<&Measure> {
+        self.compactness_weights.as_ref().map(|(m, _)| m)
+    }
+
+    /// The per-account compactness weights, when weighted.
+    pub(crate) fn weights(&self) -> Option<&[f64]> {
+        self.compactness_weights.as_ref().map(|(_, w)| &w[..])
+    }
+
+    /// Each account's compactness weight (1 when compactness is unweighted).
+    pub fn weight(&self, i: usize) -> f64 {
+        self.compactness_weights.as_ref().map_or(1.0, |(_, w)| w[i])
+    }
+
     /// Travel minutes from territory centres to accounts, when compactness is
     /// measured in travel time ([`ProblemBuilder::centre_travel_minutes`]).
     pub fn centre_travel(&self) -> Option<&CentreTravel> {
@@ -419,9 +441,19 @@ pub struct ProblemBuilder {
     planar: bool,
     centre_travel: Option<CentreTravel>,
     travel_share: Option<Vec<f64>>,
+    compactness_weight: Option<Measure>,
 }
 
 impl ProblemBuilder {
+    /// Weights compactness by a measure (population, workload, revenue, any
+    /// numeric column): the objective, its bound and the metrics become
+    /// Σ weight × squared distance to the centre (the Hess model of
+    /// districting), and free centres sit at weighted means.
+    pub fn compactness_weight(mut self, measure: Measure) -> Self {
+        self.compactness_weight = Some(measure);
+        self
+    }
+
     /// Travel minutes per visit for each account's workload (in input order),
     /// e.g. mean road minutes to its nearest neighbours, replacing the
     /// straight-line estimate of [`WorkloadModel`] (still capped at
@@ -525,6 +557,7 @@ impl ProblemBuilder {
             planar,
             centre_travel,
             travel_share,
+            compactness_weight,
         } = self;
         workload_model.validate()?;
         if accounts.is_empty() {
@@ -657,6 +690,18 @@ impl ProblemBuilder {
                 }))
             }
         };
+        let compactness_weights = match compactness_weight {
+            None => None,
+            Some(measure) => {
+                let w: Vec<f64> = (0..accounts.len())
+                    .map(|i| measure_value(&accounts[i], &measure, workload_hours[i]))
+                    .collect();
+                if w.iter().sum::<f64>() <= 0.0 {
+                    return Err(ProblemError::ZeroWeight(measure.to_string()));
+                }
+                Some((measure, std::sync::Arc::from(w)))
+            }
+        };
         Ok(Problem {
             accounts,
             territories,
@@ -670,6 +715,7 @@ impl ProblemBuilder {
             locked,
             adjacency,
             centre_travel,
+            compactness_weights,
         })
     }
 }

@@ -112,6 +112,7 @@ pub(crate) fn plan_aggregated(
         &locked_to,
         options.objective,
         None,
+        problem.compactness_weights.as_ref().map(|(_, w)| w),
     );
     // Accounts whose cell's territory is not among their candidates keep it.
     let mut asg = repair::Assignment::new(of, &bal, kt);

@@ -44,6 +44,8 @@ pub(crate) struct Candidates {
     pub objective: Objective,
     /// Travel minutes from the centres, replacing straight-line distance.
     pub travel: Option<Arc<CentreTravel>>,
+    /// Per-account compactness weights (costs are weight × distance cost).
+    pub weights: Option<Arc<[f64]>>,
     /// Rebalancing: each account's current territory, the cost of moving it,
     /// and the most moves allowed.
     pub disruption: Option<DisruptionCosts>,
@@ -69,6 +71,12 @@ impl DisruptionCosts {
 }
 
 impl Candidates {
+    /// Account `i`'s compactness weight (1 when unweighted).
+    #[inline]
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
     pub fn build(
         points: &[[f64; 2]],
         centres: &[[f64; 2]],
@@ -76,7 +84,9 @@ impl Candidates {
         locked_to: &[Option<usize>],
         objective: Objective,
         travel: Option<&Arc<CentreTravel>>,
+        weights: Option<&Arc<[f64]>>,
     ) -> Self {
+        let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
         // Candidate counts are stored in a byte.
         let k = k.clamp(1, centres.len().min(u8::MAX as usize));
         let tree = RTree::bulk_load(
@@ -130,9 +140,13 @@ impl Candidates {
                         i,
                         j as usize,
                     );
-                    return (vec![(j, d)], f64::INFINITY);
+                    return (vec![(j, d * weight(i))], f64::INFINITY);
                 }
-                (near, next)
+                // A positive weight scales every centre alike: the nearest stay nearest.
+                for c in &mut near {
+                    c.1 *= weight(i);
+                }
+                (near, next * weight(i))
             })
             .collect();
         let n = points.len();
@@ -150,6 +164,7 @@ impl Candidates {
             scale,
             objective,
             travel: travel.cloned(),
+            weights: weights.cloned(),
             disruption: None,
         };
         for (i, (row, next)) in rows.into_iter().enumerate() {
@@ -187,7 +202,8 @@ impl Candidates {
                         self.objective,
                         i,
                         h,
-                    ) / self.scale;
+                    ) * self.weight(i)
+                        / self.scale;
                     self.len[i] = (slot + 1) as u8;
                     // The replaced centre is now a non-candidate nearer than next_cost: keep the bound valid.
                     self.next_cost[i] = 0.0;

@@ -21,6 +21,8 @@ pub(crate) struct Graph<'a> {
     pub objective: super::Objective,
     pub travel: Option<&'a crate::problem::CentreTravel>,
     pub disruption: Option<&'a super::candidates::DisruptionCosts>,
+    /// Per-account compactness weights, when weighted.
+    pub weights: Option<&'a [f64]>,
 }
 
 impl Graph<'_> {
@@ -36,7 +38,8 @@ impl Graph<'_> {
             self.objective,
             i,
             j,
-        ) / self.scale;
+        ) * self.weights.map_or(1.0, |w| w[i])
+            / self.scale;
         match self.disruption {
             Some(d) => d.cost(i, j, geo),
             None => geo,

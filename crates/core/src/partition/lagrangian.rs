@@ -99,7 +99,8 @@ pub(crate) fn lower_bound(
                                 cand.objective,
                                 i,
                                 j,
-                            ) / cand.scale;
+                            ) * cand.weight(i)
+                                / cand.scale;
                             best = best.min(prices.priced(bal, i, j, cost));
                         }
                     }
@@ -149,7 +150,8 @@ pub(crate) fn lower_bound_at(
                         cand.objective,
                         i,
                         j,
-                    ) / cand.scale;
+                    ) * cand.weight(i)
+                        / cand.scale;
                     prices.priced(bal, i, j, cost)
                 })
                 .fold(f64::INFINITY, f64::min)

@@ -394,11 +394,18 @@ pub fn plan_with_progress(
                 &locked_to,
                 options.objective,
                 problem.centre_travel.as_ref(),
+                problem.compactness_weights.as_ref().map(|(_, w)| w),
             );
             let priced =
                 lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
             let violation = bal.violation(&bal.loads(&priced, kt));
-            let cost = inertia(&problem.points, &priced, &centres, options.objective);
+            let cost = inertia(
+                &problem.points,
+                problem.weights(),
+                &priced,
+                &centres,
+                options.objective,
+            );
             progress.detail(&format!(
                 "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
             ));
@@ -410,8 +417,20 @@ pub fn plan_with_progress(
                 best_seen = Some((violation, cost, centres.clone()));
             }
             let moved = match options.objective {
-                Objective::SquaredDistance => centroids(&problem.points, &priced, &centres, &fixed),
-                Objective::Distance => medoids(&problem.points, &priced, &centres, &fixed),
+                Objective::SquaredDistance => centroids(
+                    &problem.points,
+                    problem.weights(),
+                    &priced,
+                    &centres,
+                    &fixed,
+                ),
+                Objective::Distance => medoids(
+                    &problem.points,
+                    problem.weights(),
+                    &priced,
+                    &centres,
+                    &fixed,
+                ),
             };
             // Keep going while compactness improves or the prices are still far from balance.
             let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
@@ -425,6 +444,7 @@ pub fn plan_with_progress(
                 &locked_to,
                 options.objective,
                 problem.centre_travel.as_ref(),
+                problem.compactness_weights.as_ref().map(|(_, w)| w),
             )
             .scale;
             rescale(&mut prices, cand.scale / new_scale);
@@ -457,6 +477,7 @@ pub fn plan_with_progress(
             &locked_to,
             options.objective,
             problem.centre_travel.as_ref(),
+            problem.compactness_weights.as_ref().map(|(_, w)| w),
         );
         let cand = match disruption.clone() {
             Some(d) => cand.with_disruption(&problem.points, &centres, d),
@@ -649,6 +670,7 @@ fn finish(
             disruption: cand.disruption.as_ref(),
             locked: &problem.locked,
             scale: cand.scale,
+            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
         };
         if options.contiguity {
             progress.phase("contiguity repair");
@@ -711,9 +733,13 @@ fn finish(
     // Figures describe the final territories: free centres move to where their
     // final accounts are (repair and trimming moved accounts after the LP).
     centres = match options.objective {
-        Objective::Distance if pmedian => medoids(&problem.points, &asg.of, &centres, fixed),
+        Objective::Distance if pmedian => {
+            medoids(&problem.points, problem.weights(), &asg.of, &centres, fixed)
+        }
         Objective::Distance => centres,
-        Objective::SquaredDistance => centroids(&problem.points, &asg.of, &centres, fixed),
+        Objective::SquaredDistance => {
+            centroids(&problem.points, problem.weights(), &asg.of, &centres, fixed)
+        }
     };
 
     progress.phase("measuring");
@@ -783,6 +809,7 @@ fn rescale(prices: &mut Prices, factor: f64) {
 
 fn inertia(
     points: &[[f64; 2]],
+    weights: Option<&[f64]>,
     assignment: &[usize],
     centres: &[[f64; 2]],
     objective: Objective,
@@ -790,7 +817,8 @@ fn inertia(
     points
         .iter()
         .zip(assignment)
-        .map(|(p, &j)| objective.cost(dist2(*p, centres[j])))
+        .enumerate()
+        .map(|(i, (p, &j))| objective.cost(dist2(*p, centres[j])) * weights.map_or(1.0, |w| w[i]))
         .sum()
 }
 
@@ -826,18 +854,21 @@ fn disruption_costs(problem: &Problem, r: &Rebalance) -> candidates::DisruptionC
     }
 }
 
-/// Free centres move to the mean of their accounts; fixed ones and empty territories stay.
+/// Free centres move to the (weighted) mean of their accounts; fixed ones and
+/// empty (or weightless) territories stay.
 fn centroids(
     points: &[[f64; 2]],
+    weights: Option<&[f64]>,
     assignment: &[usize],
     centres: &[[f64; 2]],
     fixed: &[Option<[f64; 2]>],
 ) -> Vec<[f64; 2]> {
     let mut sum = vec![[0.0, 0.0, 0.0]; centres.len()];
-    for (p, &j) in points.iter().zip(assignment) {
-        sum[j][0] += p[0];
-        sum[j][1] += p[1];
-        sum[j][2] += 1.0;
+    for (i, (p, &j)) in points.iter().zip(assignment).enumerate() {
+        let w = weights.map_or(1.0, |w| w[i]);
+        sum[j][0] += w * p[0];
+        sum[j][1] += w * p[1];
+        sum[j][2] += w;
     }
     centres
         .iter()
@@ -854,6 +885,7 @@ fn centroids(
 /// others (the territory's medoid); fixed ones and empty territories stay.
 fn medoids(
     points: &[[f64; 2]],
+    weights: Option<&[f64]>,
     assignment: &[usize],
     centres: &[[f64; 2]],
     fixed: &[Option<[f64; 2]>],
@@ -889,7 +921,9 @@ fn medoids(
                 .map(|&c| {
                     (
                         list.iter()
-                            .map(|&i| dist2(points[i], points[c]).sqrt())
+                            .map(|&i| {
+                                dist2(points[i], points[c]).sqrt() * weights.map_or(1.0, |w| w[i])
+                            })
                             .sum::<f64>(),
                         c,
                     )
@@ -1238,10 +1272,20 @@ pub fn plan_multistart(
             break;
         }
         let centres = match options.objective {
-            Objective::SquaredDistance => {
-                centroids(&problem.points, &plan.assignment, &plan.centres, &[])
-            }
-            Objective::Distance => medoids(&problem.points, &plan.assignment, &plan.centres, &[]),
+            Objective::SquaredDistance => centroids(
+                &problem.points,
+                problem.weights(),
+                &plan.assignment,
+                &plan.centres,
+                &[],
+            ),
+            Objective::Distance => medoids(
+                &problem.points,
+                problem.weights(),
+                &plan.assignment,
+                &plan.centres,
+                &[],
+            ),
         };
         let o = PlanOptions {
             start_centres: Some(centres),

@@ -485,3 +485,46 @@ fn figures_describe_the_final_territories_after_repair() {
         );
     }
 }
+
+#[test]
+fn weighted_compactness_matches_a_hand_computed_case() {
+    // Planar units: two pairs far apart, one heavy unit in each pair.
+    let units = [
+        ("a", 0.0, 0.0, 3.0),
+        ("b", 1.0, 0.0, 1.0),
+        ("c", 100.0, 0.0, 1.0),
+        ("d", 101.0, 0.0, 3.0),
+    ];
+    let accounts: Vec<Account> = units
+        .iter()
+        .map(|&(id, x, y, w)| {
+            let mut a = Account::new(id, Location::new(y, x));
+            a.attributes.insert("population".into(), w);
+            a
+        })
+        .collect();
+    let problem = Problem::builder()
+        .accounts(accounts)
+        .planar(true)
+        .territories(2)
+        .criterion(Measure::Accounts, 0.01)
+        .compactness_weight(Measure::Attribute("population".into()))
+        .build()
+        .unwrap();
+    let plan = plan(&problem, &PlanOptions::default()).unwrap();
+    assert_eq!(plan.assignment[0], plan.assignment[1]);
+    assert_eq!(plan.assignment[2], plan.assignment[3]);
+    // Weighted means: (3·0 + 1·1)/4 = 0.25 and (1·100 + 3·101)/4 = 100.75.
+    let west = plan.centres[plan.assignment[0]];
+    let east = plan.centres[plan.assignment[2]];
+    assert!(
+        (west[0] - 0.25).abs() < 1e-9 && (east[0] - 100.75).abs() < 1e-9,
+        "{west:?} {east:?}"
+    );
+    // Σ w d² = 3·0.25² + 1·0.75² per pair = 0.75, twice.
+    let c = &plan.metrics.compactness;
+    assert!((c.inertia_km2 - 1.5).abs() < 1e-9, "{}", c.inertia_km2);
+    assert_eq!(c.weight.as_deref(), Some("population"));
+    let ratio = c.ratio_to_bound.expect("a bound");
+    assert!(ratio >= 1.0 - 1e-9, "{ratio}");
+}
