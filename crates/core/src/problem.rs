@@ -576,7 +576,7 @@ impl ProblemBuilder {
                 accounts: accounts.len(),
             });
         }
-        let territories = territory_specs(&reps, territories)?;
+        let territories = territory_specs(&reps, territories, planar)?;
         if territories.len() > accounts.len() {
             return Err(ProblemError::TooManyTerritories {
                 territories: territories.len(),
@@ -787,7 +787,11 @@ fn validate_accounts(accounts: &[Account], planar: bool) -> Result<(), ProblemEr
     Ok(())
 }
 
-fn territory_specs(reps: &[Rep], count: Option<usize>) -> Result<Vec<TerritorySpec>, ProblemError> {
+fn territory_specs(
+    reps: &[Rep],
+    count: Option<usize>,
+    planar: bool,
+) -> Result<Vec<TerritorySpec>, ProblemError> {
     if reps.is_empty() {
         let k = count.unwrap_or(0);
         if k == 0 {
@@ -826,7 +830,8 @@ fn territory_specs(reps: &[Rep], count: Option<usize>) -> Result<Vec<TerritorySp
             });
         }
         if let Some(b) = r.base {
-            if !b.is_valid() {
+            // Planar problems (research units, aggregated cells) place bases in km.
+            if !(b.is_valid() || planar && b.lat.is_finite() && b.lon.is_finite()) {
                 return Err(ProblemError::InvalidLocation {
                     id: r.id.clone(),
                     lat: b.lat,

@@ -528,3 +528,44 @@ fn weighted_compactness_matches_a_hand_computed_case() {
     let ratio = c.ratio_to_bound.expect("a bound");
     assert!(ratio >= 1.0 - 1e-9, "{ratio}");
 }
+
+#[test]
+fn aggregated_planning_with_fixed_rep_bases() {
+    // Above `aggregate_above` accounts, cells are planned first; rep bases
+    // must reach the cell problem in its planar units (this was a crash once
+    // the country spans more than 180 km, as France does).
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let acc: Vec<Account> = (0..3000)
+        .map(|i| {
+            let loc = Location::new(rng.random_range(43.0..50.0), rng.random_range(-4.0..8.0));
+            let status = if i % 3 == 0 {
+                Status::Prospect
+            } else {
+                Status::Customer
+            };
+            Account::new(format!("a{i}"), loc).with_status(status)
+        })
+        .collect();
+    let reps: Vec<Rep> = (0..6)
+        .map(|j| {
+            let a = &acc[j * 97];
+            Rep::new(format!("r{j}"), Some(a.location))
+        })
+        .collect();
+    let problem = Problem::builder()
+        .accounts(acc)
+        .reps(reps)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .build()
+        .unwrap();
+    let options = PlanOptions {
+        aggregate_above: 1000,
+        aggregate_cells: 600,
+        ..PlanOptions::default()
+    };
+    let plan = plan(&problem, &options).unwrap();
+    assert_eq!(plan.assignment.len(), 3000);
+    assert!(plan.stats.aggregated_cells.is_some());
+    assert!(plan.assignment.iter().all(|&j| j < 6));
+}
