@@ -9,8 +9,10 @@
 
 use super::balance::Balance;
 use super::candidates::Candidates;
+use super::lagrangian::{self, Prices};
 use super::{
-    finish, plan_with_progress, repair, seeding, PhaseTimer, Plan, PlanError, PlanOptions, Progress,
+    finish, plan_with_progress, repair, rescale, seeding, LpBound, PhaseTimer, Plan, PlanError,
+    PlanOptions, Progress,
 };
 use crate::criteria::Measure;
 use crate::model::{Account, Location, Rep};
@@ -128,6 +130,30 @@ pub(crate) fn plan_aggregated(
     let mut stats = cell_plan.stats.clone();
     stats.aggregated_cells = Some(groups.len());
     stats.phase_ms = Vec::new();
+    // The cells' prices bound the account-level problem too (weak duality:
+    // any prices do; the cells' criteria are the accounts' sums in the same
+    // units), once put into the accounts' cost units.
+    let prices: Vec<Prices> = match (&cell_plan.prices, options.rebalance.is_none()) {
+        (Some((list, cell_scale)), true) => list
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                rescale(&mut p, cell_scale / cand.scale);
+                p
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let exact = (n.saturating_mul(kt) <= 200_000_000)
+        .then_some((problem.points.as_slice(), cell_plan.centres.as_slice()));
+    let bound = (!prices.is_empty()).then(|| LpBound {
+        value: prices
+            .iter()
+            .map(|p| lagrangian::lower_bound(&bal, &cand, p, kt, exact))
+            .fold(f64::NEG_INFINITY, f64::max)
+            * cand.scale,
+        prices: prices.iter().collect(),
+    });
     Ok(finish(
         problem,
         options,
@@ -136,7 +162,7 @@ pub(crate) fn plan_aggregated(
         asg,
         cell_plan.centres.clone(),
         &fixed,
-        None,
+        bound,
         stats,
         timer,
         progress,

@@ -255,6 +255,9 @@ pub struct Plan {
     pub stats: SolveStats,
     /// The adjacency used for contiguity.
     pub adjacency: Adjacency,
+    /// The balancing LP's prices and the cost scale they are in, so that a
+    /// plan on aggregated cells can bound the account-level problem.
+    pub(crate) prices: Option<(Vec<Prices>, f64)>,
 }
 
 /// Why planning failed (bad input is caught earlier, by [`crate::ProblemBuilder::build`]).
@@ -604,11 +607,13 @@ pub fn plan_with_progress(
     let exact = (n.saturating_mul(kt) <= 200_000_000)
         .then_some((problem.points.as_slice(), centres.as_slice()));
     // The bound is on compactness; a rebalance optimises disruption instead.
-    let bound = (outcome.slack <= 1e-6 && options.rebalance.is_none()).then(|| LpBound {
+    // Weak duality makes it valid whatever the LP over the candidates reached
+    // (it prices every territory), so it is reported even when that LP missed.
+    let bound = options.rebalance.is_none().then(|| LpBound {
         value: lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
             .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
             * cand.scale,
-        prices: [&bound_prices, &prices],
+        prices: vec![&bound_prices, &prices],
     });
     let stats = SolveStats {
         rounds,
@@ -628,9 +633,9 @@ pub fn plan_with_progress(
 
 /// The compactness bound of the balancing LP: its value at the LP's centres,
 /// and the prices that give it, to evaluate it again at the final centres.
-struct LpBound<'a> {
-    value: f64,
-    prices: [&'a Prices; 2],
+pub(crate) struct LpBound<'a> {
+    pub value: f64,
+    pub prices: Vec<&'a Prices>,
 }
 
 /// The steps after a whole, band-repaired assignment: contiguity repair, the
@@ -746,6 +751,9 @@ fn finish(
     // The bound holds for given centres. Weak duality makes the LP's prices a
     // bound at any centres, so it is evaluated again at the final ones when
     // they moved (exactly over all territories while that stays cheap).
+    let lp_prices = bound
+        .as_ref()
+        .map(|b| (b.prices.iter().map(|p| (*p).clone()).collect(), cand.scale));
     let bound = bound.filter(|_| !pmedian).map(|b| {
         if centres == lp_centres || n.saturating_mul(kt) > 200_000_000 {
             b.value
@@ -772,6 +780,7 @@ fn finish(
     stats.contiguity_repair = contiguity_stats;
     stats.phase_ms = timer.laps;
     Plan {
+        prices: lp_prices,
         assignment: asg.of,
         centres,
         stats,
@@ -799,7 +808,7 @@ impl PhaseTimer {
     }
 }
 
-fn rescale(prices: &mut Prices, factor: f64) {
+pub(crate) fn rescale(prices: &mut Prices, factor: f64) {
     prices
         .mu
         .iter_mut()

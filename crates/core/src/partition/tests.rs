@@ -568,4 +568,8 @@ fn aggregated_planning_with_fixed_rep_bases() {
     assert_eq!(plan.assignment.len(), 3000);
     assert!(plan.stats.aggregated_cells.is_some());
     assert!(plan.assignment.iter().all(|&j| j < 6));
+    // The cells' prices bound the account-level plan.
+    let c = &plan.metrics.compactness;
+    let ratio = c.ratio_to_bound.expect("a bound with aggregated cells");
+    assert!(ratio >= 1.0 - 1e-9 || !plan.metrics.balanced(), "{ratio}");
 }
