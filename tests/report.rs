@@ -67,7 +67,12 @@ fn report_is_self_contained_with_one_path_per_territory() {
 #[test]
 fn report_loads_in_a_browser_without_console_errors() {
     let Some(browser) = chromium() else {
-        eprintln!("skipped: no chromium (CI installs it; apt-get install chromium)");
+        // Written past the test harness's capture, so a passing run shows it too.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: no chromium (CI installs it; apt-get install chromium)"
+        );
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -35,7 +35,10 @@ fn reference(name: &str) -> Option<PathBuf> {
     }
     let required = std::env::var("TERRITORY_REFERENCE_DATA").is_ok_and(|v| v == "require");
     assert!(!required, "reference data missing: {}", p.display());
-    eprintln!(
+    // Written past the test harness's capture, so a passing run shows it too.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
         "skipped: reference data {} is absent (a fresh clone has no ../shared/data)",
         p.display()
     );
