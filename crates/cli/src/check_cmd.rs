@@ -152,8 +152,8 @@ pub(crate) fn run(args: CheckArgs) -> Result<(), Failure> {
             })
             .collect(),
         visits_per_4_weeks: accounts.iter().map(|a| model.visits(a)).sum(),
-        assigned: routed.iter().filter(|&&r| r).count(),
-        unassigned: routed.iter().filter(|&&r| !r).count(),
+        assigned: owner.iter().filter(|o| o.is_some()).count(),
+        unassigned: owner.iter().filter(|o| o.is_none()).count(),
         appointments,
     };
     if args.chatter.json {

@@ -110,7 +110,7 @@ pub(crate) fn one_stdin(inputs: &[(&str, Option<&std::path::Path>)]) -> Result<(
         .collect();
     if from_stdin.len() > 1 {
         return Err(Failure::Input(format!(
-            "{} all read standard input (-); only one input can",
+            "{} would all read standard input (-); only one input can",
             from_stdin.join(" and ")
         )));
     }

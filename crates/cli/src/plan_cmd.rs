@@ -64,6 +64,10 @@ pub(crate) struct RunArgs {
     /// Ignore Delaunay neighbours farther apart than this many km (water, mountains).
     #[arg(long, value_name = "KM")]
     max_edge_km: Option<f64>,
+    /// Where free centres end: the (weighted) mean of their accounts, or the
+    /// member unit nearest it (the Hess and p-median convention).
+    #[arg(long, value_enum, default_value = "mean")]
+    centre: CentreArg,
     /// Most accounts free in one balancing LP (larger: closer to the LP optimum, slower).
     #[arg(long, value_name = "N", default_value_t = PlanOptions::default().lp_max_accounts)]
     lp_max_accounts: usize,
@@ -127,6 +131,15 @@ pub(crate) struct RebalanceArgs {
     /// assignment.csv), instead of the accounts file's `territory` column.
     #[arg(long, value_name = "FILE")]
     assignment: Option<PathBuf>,
+}
+
+/// `--centre` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum CentreArg {
+    /// The (weighted) mean of the territory's accounts.
+    Mean,
+    /// The member account nearest that mean.
+    Unit,
 }
 
 /// `--location` values.
@@ -571,6 +584,10 @@ fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {
     }
     Ok(PlanOptions {
         seed: run.seed.seed,
+        centre: match run.centre {
+            CentreArg::Mean => territory::CentreRule::Mean,
+            CentreArg::Unit => territory::CentreRule::Unit,
+        },
         lp_max_accounts: run.lp_max_accounts.max(1),
         contiguity: !run.no_contiguity,
         max_edge_km: run.max_edge_km,

@@ -74,6 +74,10 @@ pub struct Compactness {
     /// are then weighted too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// Where territory centres stand: `base` (the reps' fixed bases), `mean`
+    /// (the accounts' weighted mean) or `unit` (the member account nearest
+    /// it); `mixed` when some territories have bases and others not.
+    pub centre: String,
     /// Σ over accounts of squared km to their territory centre.
     pub inertia_km2: f64,
     /// Σ over accounts of km to their territory centre.
@@ -228,6 +232,17 @@ impl Metrics {
             compactness: Compactness {
                 objective,
                 weight: problem.compactness_weight().map(ToString::to_string),
+                centre: match problem
+                    .territories
+                    .iter()
+                    .filter(|t| t.base.is_some())
+                    .count()
+                {
+                    0 => "mean",
+                    b if b == k => "base",
+                    _ => "mixed",
+                }
+                .to_string(),
                 inertia_km2: inertia,
                 sum_distance_km: sum_distance,
                 travel_min,

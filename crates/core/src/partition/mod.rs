@@ -146,6 +146,21 @@ pub struct PlanOptions {
     pub ascent_iterations: usize,
     /// Most re-pricings of a partial-frontier LP with its own duals.
     pub lp_refinements: usize,
+    /// Where free centres end: the (weighted) mean of their accounts, or the
+    /// member account nearest that mean (the Hess and p-median convention).
+    pub centre: CentreRule,
+}
+
+/// Where a free territory centre is placed in the final plan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CentreRule {
+    /// The (weighted) mean of the territory's accounts.
+    #[default]
+    Mean,
+    /// The member account that minimises Σ weight × squared distance: the one
+    /// nearest the weighted mean.
+    Unit,
 }
 
 impl Default for PlanOptions {
@@ -166,6 +181,7 @@ impl Default for PlanOptions {
             max_edge_km: None,
             ascent_iterations: 60,
             lp_refinements: 3,
+            centre: CentreRule::Mean,
         }
     }
 }
@@ -743,7 +759,11 @@ fn finish(
         }
         Objective::Distance => centres,
         Objective::SquaredDistance => {
-            centroids(&problem.points, problem.weights(), &asg.of, &centres, fixed)
+            let means = centroids(&problem.points, problem.weights(), &asg.of, &centres, fixed);
+            match options.centre {
+                CentreRule::Mean => means,
+                CentreRule::Unit => nearest_members(&problem.points, &asg.of, &means, fixed),
+            }
         }
     };
 
@@ -765,7 +785,7 @@ fn finish(
                 * cand.scale
         }
     });
-    let metrics = Metrics::evaluate(
+    let mut metrics = Metrics::evaluate(
         problem,
         &asg.of,
         &centres,
@@ -773,6 +793,10 @@ fn finish(
         bound,
         &adjacency,
     );
+    let unit = options.centre == CentreRule::Unit || pmedian;
+    if unit && metrics.compactness.centre == "mean" {
+        metrics.compactness.centre = "unit".into();
+    }
     let moves_cap = options.rebalance.as_ref().and_then(|r| r.max_moves);
     let diagnostics = diagnose(problem, bal, &metrics, &asg.of, stats.lp_slack, moves_cap);
     timer.lap("measuring");
@@ -886,6 +910,33 @@ fn centroids(
             Some(f) => f,
             None if sum[j][2] > 0.0 => [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]],
             None => *c,
+        })
+        .collect()
+}
+
+/// Free centres move to the member account nearest their mean: since
+/// Σ w·|p − c|² = Σ w·|p − m|² + W·|m − c|², that member minimises the weighted
+/// squared distances among members. Fixed and empty territories stay.
+fn nearest_members(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    means: &[[f64; 2]],
+    fixed: &[Option<[f64; 2]>],
+) -> Vec<[f64; 2]> {
+    let mut best: Vec<Option<(f64, usize)>> = vec![None; means.len()];
+    for (i, &j) in assignment.iter().enumerate() {
+        let d = dist2(points[i], means[j]);
+        if best[j].is_none_or(|(b, k)| d < b || d == b && i < k) {
+            best[j] = Some((d, i));
+        }
+    }
+    means
+        .iter()
+        .enumerate()
+        .map(|(j, m)| match (fixed.get(j).copied().flatten(), best[j]) {
+            (Some(f), _) => f,
+            (None, Some((_, i))) => points[i],
+            (None, None) => *m,
         })
         .collect()
 }

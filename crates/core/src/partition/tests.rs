@@ -573,3 +573,32 @@ fn aggregated_planning_with_fixed_rep_bases() {
     let ratio = c.ratio_to_bound.expect("a bound with aggregated cells");
     assert!(ratio >= 1.0 - 1e-9 || !plan.metrics.balanced(), "{ratio}");
 }
+
+#[test]
+fn unit_centres_sit_on_the_member_nearest_the_weighted_mean() {
+    let units = [("a", 0.0, 3.0), ("b", 1.0, 1.0), ("c", 4.0, 1.0)];
+    let accounts: Vec<Account> = units
+        .iter()
+        .map(|&(id, x, w)| {
+            let mut a = Account::new(id, Location::new(0.0, x));
+            a.attributes.insert("population".into(), w);
+            a
+        })
+        .collect();
+    let problem = Problem::builder()
+        .accounts(accounts)
+        .planar(true)
+        .territories(1)
+        .compactness_weight(Measure::Attribute("population".into()))
+        .build()
+        .unwrap();
+    let options = PlanOptions {
+        centre: CentreRule::Unit,
+        ..PlanOptions::default()
+    };
+    let plan = plan(&problem, &options).unwrap();
+    // Weighted mean (0·3 + 1·1 + 4·1)/5 = 1: unit `b`; Σ w d² = 3·1 + 0 + 1·9 = 12.
+    assert_eq!(plan.centres[0], [1.0, 0.0]);
+    assert!((plan.metrics.compactness.inertia_km2 - 12.0).abs() < 1e-9);
+    assert_eq!(plan.metrics.compactness.centre, "unit");
+}
