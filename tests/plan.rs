@@ -346,33 +346,37 @@ fn bad_adjacency_files_name_the_line() {
 
 #[test]
 fn districts_weighted_by_population_within_half_a_percent() {
-    let tmp = tempfile::tempdir().unwrap();
-    let leeds = fixture("districts/leeds.geojson");
-    let s = run_json(&[
-        "plan",
-        "--accounts",
-        leeds.to_str().unwrap(),
-        "--id-property",
-        "ID",
-        "--territories",
-        "8",
-        "--balance",
-        "population:0.5%",
-        "--compactness-weight",
-        "population",
-        "--out",
-        tmp.path().join("leeds").to_str().unwrap(),
-        "--json",
-        "--quiet",
-    ]);
-    assert_eq!(s["compactness"]["weight"], "population");
-    assert_eq!(
-        s["criteria"][0]["within_tolerance"],
-        Value::Bool(true),
-        "{}",
-        s["criteria"]
-    );
-    assert_eq!(s["contiguity"]["contiguous"], Value::Bool(true));
-    let ratio = s["compactness"]["ratio_to_bound"].as_f64().unwrap();
-    assert!((1.0 - 1e-9..1.2).contains(&ratio), "{ratio}");
+    // K = 20 puts about 15 units in a district (one unit is up to 8% of it):
+    // border moves alone missed there; the perturbation rounds find a plan.
+    for k in ["8", "20"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let leeds = fixture("districts/leeds.geojson");
+        let s = run_json(&[
+            "plan",
+            "--accounts",
+            leeds.to_str().unwrap(),
+            "--id-property",
+            "ID",
+            "--territories",
+            k,
+            "--balance",
+            "population:0.5%",
+            "--compactness-weight",
+            "population",
+            "--out",
+            tmp.path().join("leeds").to_str().unwrap(),
+            "--json",
+            "--quiet",
+        ]);
+        assert_eq!(s["compactness"]["weight"], "population");
+        assert_eq!(
+            s["criteria"][0]["within_tolerance"],
+            Value::Bool(true),
+            "K = {k}: {}",
+            s["criteria"]
+        );
+        assert_eq!(s["contiguity"]["contiguous"], Value::Bool(true));
+        let ratio = s["compactness"]["ratio_to_bound"].as_f64().unwrap();
+        assert!((1.0 - 1e-9..1.5).contains(&ratio), "{ratio}");
+    }
 }

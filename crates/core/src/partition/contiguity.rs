@@ -78,6 +78,74 @@ pub(crate) fn repair(
     }
 }
 
+/// Most accounts for which [`shake`] runs its perturbation rounds.
+const SHAKE_MAX_ACCOUNTS: usize = 10_000;
+
+/// Rounds in a row without improvement after which [`shake`] stops.
+const SHAKE_STALL: usize = 1500;
+
+/// Iterated local search on the band violation that border moves alone left:
+/// a few random moves that keep every territory whole, then the border
+/// descent again, keeping the result only when it is less out of band (or as
+/// far out and cheaper). Tight tolerances on coarse units (a unit carrying
+/// several percent of a territory) need such combinations. Deterministic for
+/// a seed; a fixed number of rounds.
+pub(crate) fn shake(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+    rounds: usize,
+    seed: u64,
+) -> usize {
+    use rand::{Rng, SeedableRng};
+    let n = asg.of.len();
+    if n > SHAKE_MAX_ACCOUNTS || n < 2 {
+        return 0;
+    }
+    let total_cost = |a: &Assignment| (0..n).map(|i| g.cost(i, a.of[i])).sum::<f64>();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_5a4e);
+    let mut best = asg.clone();
+    let mut best_key = (bal.violation(&best.loads), total_cost(&best));
+    let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
+    let (mut improved, mut stalled) = (0, 0);
+    for _ in 0..rounds {
+        if best_key.0 <= 1e-9 || stalled >= SHAKE_STALL {
+            break;
+        }
+        let mut trial = best.clone();
+        let kicks = rng.random_range(1..=3);
+        for _ in 0..kicks {
+            for _attempt in 0..20 {
+                let i = rng.random_range(0..n);
+                let nb = g.neighbours(i);
+                if nb.is_empty() || g.locked[i] {
+                    continue;
+                }
+                let to = trial.of[nb[rng.random_range(0..nb.len())]];
+                if to != trial.of[i] && removable(&trial, g, i, &mut seen, &mut stamp) {
+                    trial.apply(bal, i, to);
+                    break;
+                }
+            }
+        }
+        rebalance_on_border(&mut trial, bal, g, territories);
+        let key = (bal.violation(&trial.loads), total_cost(&trial));
+        let better = key.0 < best_key.0 - 1e-12
+            || (key.0 <= best_key.0 + 1e-12 && key.1 < best_key.1 - 1e-12);
+        if better {
+            best = trial;
+            best_key = key;
+            improved += 1;
+            stalled = 0;
+        } else {
+            stalled += 1;
+        }
+    }
+    *asg = best;
+    improved
+}
+
 /// Components of each territory: `component[i]` is a representative, and the
 /// main component of each territory is its largest.
 fn components(asg: &Assignment, g: &Graph<'_>, territories: usize) -> (Vec<usize>, Vec<usize>) {

@@ -707,6 +707,13 @@ fn finish(
                 out.fragments_moved += again.fragments_moved;
                 out.balance_moves += again.balance_moves;
             }
+            // Still out of band: perturb and descend again (small problems).
+            if bal.violation(&asg.loads) > 1e-9 {
+                // About 10⁶ account visits of descent in all: more rounds for fewer units.
+                let rounds = (1_000_000 / n.max(1)).clamp(100, 4000);
+                let kept = contiguity::shake(&mut asg, bal, &graph, kt, rounds, options.seed);
+                progress.detail(&format!("contiguity: {kept} improving perturbation rounds"));
+            }
             progress.detail(&format!(
                 "contiguity: {} fragments merged, {} border moves for balance",
                 out.fragments_moved, out.balance_moves

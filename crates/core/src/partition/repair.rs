@@ -6,6 +6,7 @@ use super::balance::Balance;
 use super::candidates::Candidates;
 
 /// A whole assignment with its loads, kept in step by [`Assignment::apply`].
+#[derive(Clone)]
 pub(crate) struct Assignment {
     pub of: Vec<usize>,
     pub loads: Vec<f64>,
