@@ -7,6 +7,15 @@ use crate::criteria::Measure;
 use crate::partition::{plan_with_progress, Plan, PlanError, PlanOptions, Progress};
 use crate::problem::{Problem, ProblemBuilder, ProblemError};
 
+/// A number in plain decimals when that is short, else in exponent form.
+fn short(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e9).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// One row of the what-if table.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct SizingRow {
@@ -66,6 +75,16 @@ pub enum SizingError {
     /// The capacity is not a positive number of hours.
     #[error("capacity {0} must be a positive number of hours per 4 weeks")]
     InvalidCapacity(f64),
+    /// The capacity is so small that most accounts would need a rep of their own.
+    #[error("a capacity of {} h per 4 weeks needs at least {needed} territories for {accounts} accounts; that is not a territory plan (check the unit: hours per 4 weeks)", short(*capacity))]
+    CapacityTooSmall {
+        /// The capacity asked for.
+        capacity: f64,
+        /// Territories it needs at least.
+        needed: usize,
+        /// Accounts to divide.
+        accounts: usize,
+    },
     /// The what-if range holds more counts than one table plans.
     #[error(
         "the range {from}..{to} holds more than {MAX_TABLE_COUNTS} territory counts; narrow it"
@@ -141,7 +160,21 @@ pub fn size(
             workload_hours: hours[i],
         })
         .collect();
-    let lower_bound = capacity_hours.map(|h| ((total / h).ceil() as usize).clamp(1, n));
+    // Each oversized account needs a territory of its own; the rest fill theirs.
+    let lower_bound = capacity_hours.map(|h| {
+        let rest: f64 = (0..n).filter(|&i| !heavy[i]).map(|i| hours[i]).sum();
+        let needed = oversized.len() as f64 + (rest / h).ceil();
+        (needed.min(n as f64) as usize).max(1)
+    });
+    if let (Some(h), Some(k)) = (capacity_hours, lower_bound) {
+        if k > 1 && k * 2 > n {
+            return Err(SizingError::CapacityTooSmall {
+                capacity: h,
+                needed: k,
+                accounts: n,
+            });
+        }
+    }
     let mut rows = Vec::new();
     let mut chosen: Option<(Problem, Plan)> = None;
     let run = |k: usize, rows: &mut Vec<SizingRow>| -> Result<(Problem, Plan), SizingError> {
