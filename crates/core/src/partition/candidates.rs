@@ -31,7 +31,9 @@ pub(crate) fn geo_cost(
 /// (scaled squared distance), nearest first; locked accounts have exactly one.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidates {
-    pub k: usize,
+    /// Slots per account: the nearest centres asked for, plus the territories
+    /// added for coverage.
+    stride: usize,
     pub terr: Vec<u32>,
     pub cost: Vec<f64>,
     pub len: Vec<u8>,
@@ -156,7 +158,7 @@ impl Candidates {
         }
         let scale = (nearest_sum / n.max(1) as f64).max(1e-12);
         let mut out = Candidates {
-            k,
+            stride: k,
             terr: vec![0; n * k],
             cost: vec![f64::INFINITY; n * k],
             len: vec![0; n],
@@ -187,7 +189,7 @@ impl Candidates {
         centres: &[[f64; 2]],
         d: DisruptionCosts,
     ) -> Self {
-        let k = self.k;
+        let k = self.stride;
         for i in 0..self.len.len() {
             if let Some(h) = d.home[i] {
                 let base = i * k;
@@ -220,10 +222,180 @@ impl Candidates {
         self
     }
 
+    /// Most candidates any account has.
+    pub fn widest(&self) -> usize {
+        self.stride
+    }
+
+    /// Makes every territory a candidate of at least `need[j]` accounts, its
+    /// nearest unlocked ones: a fixed base that few accounts have among their
+    /// nearest could otherwise never fill its band (a dense cluster of reps in
+    /// one city), and the LP over the candidates would miss it. An account
+    /// takes at most `MAX_ADDED` such territories.
+    pub fn with_coverage(
+        self,
+        points: &[[f64; 2]],
+        centres: &[[f64; 2]],
+        locked: &[bool],
+        need: &[usize],
+    ) -> Self {
+        const MAX_ADDED: usize = 4;
+        let n = self.len.len();
+        let mut count = vec![0usize; centres.len()];
+        for i in 0..n {
+            for (j, _) in self.of(i) {
+                count[j] += 1;
+            }
+        }
+        let short: Vec<usize> = (0..centres.len()).filter(|&j| count[j] < need[j]).collect();
+        if short.is_empty() {
+            return self;
+        }
+        let tree = RTree::bulk_load(
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| GeomWithData::new(*p, i as u32))
+                .collect(),
+        );
+        let mut added: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &j in &short {
+            let mut have = 0;
+            for hit in tree.nearest_neighbor_iter(&centres[j]) {
+                if have >= need[j].min(n) {
+                    break;
+                }
+                let i = hit.data as usize;
+                if locked[i] {
+                    continue;
+                }
+                if self.of(i).any(|(t, _)| t == j) {
+                    have += 1;
+                } else if added[i].len() < MAX_ADDED {
+                    added[i].push(j);
+                    have += 1;
+                }
+            }
+        }
+        let stride = self.stride + added.iter().map(Vec::len).max().unwrap_or(0);
+        let mut terr = vec![0u32; n * stride];
+        let mut cost = vec![f64::INFINITY; n * stride];
+        let mut len = vec![0u8; n];
+        for i in 0..n {
+            let mut row: Vec<(usize, f64)> = self.of(i).collect();
+            for &j in &added[i] {
+                let geo = geo_cost(
+                    points,
+                    centres,
+                    self.travel.as_deref(),
+                    self.objective,
+                    i,
+                    j,
+                );
+                row.push((j, geo * self.weight(i) / self.scale));
+            }
+            row.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            len[i] = row.len() as u8;
+            for (s, (j, c)) in row.into_iter().enumerate() {
+                terr[i * stride + s] = j as u32;
+                cost[i * stride + s] = c;
+            }
+        }
+        // next_cost stays a valid floor: the nearest non-candidate can only be farther now.
+        Candidates {
+            stride,
+            terr,
+            cost,
+            len,
+            ..self
+        }
+    }
+
+    /// Replaces each unlocked account's candidates by its `k` cheapest
+    /// territories at `prices`, searched over every territory: column
+    /// generation in one pass, so territories that the nearest centres leave
+    /// out (the mainland for an island short of reps) enter where the prices
+    /// say they pay. The nearest centre always stays a candidate.
+    pub fn repriced(
+        self,
+        points: &[[f64; 2]],
+        centres: &[[f64; 2]],
+        k: usize,
+        bal: &super::balance::Balance,
+        prices: &super::lagrangian::Prices,
+    ) -> Self {
+        let n = self.len.len();
+        let kt = centres.len();
+        let stride = k.clamp(1, kt.min(u8::MAX as usize));
+        let rows: Vec<(Vec<(usize, f64)>, f64)> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                // Locked accounts keep their single candidate.
+                if self.len[i] == 1 && self.next_cost[i].is_infinite() && kt > 1 {
+                    return (self.of(i).collect(), f64::INFINITY);
+                }
+                let mut all: Vec<(usize, f64, f64)> = (0..kt)
+                    .map(|j| {
+                        let cost = geo_cost(
+                            points,
+                            centres,
+                            self.travel.as_deref(),
+                            self.objective,
+                            i,
+                            j,
+                        ) * self.weight(i)
+                            / self.scale;
+                        (j, cost, prices.priced(bal, i, j, cost))
+                    })
+                    .collect();
+                let nearest = all
+                    .iter()
+                    .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                    .map(|c| c.0);
+                all.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+                let mut keep: Vec<(usize, f64)> =
+                    all.iter().take(stride).map(|c| (c.0, c.1)).collect();
+                if let Some(near) = nearest {
+                    if !keep.iter().any(|c| c.0 == near) {
+                        keep.pop();
+                        keep.push((near, all.iter().find(|c| c.0 == near).map_or(0.0, |c| c.1)));
+                    }
+                }
+                let next = all
+                    .iter()
+                    .filter(|c| !keep.iter().any(|k| k.0 == c.0))
+                    .map(|c| c.1)
+                    .fold(f64::INFINITY, f64::min);
+                keep.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                (keep, next)
+            })
+            .collect();
+        let mut terr = vec![0u32; n * stride];
+        let mut cost = vec![f64::INFINITY; n * stride];
+        let mut len = vec![0u8; n];
+        let mut next_cost = vec![f64::INFINITY; n];
+        for (i, (row, next)) in rows.into_iter().enumerate() {
+            len[i] = row.len() as u8;
+            next_cost[i] = next;
+            for (s, (j, c)) in row.into_iter().enumerate() {
+                terr[i * stride + s] = j as u32;
+                cost[i * stride + s] = c;
+            }
+        }
+        Candidates {
+            stride,
+            terr,
+            cost,
+            len,
+            next_cost,
+            ..self
+        }
+    }
+
     /// Candidate slots of account `i` as (territory, cost).
     #[inline]
     pub fn of(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let base = i * self.k;
+        let base = i * self.stride;
         (0..self.len[i] as usize).map(move |s| (self.terr[base + s] as usize, self.cost[base + s]))
     }
 

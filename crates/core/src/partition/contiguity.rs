@@ -100,7 +100,7 @@ pub(crate) fn shake(
 ) -> usize {
     use rand::{Rng, SeedableRng};
     let n = asg.of.len();
-    if n > SHAKE_MAX_ACCOUNTS || n < 2 {
+    if !(2..=SHAKE_MAX_ACCOUNTS).contains(&n) {
         return 0;
     }
     let total_cost = |a: &Assignment| (0..n).map(|i| g.cost(i, a.of[i])).sum::<f64>();

@@ -160,6 +160,12 @@ pub(crate) fn lower_bound_at(
     dual_value(bal, prices, centres.len(), &per_account)
 }
 
+/// Relative fall of the least violation that counts as progress of the ascent.
+const ASCENT_PROGRESS: f64 = 0.01;
+
+/// Iterations without progress after which the ascent stops early.
+const ASCENT_PATIENCE: usize = 40;
+
 /// Sign-based (Rprop-style) price adjustment, `iterations` steps from `prices`:
 /// a band above its upper limit raises its price, one below its lower limit
 /// lowers it, each by its own step, which grows while the direction holds and
@@ -177,6 +183,9 @@ pub(crate) fn ascend(
     let mut step: Vec<f64> = vec![0.05; len];
     let mut last_sign = vec![0i8; len];
     let mut best: Option<(f64, Vec<usize>, Prices)> = None;
+    // Iterations since the least violation last fell by a meaningful amount.
+    let mut stalled = 0;
+    let mut mark = f64::INFINITY;
     for _ in 0..iterations {
         let assignment = priced_assignment(bal, cand, prices);
         let loads = bal.loads(&assignment, territories);
@@ -186,6 +195,14 @@ pub(crate) fn ascend(
         }
         if violation == 0.0 {
             break;
+        }
+        if violation < mark * (1.0 - ASCENT_PROGRESS) {
+            (mark, stalled) = (violation, 0);
+        } else {
+            stalled += 1;
+            if stalled >= ASCENT_PATIENCE {
+                break;
+            }
         }
         for idx in 0..len {
             let net = prices.net(idx);

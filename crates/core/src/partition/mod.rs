@@ -20,10 +20,12 @@ mod balance;
 mod balance_lp;
 mod candidates;
 mod contiguity;
+mod fixed_bases;
 mod lagrangian;
 mod pmedian;
 mod repair;
 mod seeding;
+mod smoothed_dual;
 
 use std::time::Instant;
 
@@ -46,6 +48,9 @@ const LP_FULL_VARIABLES: usize = 40_000;
 
 /// Up to this many accounts, the distance objective ends with a p-median local search.
 const PMEDIAN_MAX_ACCOUNTS: usize = 1_500;
+
+/// Most accounts free in the first LP with fixed bases (doubled when it misses).
+const FIXED_FRONTIER: usize = 10_000;
 
 /// Most accounts free in a rebalancing LP.
 const REBALANCE_FRONTIER: usize = 30_000;
@@ -142,7 +147,7 @@ pub struct PlanOptions {
     /// Drop Delaunay neighbours farther apart than this (km), so water or
     /// mountains do not join territories.
     pub max_edge_km: Option<f64>,
-    /// Subgradient steps per pricing.
+    /// Most sign-based price steps per pricing (fewer when the band violation stops falling).
     pub ascent_iterations: usize,
     /// Most re-pricings of a partial-frontier LP with its own duals.
     pub lp_refinements: usize,
@@ -179,7 +184,7 @@ impl Default for PlanOptions {
             rounding_margin: 0.25,
             contiguity: true,
             max_edge_km: None,
-            ascent_iterations: 60,
+            ascent_iterations: 400,
             lp_refinements: 3,
             centre: CentreRule::Mean,
         }
@@ -482,12 +487,18 @@ pub fn plan_with_progress(
         .as_ref()
         .map(|r| disruption_costs(problem, r));
     progress.phase("balancing LP");
-    // A rebalance leaves most accounts at home: only those near a boundary or
-    // without a territory need to be free, which keeps its LP small.
+    // A rebalance leaves most accounts at home, and with fixed bases the
+    // smoothed dual's prices settle all but those near a tie: only those need
+    // to be free, which keeps the LP small.
     let mut frontier_cap = match options.rebalance {
         Some(_) => options.lp_max_accounts.clamp(1, REBALANCE_FRONTIER),
+        None if fixed.iter().any(Option::is_some) => {
+            options.lp_max_accounts.clamp(1, FIXED_FRONTIER)
+        }
         None => options.lp_max_accounts.max(1),
     };
+    // Widening the frontier stops at twice its first size.
+    let frontier_limit = 2 * frontier_cap;
     let (cand, outcome, frontier) = loop {
         let cand = Candidates::build(
             &problem.points,
@@ -502,7 +513,37 @@ pub fn plan_with_progress(
             Some(d) => cand.with_disruption(&problem.points, &centres, d),
             None => cand,
         };
-        lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
+        let mut priced =
+            lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
+        // A partial or narrowed LP leaves most accounts to the prices; with
+        // fixed bases the sign-based ones are far from the LP's duals.
+        let any_fixed = fixed.iter().any(Option::is_some);
+        let cand = if any_fixed && n.saturating_mul(cand.widest()) > LP_FULL_VARIABLES {
+            let settled = fixed_bases::settle(
+                problem,
+                &bal,
+                cand,
+                &centres,
+                k,
+                &mut prices,
+                disruption.is_none(),
+            );
+            priced = lagrangian::priced_assignment(&bal, &settled, &prices);
+            let exact = (n.saturating_mul(kt) <= 200_000_000)
+                .then_some((problem.points.as_slice(), centres.as_slice()));
+            progress.detail(&format!(
+                "smoothed dual: bound {:.1}, {} candidates at most",
+                lagrangian::lower_bound(&bal, &settled, &prices, kt, exact) * settled.scale,
+                settled.widest()
+            ));
+            settled
+        } else {
+            cand
+        };
+        progress.detail(&format!(
+            "prices: band violation {:.1} with every account at its cheapest priced candidate",
+            bal.violation(&bal.loads(&priced, kt))
+        ));
         let mut cap = frontier_cap;
         let (outcome, frontier) = loop {
             let frontier = select_frontier(&bal, &cand, &prices, cap);
@@ -532,10 +573,24 @@ pub fn plan_with_progress(
                 break (outcome, frontier);
             }
             // Re-price with the LP's duals and widen the frontier, within twice the LP budget.
-            if cap >= 2 * options.lp_max_accounts {
+            if cap >= frontier_limit {
                 break (outcome, frontier);
             }
-            prices = outcome.prices.clone();
+            // The elastic LP's duals are its slack penalty on the missed bands:
+            // they replace the prices only when they balance the fixed accounts better.
+            let current =
+                bal.violation(&bal.loads(&lagrangian::priced_assignment(&bal, &cand, &prices), kt));
+            let offered = bal.violation(&bal.loads(
+                &lagrangian::priced_assignment(&bal, &cand, &outcome.prices),
+                kt,
+            ));
+            progress.detail(&format!(
+                "LP missed the bands by {:.1}; prices: {current:.1}, LP duals: {offered:.1}",
+                outcome.slack
+            ));
+            if offered < current {
+                prices = outcome.prices.clone();
+            }
             cap = (cap * 2).min(n);
         };
         frontier_cap = cap;
@@ -561,8 +616,10 @@ pub fn plan_with_progress(
             let next = balance_lp::solve(&bal, &cand, &next_frontier, kt, 0.0)
                 .map_err(PlanError::Solver)?;
             progress.detail(&format!(
-                "LP refinement: cost {:.1} → {:.1}",
-                outcome.cost, next.cost
+                "LP refinement ({} free): cost {:.1} → {:.1}",
+                next_frontier.free.iter().flatten().count(),
+                outcome.cost,
+                next.cost
             ));
             // The current solution stays feasible in the refined LP, so cost cannot rise.
             let done = next.slack > 1e-6 || next.cost > outcome.cost * (1.0 - 2e-3);
@@ -1030,8 +1087,8 @@ fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize
         *nth
     };
     // Small LPs keep every candidate; large ones the cheapest few per account.
-    let choices = if movable.min(cap) * cand.k <= LP_FULL_VARIABLES {
-        cand.k
+    let choices = if movable.min(cap) * cand.widest() <= LP_FULL_VARIABLES {
+        cand.widest()
     } else {
         LP_CHOICES
     };

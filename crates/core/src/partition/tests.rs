@@ -602,3 +602,144 @@ fn unit_centres_sit_on_the_member_nearest_the_weighted_mean() {
     assert!((plan.metrics.compactness.inertia_km2 - 12.0).abs() < 1e-9);
     assert_eq!(plan.metrics.compactness.centre, "unit");
 }
+
+#[test]
+fn smoothed_dual_prices_bound_the_lp_closely_with_fixed_bases() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let reps: Vec<Rep> = (0..6)
+        .map(|j| {
+            Rep::new(
+                format!("r{j}"),
+                Some(Location::new(
+                    rng.random_range(60.0..60.5),
+                    rng.random_range(24.0..25.0),
+                )),
+            )
+        })
+        .collect();
+    let problem = Problem::builder()
+        .accounts(accounts(600, 5))
+        .reps(reps)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .criterion(Measure::Workload, 0.05)
+        .build()
+        .unwrap();
+    let bal = Balance::new(&problem);
+    let centres: Vec<[f64; 2]> = problem
+        .territories
+        .iter()
+        .map(|t| problem.projection.forward(t.base.unwrap()))
+        .collect();
+    let cand = Candidates::build(
+        &problem.points,
+        &centres,
+        6,
+        &vec![None; 600],
+        Objective::SquaredDistance,
+        None,
+        None,
+    );
+    let frontier = Frontier {
+        free: (0..600)
+            .map(|i| Some(cand.of(i).map(|(j, _)| j).collect()))
+            .collect(),
+        fixed_to: vec![0; 600],
+    };
+    let lp = balance_lp::solve(&bal, &cand, &frontier, 6, 0.0).unwrap();
+    assert!(lp.slack < 1e-6, "the instance is balanced in the LP");
+    let mut prices = Prices::zero(6 * bal.c);
+    smoothed_dual::climb(&bal, &cand, &mut prices);
+    let bound = lagrangian::lower_bound(&bal, &cand, &prices, 6, None);
+    assert!(
+        bound <= lp.cost * (1.0 + 1e-6),
+        "bound {bound} above the LP {}",
+        lp.cost
+    );
+    assert!(
+        bound >= 0.99 * lp.cost,
+        "bound {bound} far below the LP {}",
+        lp.cost
+    );
+}
+
+/// Fixed bases as sales forces have them: two reps a few hundred metres apart
+/// in the big town, and an island with more accounts than its one rep can take.
+fn fixed_bases_with_an_island(n: usize, seed: u64) -> Problem {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut acc = accounts(n - n / 8, seed);
+    for i in 0..n / 8 {
+        let loc = Location::new(
+            59.0 + rng.random_range(-0.05..0.05),
+            23.0 + rng.random_range(-0.1..0.1),
+        );
+        let status = if i % 5 < 2 {
+            Status::Customer
+        } else {
+            Status::Prospect
+        };
+        let mut a = Account::new(format!("island{i}"), loc).with_status(status);
+        a.visits = Some(if status == Status::Customer { 2.0 } else { 1.0 });
+        acc.push(a);
+    }
+    let mut reps: Vec<Rep> = (0..9)
+        .map(|j| {
+            Rep::new(
+                format!("r{j}"),
+                Some(Location::new(
+                    rng.random_range(60.0..60.5),
+                    rng.random_range(24.0..25.0),
+                )),
+            )
+        })
+        .collect();
+    reps.push(Rep::new("twin", Some(Location::new(60.201, 24.5))));
+    reps.push(Rep::new("twin2", Some(Location::new(60.203, 24.502))));
+    reps.push(Rep::new("island", Some(Location::new(59.0, 23.0))));
+    Problem::builder()
+        .accounts(acc)
+        .reps(reps)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .criterion(Measure::Workload, 0.05)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn fixed_bases_at_scale_balance_with_a_close_bound() {
+    // 6,000 accounts × 10 candidates is past the full LP: the smoothed dual
+    // and the repriced candidates decide which accounts the LP sees.
+    let problem = fixed_bases_with_an_island(6000, 3);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| plan(&problem, &PlanOptions::default()).unwrap())
+    };
+    let p = run(2);
+    assert_eq!(p.assignment.len(), problem.accounts.len());
+    assert!(p.assignment.iter().all(|&j| j < 12));
+    // The island's rep cannot take the island alone (750 accounts, target 500).
+    let island = problem.territories.len() - 1;
+    let on_island =
+        (0..problem.accounts.len()).filter(|&i| problem.accounts[i].id.starts_with("island"));
+    assert!(on_island.clone().any(|i| p.assignment[i] != island));
+    for c in &p.metrics.criteria {
+        assert!(
+            c.max_deviation <= c.tolerance + 1e-9,
+            "{}: {:.4}",
+            c.criterion,
+            c.max_deviation
+        );
+    }
+    assert!(p.metrics.territories.iter().all(|t| t.components == 1));
+    let ratio = p.metrics.compactness.ratio_to_bound.expect("a bound");
+    assert!((1.0..1.25).contains(&ratio), "ratio to bound {ratio}");
+    assert_eq!(
+        run(1).assignment,
+        p.assignment,
+        "thread count changed the plan"
+    );
+}
