@@ -184,7 +184,7 @@ impl Default for PlanOptions {
             rounding_margin: 0.25,
             contiguity: true,
             max_edge_km: None,
-            ascent_iterations: 400,
+            ascent_iterations: 60,
             lp_refinements: 3,
             centre: CentreRule::Mean,
         }
