@@ -21,6 +21,7 @@ mod balance_lp;
 mod candidates;
 mod contiguity;
 mod lagrangian;
+pub mod levels;
 mod pmedian;
 mod repair;
 mod seeding;
