@@ -56,10 +56,10 @@ pub struct PlanSummary {
     pub territory_metrics: Vec<TerritoryMetrics>,
     /// With alignment levels: per criterion, the worst deviation of a region
     /// against the region tolerance.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub region_criteria: Vec<CriterionSummary>,
     /// With alignment levels: the regions, each with its territories.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<RegionSummary>,
     /// Requirements not met, with reasons.
     pub diagnostics: Vec<Diagnostic>,
