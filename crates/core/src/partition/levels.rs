@@ -476,7 +476,7 @@ pub fn plan_levels(
         })
         .collect();
     let done = AtomicUsize::new(0);
-    let sub_plans: Vec<(Vec<usize>, Vec<[f64; 2]>, Option<SolveStats>)> = (0..rk)
+    let sub_plans: Vec<RegionPlan> = (0..rk)
         .into_par_iter()
         .map(|r| {
             let out = plan_region(
@@ -495,7 +495,8 @@ pub fn plan_levels(
     let mut assignment = vec![0; n];
     let mut centres = vec![[0.0, 0.0]; kt];
     let mut territory_stats = Vec::new();
-    for (r, (local, local_centres, stats)) in sub_plans.into_iter().enumerate() {
+    for (r, sub) in sub_plans.into_iter().enumerate() {
+        let (local, local_centres, stats) = (sub.assignment, sub.centres, sub.stats);
         for (&i, &l) in region_accounts[r].iter().zip(&local) {
             assignment[i] = regions[r].territories[l];
         }
@@ -603,9 +604,15 @@ fn nested_tolerance(problem: &Problem, c: usize, accounts: &[usize], share: f64)
         .clamp(MIN_TOLERANCE, tol)
 }
 
-/// Plans one region's territories on its accounts; returns the local
-/// territory (index into the region's territories) of each account, the
-/// territories' centres and the engine's facts.
+/// One region's territories: the local territory (index into the region's
+/// territories) of each of its accounts, their centres, the engine's facts.
+struct RegionPlan {
+    assignment: Vec<usize>,
+    centres: Vec<[f64; 2]>,
+    stats: Option<SolveStats>,
+}
+
+/// Plans one region's territories on its accounts.
 fn plan_region(
     problem: &Problem,
     options: &PlanOptions,
@@ -613,7 +620,7 @@ fn plan_region(
     region: &Region,
     accounts: &[usize],
     max_moves: Option<usize>,
-) -> Result<(Vec<usize>, Vec<[f64; 2]>, Option<SolveStats>), LevelsError> {
+) -> Result<RegionPlan, LevelsError> {
     let specs = problem.territories();
     let mut local = vec![usize::MAX; specs.len()];
     for (l, &j) in region.territories.iter().enumerate() {
@@ -652,7 +659,11 @@ fn plan_region(
     if k == 1 {
         let of = vec![0; accounts.len()];
         let centres = centres_of(&sub, &of, 1, options);
-        return Ok((of, centres, None));
+        return Ok(RegionPlan {
+            assignment: of,
+            centres,
+            stats: None,
+        });
     }
     let sub_options = PlanOptions {
         start_centres: None,
@@ -665,7 +676,11 @@ fn plan_region(
         ..options.clone()
     };
     let plan = plan_with_progress(&sub, &sub_options, &NoProgress)?;
-    Ok((plan.assignment, plan.centres, Some(plan.stats)))
+    Ok(RegionPlan {
+        assignment: plan.assignment,
+        centres: plan.centres,
+        stats: Some(plan.stats),
+    })
 }
 
 /// Centres of an assignment as the engine places them: fixed bases, else the
