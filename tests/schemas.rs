@@ -137,7 +137,7 @@ fn validate(value: &Value, schema: &Value, root: &Value, at: &str, errors: &mut 
     }
 }
 
-fn assert_valid(output: &Value, name: &str) {
+pub(crate) fn assert_valid(output: &Value, name: &str) {
     let s = schema(name);
     let mut errors = Vec::new();
     validate(output, &s, &s, name, &mut errors);

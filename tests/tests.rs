@@ -3,6 +3,7 @@
 mod bad_input;
 mod common;
 mod inputs;
+mod levels;
 mod plan;
 mod rebalance;
 mod reliability;

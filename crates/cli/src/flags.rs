@@ -116,3 +116,117 @@ pub(crate) fn one_stdin(inputs: &[(&str, Option<&std::path::Path>)]) -> Result<(
     }
     Ok(())
 }
+
+/// `--levels regions:R,territories:T` of `plan` and `rebalance`.
+#[derive(Args, Clone, Default)]
+pub(crate) struct LevelsFlag {
+    /// Two alignment levels: territories nested in R regions, each level
+    /// balanced and contiguous, e.g. regions:8,territories:80 (territories
+    /// defaults to the reps or --territories). A reps file's `region` column
+    /// gives the regions instead.
+    #[arg(long, value_name = "SPEC")]
+    pub levels: Option<String>,
+}
+
+/// A parsed `--levels` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LevelsSpec {
+    /// Regions.
+    pub regions: usize,
+    /// Territories, when given.
+    pub territories: Option<usize>,
+}
+
+impl LevelsFlag {
+    /// The levels asked for, checked on their own (1 ≤ R ≤ T).
+    pub fn spec(&self) -> Result<Option<LevelsSpec>, Failure> {
+        self.levels.as_deref().map(parse_levels).transpose()
+    }
+}
+
+/// Parses `regions:R,territories:T` (either order; `territories` optional).
+pub(crate) fn parse_levels(text: &str) -> Result<LevelsSpec, Failure> {
+    let bad = |why: String| {
+        Failure::Input(format!(
+            "--levels '{text}': {why} (expected like regions:8,territories:80)"
+        ))
+    };
+    let (mut regions, mut territories) = (None, None);
+    for part in text.split(',').map(str::trim) {
+        let (key, value) = part
+            .split_once(':')
+            .or_else(|| part.split_once('='))
+            .ok_or_else(|| bad(format!("'{part}' is not LEVEL:COUNT")))?;
+        let key = key.trim().to_ascii_lowercase();
+        let count: usize = value
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("'{}' is not a whole number", value.trim())))?;
+        let slot = match key.as_str() {
+            "regions" | "region" => &mut regions,
+            "territories" | "territory" => &mut territories,
+            other => {
+                return Err(bad(format!(
+                    "unknown level '{other}' (regions, territories)"
+                )))
+            }
+        };
+        if slot.replace(count).is_some() {
+            return Err(bad(format!("'{key}' is given twice")));
+        }
+    }
+    let regions = regions.ok_or_else(|| bad("no regions count".into()))?;
+    if regions == 0 {
+        return Err(bad("at least one region is needed".into()));
+    }
+    if territories == Some(0) {
+        return Err(bad("at least one territory is needed".into()));
+    }
+    if let Some(t) = territories.filter(|&t| t < regions) {
+        return Err(bad(format!(
+            "{regions} regions cannot hold {t} territories: each region needs at least one"
+        )));
+    }
+    Ok(LevelsSpec {
+        regions,
+        territories,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_specs() {
+        let ok = |t: &str| parse_levels(t).ok();
+        assert_eq!(
+            ok("regions:8,territories:80"),
+            Some(LevelsSpec {
+                regions: 8,
+                territories: Some(80)
+            })
+        );
+        assert_eq!(
+            ok(" territories:10 , regions:2 "),
+            Some(LevelsSpec {
+                regions: 2,
+                territories: Some(10)
+            })
+        );
+        assert_eq!(ok("regions:3").map(|s| s.territories), Some(None));
+        for bad in [
+            "",
+            "regions",
+            "regions:x",
+            "regions:0,territories:4",
+            "regions:5,territories:4",
+            "regions:2,regions:3",
+            "districts:2",
+            "territories:8",
+            "regions:-1",
+        ] {
+            assert!(parse_levels(bad).is_err(), "{bad}");
+        }
+    }
+}

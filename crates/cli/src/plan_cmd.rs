@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
+use territory::partition::levels::{plan_levels, Levels, LevelsError};
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
@@ -13,7 +14,7 @@ use territory_formats::{
     ReadOptions, UnitLocation,
 };
 
-use crate::flags::{one_stdin, Chatter, OutFolder, ReadFlags, Seed};
+use crate::flags::{one_stdin, Chatter, LevelsFlag, LevelsSpec, OutFolder, ReadFlags, Seed};
 use crate::progress::StderrProgress;
 use crate::road_args::{apply_roads, RoadArgs};
 use crate::{print_json, Failure};
@@ -89,6 +90,7 @@ pub(crate) struct RunArgs {
   territory plan --accounts data/accounts.csv --reps data/reps.csv --out plan
   territory plan --accounts accounts.csv --territories 12 --balance customers,prospects:10%,revenue --tolerance 5% --out plan --json
   territory plan --accounts tests/data/districts/leeds.geojson --id-property ID --territories 8 --balance population --out leeds
+  territory plan --accounts data/accounts.csv --reps data/reps.csv --levels regions:3,territories:10 --out plan
 
 Criteria: accounts, customers, prospects, revenue, workload, or any numeric column.
 A criterion may carry its own tolerance: customers:3%.")]
@@ -101,6 +103,8 @@ pub(crate) struct PlanArgs {
     /// Number of territories (required without --reps; must match the reps otherwise).
     #[arg(long, value_name = "K")]
     territories: Option<usize>,
+    #[command(flatten)]
+    levels: LevelsFlag,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -208,6 +212,7 @@ fn run_with(
         "plan"
     };
     let progress = StderrProgress::new(args.run.chatter);
+    let levels_spec = args.levels.spec()?;
     one_stdin(&[
         ("--accounts", Some(&args.input.accounts)),
         ("--reps", args.reps.as_deref()),
@@ -272,10 +277,27 @@ fn run_with(
         rebalance,
         ..engine_options(&args.run)?
     };
-    let plan = territory::plan_with_progress(&problem, &options, &progress)
-        .map_err(|e| Failure::Internal(e.to_string()))?;
+    let levels = resolve_levels(&problem, levels_spec, &args)?;
+    let (plan, levelled) = match &levels {
+        None => (
+            territory::plan_with_progress(&problem, &options, &progress)
+                .map_err(|e| Failure::Internal(e.to_string()))?,
+            None,
+        ),
+        Some(levels) => {
+            let levelled =
+                plan_levels(&problem, levels, &options, &progress).map_err(|e| match e {
+                    LevelsError::Plan(e) => Failure::Internal(e.to_string()),
+                    other => Failure::Input(format!("--levels: {other}")),
+                })?;
+            (levelled.plan.clone(), Some(levelled))
+        }
+    };
     territory::Progress::phase(&progress, "writing output");
     let mut summary = PlanSummary::new(command, &problem, &plan, &options, progress.elapsed_ms());
+    if let Some(levelled) = &levelled {
+        summary = summary.with_levels(&problem, levelled);
+    }
     summary.timings = progress.timings();
     summary.warnings = warnings;
     let out = &args.run.out.out;
@@ -291,6 +313,55 @@ fn run_with(
     };
     report(&progress, verb, &summary, &args.run);
     strict_check(&args.run, &summary)
+}
+
+/// The levels of a run: `--levels`, or the reps file's `region` column (both
+/// must then agree), checked against the territories of the problem.
+fn resolve_levels(
+    problem: &Problem,
+    spec: Option<LevelsSpec>,
+    args: &PlanArgs,
+) -> Result<Option<Levels>, Failure> {
+    let k = problem.territories().len();
+    let counted = || match (&args.reps, args.territories) {
+        (Some(path), _) => format!("{} has {k} reps", path.display()),
+        (None, _) => format!("--territories is {k}"),
+    };
+    let reps_path = || {
+        args.reps
+            .as_deref()
+            .map_or_else(|| "the reps".to_string(), |p| p.display().to_string())
+    };
+    let given =
+        Levels::from_reps(problem).map_err(|e| Failure::Input(format!("{}: {e}", reps_path())))?;
+    if let Some(t) = spec.and_then(|s| s.territories).filter(|&t| t != k) {
+        return Err(Failure::Input(format!(
+            "--levels asks for {t} territories but {}",
+            counted()
+        )));
+    }
+    match (spec, given) {
+        (None, None) => Ok(None),
+        (None, Some(given)) => Ok(Some(given)),
+        (Some(spec), Some(given)) => {
+            if spec.regions != given.regions() {
+                return Err(Failure::Input(format!(
+                    "--levels asks for {} regions but {} names {} in its region column",
+                    spec.regions,
+                    reps_path(),
+                    given.regions()
+                )));
+            }
+            Ok(Some(given))
+        }
+        (Some(spec), None) => Levels::new(spec.regions, k).map(Some).map_err(|e| {
+            Failure::Input(format!(
+                "--levels regions:{}: {e} ({})",
+                spec.regions,
+                counted()
+            ))
+        }),
+    }
 }
 
 /// `--strict`: a missed tolerance or a territory in pieces is exit 3.
@@ -313,6 +384,26 @@ fn strict_check(run: &RunArgs, summary: &PlanSummary) -> Result<(), Failure> {
         .chain(
             (!run.no_contiguity && !summary.contiguity.contiguous)
                 .then(|| "a territory is in pieces".to_string()),
+        )
+        // With levels, a region off the plan's own tolerance or in pieces.
+        .chain(
+            summary
+                .region_criteria
+                .iter()
+                .zip(&summary.criteria)
+                .filter(|(r, c)| r.max_deviation > c.tolerance + 1e-9)
+                .map(|(r, c)| {
+                    format!(
+                        "a region deviates {:.1}% on {} (tolerance {:.1}%)",
+                        r.max_deviation * 100.0,
+                        r.criterion,
+                        c.tolerance * 100.0
+                    )
+                }),
+        )
+        .chain(
+            (!run.no_contiguity && summary.regions.iter().any(|r| !r.contiguous))
+                .then(|| "a region is in pieces".to_string()),
         )
         .collect();
     if missed.is_empty() {
@@ -610,9 +701,13 @@ fn report(progress: &StderrProgress, verb: &str, summary: &PlanSummary, run: &Ru
         })
         .collect();
     progress.done(&format!(
-        "{verb} {} accounts into {} territories in {:.1}s → {} (moved {}; max deviation: {}; compactness ratio {}; {})",
+        "{verb} {} accounts into {} territories{} in {:.1}s → {} (moved {}; max deviation: {}; compactness ratio {}; {})",
         summary.accounts,
         summary.territories,
+        match summary.regions.len() {
+            0 => String::new(),
+            r => format!(" in {r} regions"),
+        },
         summary.elapsed_ms as f64 / 1000.0,
         run.out.out.display(),
         summary.moved_accounts,

@@ -45,6 +45,7 @@
 //! | [`Problem`], [`ProblemBuilder`], [`ProblemError`] | a validated problem, typed errors for bad input |
 //! | [`WorkloadModel`] | how visits, service time and travel become workload hours |
 //! | [`plan()`], [`PlanOptions`], [`Plan`] | the partition engine (R-tree candidates, Lagrangian prices, LP balancer, repair, location–allocation) |
+//! | [`partition::levels::plan_levels`], [`partition::levels::Levels`] | alignment levels: territories nested in regions, both balanced and contiguous |
 //! | [`Metrics`] | balance per criterion, compactness against the LP bound, contiguity |
 //! | [`Adjacency`] | Delaunay or given neighbours, pieces per territory |
 //! | [`geometry::territory_polygons`] | territory shapes from Voronoi cells |

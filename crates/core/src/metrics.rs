@@ -13,6 +13,9 @@ pub struct TerritoryMetrics {
     /// Rep name, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The region holding the territory, when planned with alignment levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Centre used for compactness (the rep base, or the located centre).
     pub centre: Location,
     /// Number of accounts.
@@ -144,6 +147,7 @@ impl Metrics {
             .map(|(j, t)| TerritoryMetrics {
                 id: t.id.clone(),
                 name: t.name.clone(),
+                region: None,
                 centre: problem.projection.inverse(centres[j]),
                 accounts: 0,
                 customers: 0,

@@ -301,6 +301,10 @@ pub struct Rep {
     pub end: u32,
     /// Office, for reps sharing a route plan.
     pub office: Option<String>,
+    /// Region the rep's territory belongs to (alignment levels: territories
+    /// nested in regions, see [`crate::partition::levels`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Rep {
@@ -321,6 +325,7 @@ impl Rep {
             start: 8 * 60 + 30,
             end: 17 * 60 + 30,
             office: None,
+            region: None,
         }
     }
 

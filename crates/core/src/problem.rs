@@ -258,6 +258,9 @@ pub struct TerritorySpec {
     pub base: Option<Location>,
     /// Relative share of every criterion's total.
     pub capacity: f64,
+    /// The region of the rep's territory, when reps carry one (alignment levels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// A validated problem: accounts, territories, criteria, and the derived
@@ -415,6 +418,87 @@ impl Problem {
     /// The value of a measure for one account (used for metrics of any measure).
     pub fn measure_value(&self, measure: &Measure, i: usize) -> f64 {
         measure_value(&self.accounts[i], measure, self.workload_hours[i])
+    }
+}
+
+/// What a problem derived from another one keeps and changes (alignment
+/// levels: the regions over all accounts, or one region's territories).
+pub(crate) struct Derived<'a> {
+    /// The parent's accounts it holds, in increasing order.
+    pub members: &'a [usize],
+    /// Its territories.
+    pub territories: Vec<TerritorySpec>,
+    /// The parent territory of each of them, to keep travel times from
+    /// their bases; `None` drops travel times (centres that are no bases).
+    pub parent_territories: Option<&'a [usize]>,
+    /// Current territory (in `territories`) of each member.
+    pub current: Vec<Option<usize>>,
+    /// Tolerance of each criterion, in the parent's order.
+    pub tolerances: Vec<f64>,
+    /// Neighbour pairs among the members (member indices); `None` keeps the
+    /// parent's source of adjacency (valid only when all accounts are kept).
+    pub adjacency: Option<Vec<(usize, usize)>>,
+}
+
+impl Problem {
+    /// A problem on some of this one's accounts with other territories and
+    /// tolerances, keeping every derived value as it is here (projection,
+    /// planar points, workload hours, criterion values, compactness weights),
+    /// so that its plans and figures are those of the parent's accounts.
+    pub(crate) fn derived(&self, d: Derived<'_>) -> Problem {
+        let pick = |v: &[f64]| d.members.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let criteria = self
+            .criteria
+            .iter()
+            .zip(&d.tolerances)
+            .map(|(c, &t)| Criterion::new(c.measure.clone(), t))
+            .collect();
+        let locked = d
+            .members
+            .iter()
+            .zip(&d.current)
+            .map(|(&i, c)| self.locked[i] && c.is_some())
+            .collect();
+        let centre_travel = match (&self.centre_travel, d.parent_territories) {
+            (Some(t), Some(parents)) => {
+                let k = parents.len();
+                let mut minutes = Vec::with_capacity(d.members.len() * k);
+                for &i in d.members {
+                    minutes.extend(parents.iter().map(|&j| t.minutes(i, j)));
+                }
+                Some(std::sync::Arc::new(CentreTravel {
+                    territories: k,
+                    minutes,
+                }))
+            }
+            _ => None,
+        };
+        let adjacency = match d.adjacency {
+            Some(pairs) => Some(pairs),
+            None => self.adjacency.clone(),
+        };
+        Problem {
+            accounts: d
+                .members
+                .iter()
+                .map(|&i| self.accounts[i].clone())
+                .collect(),
+            territories: d.territories,
+            criteria,
+            workload_model: self.workload_model.clone(),
+            projection: self.projection,
+            points: d.members.iter().map(|&i| self.points[i]).collect(),
+            workload_hours: pick(&self.workload_hours),
+            values: self.values.iter().map(|v| pick(v)).collect(),
+            current: d.current,
+            locked,
+            adjacency,
+            centre_travel,
+            compactness_weights: self
+                .compactness_weights
+                .as_ref()
+                .map(|(m, w)| (m.clone(), std::sync::Arc::from(pick(w)))),
+        }
     }
 }
 
@@ -804,6 +888,7 @@ fn territory_specs(
                 name: None,
                 base: None,
                 capacity: 1.0,
+                region: None,
             })
             .collect());
     }
@@ -847,6 +932,12 @@ fn territory_specs(
             name: r.name.clone(),
             base: r.base,
             capacity: r.capacity,
+            region: r
+                .region
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string),
         })
         .collect())
 }

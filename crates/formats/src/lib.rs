@@ -38,7 +38,9 @@ pub use output::{
     check_output, write_file_atomically, write_files_atomically, OutputConflict, OutputKind,
     OUTPUT_NAMES,
 };
-pub use plan_files::{plan_files, to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary};
+pub use plan_files::{
+    plan_files, to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary, RegionSummary,
+};
 pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 pub const OUTPUT_NAMES: &[&str] = &[
     "assignment.csv",
     "territories.geojson",
+    "regions.geojson",
     "summary.json",
     "sizing.json",
     "visits.csv",

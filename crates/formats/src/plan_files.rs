@@ -5,8 +5,11 @@ use std::path::Path;
 use geo::MultiPolygon;
 use serde::Serialize;
 use serde_json::{json, Value};
-use territory::metrics::{Compactness, Contiguity, CriterionSummary, TerritoryMetrics};
-use territory::{Diagnostic, Plan, PlanOptions, Problem, SolveStats, WorkloadModel};
+use territory::metrics::{
+    Compactness, Contiguity, CriterionSummary, CriterionValue, TerritoryMetrics,
+};
+use territory::partition::levels::LevelledPlan;
+use territory::{Diagnostic, Location, Plan, PlanOptions, Problem, SolveStats, WorkloadModel};
 
 use crate::output::write_files_atomically;
 
@@ -51,6 +54,13 @@ pub struct PlanSummary {
     pub moves: Vec<MoveRecord>,
     /// Per-territory measures.
     pub territory_metrics: Vec<TerritoryMetrics>,
+    /// With alignment levels: per criterion, the worst deviation of a region
+    /// against the region tolerance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub region_criteria: Vec<CriterionSummary>,
+    /// With alignment levels: the regions, each with its territories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionSummary>,
     /// Requirements not met, with reasons.
     pub diagnostics: Vec<Diagnostic>,
     /// Engine facts.
@@ -65,6 +75,39 @@ pub struct PlanSummary {
     pub timings: Vec<PhaseTiming>,
     /// Things worth checking (e.g. accounts far from any road, by id).
     pub warnings: Vec<String>,
+}
+
+/// One region of a plan with alignment levels (territories nested in regions).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RegionSummary {
+    /// Region id (the reps' `region`, or `R01`, `R02`, ...).
+    pub id: String,
+    /// Its territories, in territory order.
+    pub territories: Vec<String>,
+    /// Centre used for the region's compactness (the mean of its reps'
+    /// bases, or of its accounts).
+    pub centre: Location,
+    /// Number of accounts.
+    pub accounts: usize,
+    /// Existing customers.
+    pub customers: usize,
+    /// Prospects.
+    pub prospects: usize,
+    /// Revenue sum.
+    pub revenue: f64,
+    /// Workload hours per 4 weeks.
+    pub workload_hours: f64,
+    /// Per criterion: the region's total, its target (the total times its
+    /// territories' share) and deviation, against the region tolerance.
+    pub balance: Vec<CriterionValue>,
+    /// Per criterion, the tolerance its territories were planned at within
+    /// the region, so that each is within the plan's tolerance of its global
+    /// target.
+    pub territory_tolerances: Vec<f64>,
+    /// Connected pieces under the adjacency (1 = contiguous).
+    pub components: usize,
+    /// Whether the region is one piece.
+    pub contiguous: bool,
 }
 
 /// Wall time of one phase of a command.
@@ -117,6 +160,8 @@ impl PlanSummary {
             moved_revenue,
             moves,
             territory_metrics: plan.metrics.territories.clone(),
+            region_criteria: Vec::new(),
+            regions: Vec::new(),
             diagnostics: plan.diagnostics.clone(),
             solve: plan.stats.clone(),
             options: options.clone(),
@@ -125,6 +170,35 @@ impl PlanSummary {
             timings: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+}
+
+impl PlanSummary {
+    /// Adds the regions of a levelled plan (the summary itself is made from
+    /// its [`LevelledPlan::plan`]).
+    pub fn with_levels(mut self, problem: &Problem, levelled: &LevelledPlan) -> Self {
+        let specs = problem.territories();
+        self.region_criteria = levelled.region_metrics.criteria.clone();
+        self.regions = levelled
+            .regions
+            .iter()
+            .zip(&levelled.region_metrics.territories)
+            .map(|(r, m)| RegionSummary {
+                id: r.id.clone(),
+                territories: r.territories.iter().map(|&j| specs[j].id.clone()).collect(),
+                centre: m.centre,
+                accounts: m.accounts,
+                customers: m.customers,
+                prospects: m.prospects,
+                revenue: m.revenue,
+                workload_hours: m.workload_hours,
+                balance: m.balance.clone(),
+                territory_tolerances: r.territory_tolerances.clone(),
+                components: m.components,
+                contiguous: m.components <= 1,
+            })
+            .collect();
+        self
     }
 }
 
@@ -149,14 +223,59 @@ pub fn plan_files(
     shapes: &[Option<MultiPolygon<f64>>],
     summary: &PlanSummary,
 ) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    Ok(vec![
-        ("assignment.csv".to_string(), assignment_csv(problem, plan)?),
+    let regions = Regions::of(problem, plan, summary);
+    let mut files = vec![
+        (
+            "assignment.csv".to_string(),
+            assignment_csv(problem, plan, regions.as_ref())?,
+        ),
         (
             "territories.geojson".to_string(),
-            territories_geojson(problem, plan, shapes),
+            territories_geojson(problem, plan, shapes, regions.as_ref()),
         ),
-        ("summary.json".to_string(), to_json_bytes(summary)),
-    ])
+    ];
+    if let Some(regions) = &regions {
+        files.push((
+            "regions.geojson".to_string(),
+            regions_geojson(problem, shapes, regions, summary),
+        ));
+    }
+    files.push(("summary.json".to_string(), to_json_bytes(summary)));
+    Ok(files)
+}
+
+/// The regions of a levelled plan: the region id of each territory, and the
+/// region index of each account.
+struct Regions<'a> {
+    of_territory: Vec<&'a str>,
+    of_account: Vec<usize>,
+}
+
+impl<'a> Regions<'a> {
+    fn of(problem: &Problem, plan: &Plan, summary: &'a PlanSummary) -> Option<Self> {
+        if summary.regions.is_empty() {
+            return None;
+        }
+        let specs = problem.territories();
+        let mut index = vec![usize::MAX; specs.len()];
+        for (r, region) in summary.regions.iter().enumerate() {
+            for t in &region.territories {
+                if let Some(j) = specs.iter().position(|s| &s.id == t) {
+                    index[j] = r;
+                }
+            }
+        }
+        if index.contains(&usize::MAX) {
+            return None;
+        }
+        Some(Regions {
+            of_territory: index
+                .iter()
+                .map(|&r| summary.regions[r].id.as_str())
+                .collect(),
+            of_account: plan.assignment.iter().map(|&j| index[j]).collect(),
+        })
+    }
 }
 
 /// Pretty JSON with a trailing newline.
@@ -166,9 +285,13 @@ pub fn to_json_bytes(value: &impl Serialize) -> Vec<u8> {
     bytes
 }
 
-fn assignment_csv(problem: &Problem, plan: &Plan) -> std::io::Result<Vec<u8>> {
+fn assignment_csv(
+    problem: &Problem,
+    plan: &Plan,
+    regions: Option<&Regions<'_>>,
+) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header = vec![
         "account",
         "territory",
         "previous_territory",
@@ -176,7 +299,11 @@ fn assignment_csv(problem: &Problem, plan: &Plan) -> std::io::Result<Vec<u8>> {
         "locked",
         "status",
         "workload_hours",
-    ])?;
+    ];
+    if regions.is_some() {
+        header.push("region");
+    }
+    w.write_record(&header)?;
     let ids: Vec<&str> = problem
         .territories()
         .iter()
@@ -186,37 +313,44 @@ fn assignment_csv(problem: &Problem, plan: &Plan) -> std::io::Result<Vec<u8>> {
         let to = ids[plan.assignment[i]];
         let previous = a.territory.as_deref().unwrap_or("");
         let moved = !previous.is_empty() && previous != to;
-        w.write_record([
+        let workload = format!("{:.3}", problem.workload_hours()[i]);
+        let mut record = vec![
             a.id.as_str(),
             to,
             previous,
             if moved { "true" } else { "false" },
             if a.locked { "true" } else { "false" },
             a.status.as_str(),
-            &format!("{:.3}", problem.workload_hours()[i]),
-        ])?;
+            &workload,
+        ];
+        if let Some(r) = regions {
+            record.push(r.of_territory[plan.assignment[i]]);
+        }
+        w.write_record(&record)?;
     }
     w.into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-fn territories_geojson(
+/// The shape of each part of an assignment of the accounts into `k` parts:
+/// the union of its areas' shapes, or of its accounts' Voronoi cells.
+fn part_polygons(
     problem: &Problem,
-    plan: &Plan,
+    assignment: &[usize],
+    k: usize,
     shapes: &[Option<MultiPolygon<f64>>],
-) -> Vec<u8> {
-    let k = problem.territories().len();
-    let polygons: Vec<MultiPolygon<f64>> = if shapes.iter().any(Option::is_some) {
+) -> Vec<MultiPolygon<f64>> {
+    if shapes.iter().any(Option::is_some) {
         let mut groups: Vec<Vec<&geo::Polygon<f64>>> = vec![Vec::new(); k];
         for (i, shape) in shapes.iter().enumerate() {
             for p in shape.iter().flat_map(|m| m.0.iter()) {
-                groups[plan.assignment[i]].push(p);
+                groups[assignment[i]].push(p);
             }
         }
         groups.into_iter().map(geo::unary_union).collect()
     } else {
         let projection = problem.projection();
-        territory::geometry::territory_polygons(problem.points(), &plan.assignment, k)
+        territory::geometry::territory_polygons(problem.points(), assignment, k)
             .into_iter()
             .map(|m| {
                 use geo::MapCoords;
@@ -229,47 +363,108 @@ fn territories_geojson(
                 })
             })
             .collect()
+    }
+}
+
+/// `regions.geojson`: one (multi)polygon per region, built from its accounts
+/// as territory shapes are (so it is the union of its territories' shapes),
+/// with its figures.
+fn regions_geojson(
+    problem: &Problem,
+    shapes: &[Option<MultiPolygon<f64>>],
+    regions: &Regions<'_>,
+    summary: &PlanSummary,
+) -> Vec<u8> {
+    let polygons = part_polygons(problem, &regions.of_account, summary.regions.len(), shapes);
+    let features: Vec<Value> = summary
+        .regions
+        .iter()
+        .zip(&polygons)
+        .map(|(r, shape)| {
+            json!({
+                "type": "Feature",
+                "geometry": geojson::Geometry::from(shape),
+                "properties": {
+                    "kind": "region",
+                    "region": r.id,
+                    "territories": r.territories,
+                    "accounts": r.accounts,
+                    "customers": r.customers,
+                    "prospects": r.prospects,
+                    "revenue": r.revenue,
+                    "workload_hours": round3(r.workload_hours),
+                    "components": r.components,
+                }
+            })
+        })
+        .collect();
+    to_json_bytes(&json!({"type": "FeatureCollection", "features": features}))
+}
+
+fn territories_geojson(
+    problem: &Problem,
+    plan: &Plan,
+    shapes: &[Option<MultiPolygon<f64>>],
+    regions: Option<&Regions<'_>>,
+) -> Vec<u8> {
+    let k = problem.territories().len();
+    let polygons = part_polygons(problem, &plan.assignment, k, shapes);
+    // With levels, every feature also names its region.
+    let tag = |mut feature: Value, j: usize| {
+        if let (Some(r), Some(props)) = (regions, feature["properties"].as_object_mut()) {
+            props.insert("region".into(), json!(r.of_territory[j]));
+        }
+        feature
     };
     let mut features: Vec<Value> = Vec::new();
     for (j, (t, shape)) in problem.territories().iter().zip(&polygons).enumerate() {
         let m = &plan.metrics.territories[j];
-        features.push(json!({
-            "type": "Feature",
-            "geometry": geojson::Geometry::from(shape),
-            "properties": {
-                "kind": "territory",
-                "territory": t.id,
-                "name": t.name,
-                "accounts": m.accounts,
-                "customers": m.customers,
-                "prospects": m.prospects,
-                "revenue": m.revenue,
-                "workload_hours": round3(m.workload_hours),
-                "components": m.components,
-            }
-        }));
+        features.push(tag(
+            json!({
+                "type": "Feature",
+                "geometry": geojson::Geometry::from(shape),
+                "properties": {
+                    "kind": "territory",
+                    "territory": t.id,
+                    "name": t.name,
+                    "accounts": m.accounts,
+                    "customers": m.customers,
+                    "prospects": m.prospects,
+                    "revenue": m.revenue,
+                    "workload_hours": round3(m.workload_hours),
+                    "components": m.components,
+                }
+            }),
+            j,
+        ));
     }
     for (i, a) in problem.accounts().iter().enumerate() {
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [a.location.lon, a.location.lat]},
-            "properties": {
-                "kind": "account",
-                "id": a.id,
-                "name": a.name,
-                "territory": problem.territories()[plan.assignment[i]].id,
-                "status": a.status.as_str(),
-                "revenue": a.revenue,
-            }
-        }));
-    }
-    for t in problem.territories() {
-        if let Some(b) = t.base {
-            features.push(json!({
+        features.push(tag(
+            json!({
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
-                "properties": {"kind": "base", "territory": t.id, "name": t.name}
-            }));
+                "geometry": {"type": "Point", "coordinates": [a.location.lon, a.location.lat]},
+                "properties": {
+                    "kind": "account",
+                    "id": a.id,
+                    "name": a.name,
+                    "territory": problem.territories()[plan.assignment[i]].id,
+                    "status": a.status.as_str(),
+                    "revenue": a.revenue,
+                }
+            }),
+            plan.assignment[i],
+        ));
+    }
+    for (j, t) in problem.territories().iter().enumerate() {
+        if let Some(b) = t.base {
+            features.push(tag(
+                json!({
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
+                    "properties": {"kind": "base", "territory": t.id, "name": t.name}
+                }),
+                j,
+            ));
         }
     }
     to_json_bytes(&json!({"type": "FeatureCollection", "features": features}))

@@ -11,16 +11,21 @@ use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
 /// Columns of a reps file.
-const KNOWN: [&str; 9] = [
-    "id", "name", "lat", "lon", "capacity", "days", "start", "end", "office",
+const KNOWN: [&str; 10] = [
+    "id", "name", "lat", "lon", "capacity", "days", "start", "end", "office", "region",
 ];
 
 /// Reads reps (CSV or a workbook sheet): `id` required; `name`, `lat`+`lon`
-/// (base), `capacity`, `days`, `start`, `end`, `office` optional.
+/// (base), `capacity`, `days`, `start`, `end`, `office`, `region` optional.
+///
+/// `region` nests the rep's territory in a region (alignment levels): when
+/// any rep names one, every rep must.
 pub fn read_reps(path: &Path, options: &ReadOptions) -> Result<Vec<Rep>, InputError> {
     let table = Table::read_with(path, &["id"], &KNOWN, options)?;
     let unit = table.unit();
     let mut reps = Vec::new();
+    // The first row with a region and the first without one (as an error).
+    let (mut with_region, mut without_region) = (None, None);
     let mut seen: HashMap<String, u64> = HashMap::new();
     for row in table.rows() {
         let id = row.required("id")?.to_string();
@@ -68,7 +73,25 @@ pub fn read_reps(path: &Path, options: &ReadOptions) -> Result<Vec<Rep>, InputEr
             return Err(row.error("end", "the working day must end after it starts".into()));
         }
         rep.office = row.text("office").map(str::to_string);
+        rep.region = row.text("region").map(|r| r.trim().to_string());
+        match &rep.region {
+            Some(_) => {
+                with_region.get_or_insert(row.line);
+            }
+            None => {
+                without_region.get_or_insert(row.line);
+            }
+        }
         reps.push(rep);
+    }
+    if let (Some(first), Some(line)) = (with_region, without_region) {
+        return Err(table.error_at(
+            line,
+            Some("region"),
+            format!(
+                "is empty while other reps name a region (first on {unit} {first}): give every rep a region, or none"
+            ),
+        ));
     }
     Ok(reps)
 }

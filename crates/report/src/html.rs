@@ -245,25 +245,44 @@ pub(crate) fn kpis(
                 .collect()
         })
         .unwrap_or_default();
+    let territories = plan.summary["territory_metrics"].as_array();
+    // Plans with alignment levels name each territory's region.
+    let levelled = territories
+        .into_iter()
+        .flatten()
+        .any(|t| t["region"].is_string());
     let mut out = String::from(
-        r#"<div class="scroll"><table id="kpis"><thead><tr><th>territory</th><th class="l">rep</th><th>accounts</th><th>customers</th><th>prospects</th><th>revenue</th><th>workload h</th>"#,
+        r#"<div class="scroll"><table id="kpis"><thead><tr><th>territory</th><th class="l">rep</th>"#,
+    );
+    if levelled {
+        out.push_str(r#"<th class="l">region</th>"#);
+    }
+    out.push_str(
+        "<th>accounts</th><th>customers</th><th>prospects</th><th>revenue</th><th>workload h</th>",
     );
     if routes.is_some() {
         out.push_str("<th>visits / week</th><th>travel h / week</th><th>utilisation</th>");
     }
     out.push_str("</tr></thead><tbody>");
-    for t in plan.summary["territory_metrics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    for t in territories.into_iter().flatten() {
         let id = t["id"].as_str().unwrap_or("");
         let _ = write!(
             out,
-            r#"<tr><td><span class="swatch" style="background:{}"></span>{}</td><td class="l">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td>"#,
+            r#"<tr><td><span class="swatch" style="background:{}"></span>{}</td><td class="l">{}</td>"#,
             colour_of.get(id).copied().unwrap_or("#ddd"),
             escape(id),
             escape(t["name"].as_str().unwrap_or("")),
+        );
+        if levelled {
+            let _ = write!(
+                out,
+                r#"<td class="l">{}</td>"#,
+                escape(t["region"].as_str().unwrap_or(""))
+            );
+        }
+        let _ = write!(
+            out,
+            r#"<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td>"#,
             thousands(num(&t["accounts"])),
             thousands(num(&t["customers"])),
             thousands(num(&t["prospects"])),

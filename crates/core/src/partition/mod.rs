@@ -22,6 +22,7 @@ mod candidates;
 mod contiguity;
 mod fixed_bases;
 mod lagrangian;
+pub mod levels;
 mod pmedian;
 mod repair;
 mod seeding;
