@@ -23,8 +23,10 @@ const REPRICE_MAX_PAIRS: usize = 200_000_000;
 
 /// Climbs the smoothed dual from `prices` over candidates that cover every
 /// base, then (when `reprice`) replaces each account's candidates by its `k`
-/// cheapest priced territories and climbs again. Returns the candidates the
-/// LP should use; `prices` are left at the last climb's.
+/// cheapest priced territories and climbs again. Prices that an earlier call
+/// left (`warm`) go straight to the repricing. Returns the candidates the LP
+/// should use; `prices` are left at the last climb's.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn settle(
     problem: &Problem,
     bal: &Balance,
@@ -33,6 +35,7 @@ pub(crate) fn settle(
     k: usize,
     prices: &mut Prices,
     reprice: bool,
+    warm: bool,
 ) -> Candidates {
     let n = problem.accounts.len();
     let need: Vec<usize> = problem
@@ -41,8 +44,11 @@ pub(crate) fn settle(
         .map(|s| (COVERAGE * s * n as f64).ceil() as usize)
         .collect();
     let cand = cand.with_coverage(&problem.points, centres, &problem.locked, &need);
-    smoothed_dual::climb(bal, &cand, prices);
-    if !reprice || n.saturating_mul(centres.len()) > REPRICE_MAX_PAIRS {
+    let reprice = reprice && n.saturating_mul(centres.len()) <= REPRICE_MAX_PAIRS;
+    if !(warm && reprice) {
+        smoothed_dual::climb(bal, &cand, prices);
+    }
+    if !reprice {
         return cand;
     }
     let cand = cand

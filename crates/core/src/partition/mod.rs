@@ -500,6 +500,8 @@ pub fn plan_with_progress(
     };
     // Widening the frontier stops at twice its first size.
     let frontier_limit = 2 * frontier_cap;
+    // Whether the prices come from the smoothed dual already (a wider retry).
+    let mut settled_before = false;
     let (cand, outcome, frontier) = loop {
         let cand = Candidates::build(
             &problem.points,
@@ -528,7 +530,9 @@ pub fn plan_with_progress(
                 k,
                 &mut prices,
                 disruption.is_none(),
+                settled_before,
             );
+            settled_before = true;
             priced = lagrangian::priced_assignment(&bal, &settled, &prices);
             let exact = (n.saturating_mul(kt) <= 200_000_000)
                 .then_some((problem.points.as_slice(), centres.as_slice()));
