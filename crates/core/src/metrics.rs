@@ -71,7 +71,7 @@ pub struct CriterionSummary {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Compactness {
     /// What the engine minimised: `squared_distance` or `distance`.
-    pub objective: crate::partition::Objective,
+    pub objective: crate::objective::Objective,
     /// The measure weighting each account's distance (Σ weight × squared
     /// distance), when compactness is weighted; the km² and km figures below
     /// are then weighted too.
@@ -133,7 +133,7 @@ impl Metrics {
         problem: &Problem,
         assignment: &[usize],
         centres: &[[f64; 2]],
-        objective: crate::partition::Objective,
+        objective: crate::objective::Objective,
         lower_bound: Option<f64>,
         adjacency: &Adjacency,
     ) -> Metrics {
@@ -223,8 +223,8 @@ impl Metrics {
                 .enumerate()
                 .map(|(i, &j)| problem.weight(i) * o.cost(t.minutes(i, j).powi(2)))
                 .sum(),
-            (None, crate::partition::Objective::SquaredDistance) => inertia,
-            (None, crate::partition::Objective::Distance) => sum_distance,
+            (None, crate::objective::Objective::SquaredDistance) => inertia,
+            (None, crate::objective::Objective::Distance) => sum_distance,
         };
         let fragmented: Vec<String> = territories
             .iter()
@@ -270,14 +270,6 @@ impl Metrics {
     /// Whether every criterion is within its tolerance.
     pub fn balanced(&self) -> bool {
         self.criteria.iter().all(|c| c.within_tolerance)
-    }
-}
-
-/// The adjacency a problem implies: its explicit pairs, or Delaunay on its points.
-pub fn problem_adjacency(problem: &Problem) -> Adjacency {
-    match &problem.adjacency {
-        Some(pairs) => Adjacency::from_pairs(problem.accounts.len(), pairs),
-        None => Adjacency::delaunay(&problem.points),
     }
 }
 

@@ -401,6 +401,14 @@ impl Problem {
         self.adjacency.as_deref()
     }
 
+    /// The adjacency the problem implies: its explicit pairs, or Delaunay on its points.
+    pub fn adjacency_graph(&self) -> crate::adjacency::Adjacency {
+        match &self.adjacency {
+            Some(pairs) => crate::adjacency::Adjacency::from_pairs(self.accounts.len(), pairs),
+            None => crate::adjacency::Adjacency::delaunay(&self.points),
+        }
+    }
+
     /// Each territory's share of every criterion's total (capacities normalised to sum 1).
     pub fn shares(&self) -> Vec<f64> {
         let total: f64 = self.territories.iter().map(|t| t.capacity).sum();

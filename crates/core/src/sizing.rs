@@ -4,8 +4,9 @@
 use std::ops::RangeInclusive;
 
 use crate::criteria::Measure;
-use crate::partition::{plan_with_progress, Plan, PlanError, PlanOptions, Progress};
+use crate::partition::{plan_with_progress, Plan, PlanError, PlanOptions};
 use crate::problem::{Problem, ProblemBuilder, ProblemError};
+use crate::progress::Progress;
 
 /// A number in plain decimals when that is short, else in exponent form.
 fn short(v: f64) -> String {

@@ -38,7 +38,7 @@ use super::{
     PlanError, PlanOptions, Progress, Rebalance, SolveStats,
 };
 use crate::adjacency::Adjacency;
-use crate::metrics::{problem_adjacency, Metrics};
+use crate::metrics::Metrics;
 use crate::model::Location;
 use crate::problem::{Derived, Problem, TerritorySpec};
 use crate::projection::dist2;
@@ -392,7 +392,7 @@ pub fn plan_levels(
         tolerances: region_tolerances.clone(),
         adjacency: None,
     });
-    let mut adjacency = problem_adjacency(problem);
+    let mut adjacency = problem.adjacency_graph();
     if let Some(limit) = options.max_edge_km {
         adjacency = adjacency.without_longer_than(problem.points(), limit);
     }

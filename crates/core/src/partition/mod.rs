@@ -1,19 +1,37 @@
 //! The partition engine: balanced, compact territories.
 //!
-//! 1. **Centres**: rep bases when given (fixed), otherwise weighted k-means++.
-//! 2. **Candidates**: the `k` nearest centres of each account from an R-tree.
-//! 3. **Prices**: Lagrangian subgradient ascent on the balance bands gives
-//!    per-territory prices under which "each account to its cheapest candidate"
-//!    is nearly balanced (module `lagrangian`).
+//! What runs, in order (`plan_with_progress`):
+//!
+//! 1. **Centres**: rep bases when given (fixed). Free centres start from a
+//!    recursive bisection of the accounts by their mean criterion share
+//!    (`seeding`, the default) or from k-means++ (`Seeding::KMeansPlusPlus`,
+//!    always used when some centres are fixed).
+//! 2. **Candidates**: the `k` nearest centres of each account from an R-tree
+//!    (`candidates`).
+//! 3. **Prices**: sign-based (Rprop-style) steps on the balance bands give
+//!    per-territory prices under which "each account to its cheapest
+//!    candidate" is nearly balanced (`lagrangian`). With fixed bases and
+//!    territories of 300+ accounts, past the full LP's size, the prices come
+//!    from the smoothed Lagrangian dual instead (`smoothed_dual`, L-BFGS).
+//!    The candidates there are widened so every base can fill its band, and
+//!    regenerated from the prices over every territory (`fixed_bases`).
 //! 4. **Balancing LP**: accounts whose two cheapest priced candidates are close
 //!    (the frontier) are free in an LP solved by `good_lp`/clarabel; the rest
-//!    are fixed. If the bands cannot be met, the frontier and then `k` grow.
-//! 5. **Whole assignment**: split accounts go to their largest share, a greedy
-//!    repair removes band violations at the least cost, and polishing moves and
-//!    swaps reduce cost while keeping every band.
-//! 6. **Location–allocation**: free centres move to their accounts' centroid and
-//!    steps 2–5 repeat (with the cheap priced assignment) until compactness
-//!    stops improving; the LP runs on the final centres.
+//!    are fixed (`balance_lp`). If the bands cannot be met, the frontier and
+//!    then `k` grow; sifting re-solves with the LP's own duals.
+//! 5. **Whole assignment**: split accounts are rounded, a greedy repair
+//!    removes band violations at the least cost, and polishing moves and swaps
+//!    reduce cost while keeping every band (`repair`).
+//! 6. **Location–allocation**: free centres move to their accounts' centroid,
+//!    and steps 2–3 repeat until compactness stops improving. The LP then runs
+//!    on the best centres found.
+//! 7. **Contiguity**: fragments merge into a neighbour along the adjacency,
+//!    with border moves for balance and perturbation rounds for tight
+//!    tolerances (`contiguity`). The p-median local search (`pmedian`) runs
+//!    for the distance objective on small problems.
+//!
+//! Above `aggregate_above` accounts, the same steps run on basic cells first
+//! (`aggregate`). Alignment levels (`levels`) run the engine once per level.
 
 mod aggregate;
 mod balance;
@@ -33,8 +51,10 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::adjacency::Adjacency;
-use crate::metrics::{problem_adjacency, Metrics};
+use crate::metrics::Metrics;
+pub use crate::objective::Objective;
 use crate::problem::Problem;
+pub use crate::progress::{NoProgress, Progress};
 use crate::projection::dist2;
 use balance::Balance;
 use balance_lp::Frontier;
@@ -65,30 +85,6 @@ const REBALANCE_FRONTIER: usize = 30_000;
 
 /// Up to this many LP variables, the LP is solved a second time with room for rounding.
 const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
-
-/// What compactness minimises: the sum over accounts of the squared distance
-/// to the territory centre (moment of inertia; centres at centroids), or of the
-/// distance itself (p-median; centres at the member account that minimises it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Objective {
-    /// Σ squared distance (the default; favours round territories).
-    #[default]
-    SquaredDistance,
-    /// Σ distance, with centres at accounts (the p-median of research benchmarks).
-    Distance,
-}
-
-impl Objective {
-    /// Cost of one account at squared distance `d2` from its centre.
-    #[inline]
-    pub fn cost(self, d2: f64) -> f64 {
-        match self {
-            Objective::SquaredDistance => d2,
-            Objective::Distance => d2.sqrt(),
-        }
-    }
-}
 
 /// What a rebalance minimises when it moves accounts away from their current territory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
@@ -197,26 +193,6 @@ impl Default for PlanOptions {
             centre: CentreRule::Mean,
         }
     }
-}
-
-/// Receives progress from long computations. The library never prints; a CLI
-/// or an embedding application decides what to show.
-pub trait Progress: Sync {
-    /// A named phase starts (e.g. "balancing LP").
-    fn phase(&self, name: &str);
-    /// Finer detail within a phase.
-    fn detail(&self, _message: &str) {}
-    /// `done` of `total` steps of the current phase are finished (rounds,
-    /// reps); a display may draw a bar.
-    fn advance(&self, _done: usize, _total: usize) {}
-}
-
-/// Progress sink that ignores everything.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn phase(&self, _name: &str) {}
 }
 
 /// What kind of shortfall a [`Diagnostic`] reports.
@@ -745,7 +721,7 @@ fn finish(
     let n = problem.accounts.len();
     let kt = problem.territories.len();
     let lp_centres = centres.clone();
-    let mut adjacency = problem_adjacency(problem);
+    let mut adjacency = problem.adjacency_graph();
     if let Some(limit) = options.max_edge_km {
         adjacency = adjacency.without_longer_than(&problem.points, limit);
     }

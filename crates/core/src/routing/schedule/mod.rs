@@ -59,8 +59,8 @@ use rayon::prelude::*;
 
 use super::travel::{TravelError, TravelModel};
 use crate::model::{Account, Rep};
-use crate::partition::{NoProgress, Progress};
 use crate::problem::WorkloadModel;
+use crate::progress::{NoProgress, Progress};
 
 /// A visit booked at an exact date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
