@@ -316,13 +316,13 @@ impl Candidates {
     /// generation in one pass, so territories that the nearest centres leave
     /// out (the mainland for an island short of reps) enter where the prices
     /// say they pay. The nearest centre always stays a candidate.
+    /// `priced(i, j, cost)` is account `i`'s priced cost in territory `j`.
     pub fn repriced(
         self,
         points: &[[f64; 2]],
         centres: &[[f64; 2]],
         k: usize,
-        bal: &super::balance::Balance,
-        prices: &super::lagrangian::Prices,
+        priced: impl Fn(usize, usize, f64) -> f64 + Sync,
     ) -> Self {
         let n = self.len.len();
         let kt = centres.len();
@@ -345,7 +345,7 @@ impl Candidates {
                             j,
                         ) * self.weight(i)
                             / self.scale;
-                        (j, cost, prices.priced(bal, i, j, cost))
+                        (j, cost, priced(i, j, cost))
                     })
                     .collect();
                 let nearest = all

@@ -52,7 +52,9 @@ pub(crate) fn settle(
         return cand;
     }
     let cand = cand
-        .repriced(&problem.points, centres, k, bal, prices)
+        .repriced(&problem.points, centres, k, |i, j, c| {
+            prices.priced(bal, i, j, c)
+        })
         .with_coverage(&problem.points, centres, &problem.locked, &need);
     smoothed_dual::climb(bal, &cand, prices);
     cand
