@@ -278,10 +278,7 @@ impl Candidates {
             }
         }
         let stride = self.stride + added.iter().map(Vec::len).max().unwrap_or(0);
-        let mut terr = vec![0u32; n * stride];
-        let mut cost = vec![f64::INFINITY; n * stride];
-        let mut len = vec![0u8; n];
-        for i in 0..n {
+        let rows = (0..n).map(|i| {
             let mut row: Vec<(usize, f64)> = self.of(i).collect();
             for &j in &added[i] {
                 let geo = geo_cost(
@@ -295,12 +292,9 @@ impl Candidates {
                 row.push((j, geo * self.weight(i) / self.scale));
             }
             row.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-            len[i] = row.len() as u8;
-            for (s, (j, c)) in row.into_iter().enumerate() {
-                terr[i * stride + s] = j as u32;
-                cost[i * stride + s] = c;
-            }
-        }
+            row
+        });
+        let (terr, cost, len) = slots(rows, n, stride);
         // next_cost stays a valid floor: the nearest non-candidate can only be farther now.
         Candidates {
             stride,
@@ -370,18 +364,8 @@ impl Candidates {
                 (keep, next)
             })
             .collect();
-        let mut terr = vec![0u32; n * stride];
-        let mut cost = vec![f64::INFINITY; n * stride];
-        let mut len = vec![0u8; n];
-        let mut next_cost = vec![f64::INFINITY; n];
-        for (i, (row, next)) in rows.into_iter().enumerate() {
-            len[i] = row.len() as u8;
-            next_cost[i] = next;
-            for (s, (j, c)) in row.into_iter().enumerate() {
-                terr[i * stride + s] = j as u32;
-                cost[i * stride + s] = c;
-            }
-        }
+        let next_cost = rows.iter().map(|(_, next)| *next).collect();
+        let (terr, cost, len) = slots(rows.into_iter().map(|(row, _)| row), n, stride);
         Candidates {
             stride,
             terr,
@@ -404,4 +388,23 @@ impl Candidates {
     pub fn cost_of(&self, i: usize, j: usize) -> Option<f64> {
         self.of(i).find(|(t, _)| *t == j).map(|(_, c)| c)
     }
+}
+
+/// Lays out per-account rows of (territory, cost) in slots of `stride`.
+fn slots(
+    rows: impl Iterator<Item = Vec<(usize, f64)>>,
+    n: usize,
+    stride: usize,
+) -> (Vec<u32>, Vec<f64>, Vec<u8>) {
+    let mut terr = vec![0u32; n * stride];
+    let mut cost = vec![f64::INFINITY; n * stride];
+    let mut len = vec![0u8; n];
+    for (i, row) in rows.enumerate() {
+        len[i] = row.len() as u8;
+        for (s, (j, c)) in row.into_iter().enumerate() {
+            terr[i * stride + s] = j as u32;
+            cost[i * stride + s] = c;
+        }
+    }
+    (terr, cost, len)
 }
