@@ -100,6 +100,8 @@ fn routes_on_monaco_roads_pass_the_checker_and_follow_the_roads() {
         share_office: false,
         road: true,
         anchored: false,
+        absences: Vec::new(),
+        holidays: Vec::new(),
     };
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");

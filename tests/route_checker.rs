@@ -34,6 +34,10 @@ pub struct Setup<'a> {
     /// the calendar weeks `w` (Mondays since 1970-01-05) with
     /// `(w + FNV-1a(id) mod every) mod every == 0`.
     pub anchored: bool,
+    /// `--absences`: (rep, date, part of the day away or `None` for all of it).
+    pub absences: Vec<(String, NaiveDate, Option<(u32, u32)>)>,
+    /// `--holidays`: (date, office or `None` for everyone).
+    pub holidays: Vec<(NaiveDate, Option<String>)>,
 }
 
 struct Acc {
@@ -365,8 +369,47 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         }
         let back = hm(day["back"].as_str().unwrap());
         let depart = hm(day["depart"].as_str().unwrap());
-        if depart < rep.start || back > rep.end {
+        // The day's hours after part-day absences: one touching the start or
+        // the end trims that side; one in the middle leaves the longer part.
+        let (mut day_start, mut day_end) = (rep.start, rep.end);
+        for (_, _, hours) in setup
+            .absences
+            .iter()
+            .filter(|(r, d, _)| r == rep_id && d == date)
+        {
+            if let Some((from, to)) = hours.filter(|(f, t)| *t > day_start && *f < day_end) {
+                if from <= day_start {
+                    day_start = to;
+                } else if to >= day_end || from - day_start >= day_end - to {
+                    day_end = from;
+                } else {
+                    day_start = to;
+                }
+            }
+        }
+        if depart < day_start || back > day_end {
             bad.push(format!("{here}: {depart}-{back} outside working hours"));
+        }
+        // A holiday (everyone's or the rep's office's) or an absence: the
+        // rep's route may not overlap the time away.
+        if setup
+            .holidays
+            .iter()
+            .any(|(d, o)| d == date && o.as_ref().is_none_or(|o| *o == rep.office))
+        {
+            bad.push(format!("{here}: visits on a public holiday"));
+        }
+        for (r, d, hours) in &setup.absences {
+            if r != rep_id || d != date {
+                continue;
+            }
+            match hours {
+                None => bad.push(format!("{here}: visits while the rep is away all day")),
+                Some((from, to)) if depart < *to && back > *from => bad.push(format!(
+                    "{here}: route {depart}-{back} overlaps the absence {from}-{to}"
+                )),
+                Some(_) => {}
+            }
         }
         let lunch = day["lunch"].as_str().map(|l| {
             let (a, b) = l.split_once('-').unwrap();
@@ -410,8 +453,8 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                 .any(|v| v.appointment && v.start < latest && v.departure > earliest);
             let due = back > earliest
                 && depart + minutes < latest
-                && rep.start <= earliest
-                && rep.end >= latest;
+                && day_start <= earliest
+                && day_end >= latest;
             if due && !booked_over {
                 bad.push(format!(
                     "{here}: no lunch break on a day spanning its window"
@@ -567,7 +610,33 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                     .iter()
                     .map(|&d| working[d].weekday().num_days_from_monday())
                     .collect();
-                if weekdays.windows(2).any(|w| w[0] != w[1]) {
+                // A visit whose weekday the rep was away (a holiday or an
+                // absence) moves to a near day; the others keep the weekday.
+                let away_on = |d: NaiveDate| {
+                    setup
+                        .holidays
+                        .iter()
+                        .any(|(h, o)| *h == d && o.as_ref().is_none_or(|o| *o == rep.office))
+                        || setup
+                            .absences
+                            .iter()
+                            .any(|(r, a, hours)| r == visiting && *a == d && hours.is_none())
+                };
+                let disturbed = regular.iter().any(|&d| {
+                    let monday = working[d]
+                        - chrono::Days::new(working[d].weekday().num_days_from_monday() as u64);
+                    (0..7).any(|k| away_on(monday + chrono::Days::new(k)))
+                });
+                let mut usual = weekdays.clone();
+                usual.sort_unstable();
+                usual.dedup();
+                let mixed = if disturbed {
+                    // At most one other weekday, used only in weeks with a day away.
+                    usual.len() > 2
+                } else {
+                    usual.len() > 1
+                };
+                if mixed {
                     bad.push(format!(
                         "{id}: weekly visits on different weekdays {weekdays:?}"
                     ));

@@ -76,6 +76,8 @@ fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
         share_office: false,
         road: false,
         anchored: false,
+        absences: Vec::new(),
+        holidays: Vec::new(),
     }
 }
 
@@ -557,5 +559,133 @@ fn weekly_runs_with_an_anchored_cadence_keep_each_accounts_rhythm() {
                 "{id}: fortnightly in weeks {weeks:?}"
             );
         }
+    }
+}
+
+/// Holidays and absences: nobody works on 6 January (Epiphany in Finland),
+/// rep-02 is away on the 5th and rep-03 on the morning of the 7th. Their
+/// visits move to other days, the booking on the holiday is reported, and
+/// the independent checker agrees.
+#[test]
+fn holidays_and_absences_move_visits_and_report_bookings_on_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let holidays = tmp.path().join("holidays.csv");
+    std::fs::write(&holidays, "date,office\n2027-01-06,\n").unwrap();
+    let absences = tmp.path().join("absences.csv");
+    std::fs::write(
+        &absences,
+        "rep,date,from,to\nrep-02,2027-01-05,,\nrep-03,2027-01-07,08:00,12:00\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &[
+            "--weeks",
+            "4",
+            "--iterations",
+            "80",
+            "--holidays",
+            holidays.to_str().unwrap(),
+            "--absences",
+            absences.to_str().unwrap(),
+        ],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let summary = run_json(&args);
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let day = |d: u32| NaiveDate::from_ymd_opt(2027, 1, d).unwrap();
+    let setup = Setup {
+        weeks: 4,
+        absences: vec![
+            ("rep-02".into(), day(5), None),
+            ("rep-03".into(), day(7), Some((8 * 60, 12 * 60))),
+        ],
+        holidays: vec![(day(6), None)],
+        ..sample_setup(&paths)
+    };
+    let violations = check(&setup, &out);
+    assert!(violations.is_empty(), "{violations:#?}");
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    assert!(!visits.contains(",2027-01-06,"), "visits on the holiday");
+    assert!(
+        !visits.lines().any(|l| l.starts_with("rep-02,2027-01-05,")),
+        "rep-02 is away on the 5th"
+    );
+    // The booking on the holiday is reported; every other due visit moved.
+    let reasons: Vec<(&str, &str)> = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["reason_code"] != "not_due_in_horizon")
+        .map(|u| {
+            (
+                u["account"].as_str().unwrap(),
+                u["reason_code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&("osm-n1514631250", "appointment_rep_away")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().all(|(_, r)| *r == "appointment_rep_away"),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn bad_absences_and_holidays_exit_2_naming_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let cases = [
+        (
+            "--absences",
+            "rep,date\nrep-01,2027-01-05\nrep-99,2027-01-05\n",
+            "away.csv:3:",
+            "rep-99",
+        ),
+        (
+            "--absences",
+            "rep,date,from,to\nrep-01,2027-01-05,09:00,\n",
+            "away.csv:2:",
+            "to",
+        ),
+        (
+            "--absences",
+            "rep,date,from,to\nrep-01,2027-01-05,12:00,09:00\n",
+            "away.csv:2:",
+            "later",
+        ),
+        (
+            "--holidays",
+            "date\n2027-13-01\n",
+            "away.csv:2:",
+            "2027-13-01",
+        ),
+    ];
+    for (flag, text, line, word) in cases {
+        let file = tmp.path().join("away.csv");
+        std::fs::write(&file, text).unwrap();
+        let out = tmp.path().join("routes-bad");
+        let args = routes_args(
+            assignment.to_str().unwrap(),
+            out.to_str().unwrap(),
+            &[flag, file.to_str().unwrap()],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = territory(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{flag} {text}: {err}");
+        assert!(err.contains(line) && err.contains(word), "{err}");
+        assert!(!out.exists(), "nothing written");
     }
 }

@@ -11,8 +11,8 @@ use territory::routing::schedule::{
 use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
 use territory_formats::{
-    check_output, read_accounts, read_appointments, read_assignment, read_reps, write_routes,
-    OutputKind, RoutesParameters, RoutesSummary,
+    check_output, read_absences, read_accounts, read_appointments, read_assignment, read_holidays,
+    read_reps, write_routes, OutputKind, RoutesParameters, RoutesSummary,
 };
 
 use crate::flags::{one_stdin, seconds, Chatter, OutFolder, ReadFlags, Seed};
@@ -44,6 +44,14 @@ pub(crate) struct RoutesArgs {
     /// Booked visits: account, date (YYYY-MM-DD), time (HH:MM), duration_min.
     #[arg(long, value_name = "FILE")]
     appointments: Option<PathBuf>,
+    /// Reps away: rep, date (YYYY-MM-DD), and from, to (HH:MM) for part of
+    /// a day; their visits move to other days.
+    #[arg(long, value_name = "FILE")]
+    absences: Option<PathBuf>,
+    /// Public holidays: date (YYYY-MM-DD), and office for one office's only;
+    /// nobody (of that office) is scheduled on them.
+    #[arg(long, value_name = "FILE")]
+    holidays: Option<PathBuf>,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -99,12 +107,16 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         ("--reps", Some(&args.reps)),
         ("--assignment", args.assignment.as_deref()),
         ("--appointments", args.appointments.as_deref()),
+        ("--absences", args.absences.as_deref()),
+        ("--holidays", args.holidays.as_deref()),
     ])?;
     let inputs: Vec<&Path> = [
         Some(args.accounts.as_path()),
         Some(args.reps.as_path()),
         args.assignment.as_deref(),
         args.appointments.as_deref(),
+        args.absences.as_deref(),
+        args.holidays.as_deref(),
         args.road.osm.as_deref(),
     ]
     .into_iter()
@@ -172,6 +184,14 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         Some(path) => read_appointments(path, &read_options, &account_ids, &routed)?,
         None => Vec::new(),
     };
+    let absences = match &args.absences {
+        Some(path) => read_absences(path, &read_options, &rep_ids)?,
+        None => Vec::new(),
+    };
+    let holidays = match &args.holidays {
+        Some(path) => read_holidays(path, &read_options)?,
+        None => Vec::new(),
+    };
 
     let straight = StraightLine {
         circuity: args.circuity,
@@ -237,6 +257,8 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         appointments: &appointments,
         start,
         weeks: args.weeks,
+        absences: &absences,
+        holidays: &holidays,
     };
     if !unassigned.is_empty() {
         let shown: Vec<&str> = unassigned.iter().take(5).map(String::as_str).collect();

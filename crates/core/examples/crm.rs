@@ -119,6 +119,8 @@ pub fn main() {
         appointments: &appointments,
         start,
         weeks: 4,
+        absences: &[],
+        holidays: &[],
     };
     let options = ScheduleOptions {
         iterations: Some(300),

@@ -47,7 +47,8 @@ pub use routes_files::{
     RoutesTotals, Spread, UnscheduledRecord,
 };
 pub use schedule_inputs::{
-    parse_iso_date, read_appointments, read_assignment, read_current_territories, read_points,
+    parse_iso_date, read_absences, read_appointments, read_assignment, read_current_territories,
+    read_holidays, read_points,
 };
 pub use source::{Encoding, ReadOptions};
 

@@ -1,12 +1,12 @@
 //! Inputs of `territory routes` besides accounts and reps: the assignment of
-//! accounts to reps, and booked appointments.
+//! accounts to reps, booked appointments, absences and holidays.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use territory::model::parse_clock;
-use territory::routing::schedule::Appointment;
+use territory::routing::schedule::{Absence, Appointment, Holiday};
 
 use crate::error::InputError;
 use crate::source::ReadOptions;
@@ -174,6 +174,81 @@ pub fn read_appointments(
         });
     }
     Ok(out)
+}
+
+/// Reads absences: `rep` (an id of `rep_ids`) and `date` (YYYY-MM-DD),
+/// with optional `from` and `to` (HH:MM) for part of a day; a row without
+/// them is the whole day. `from` must come before `to`.
+pub fn read_absences(
+    path: &Path,
+    options: &ReadOptions,
+    rep_ids: &[&str],
+) -> Result<Vec<Absence>, InputError> {
+    let table = Table::read_with(path, &["rep", "date"], &["from", "to"], options)?;
+    let reps: HashMap<&str, usize> = rep_ids.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let id = row.required("rep")?;
+        let &rep = reps
+            .get(id)
+            .ok_or_else(|| row.error("rep", format!("'{id}' is not in the reps file")))?;
+        let date = date_cell(&row, "date")?;
+        let clock = |column: &str| -> Result<Option<u32>, InputError> {
+            row.text(column)
+                .map(|t| {
+                    parse_clock(t)
+                        .ok_or_else(|| row.error(column, format!("'{t}' is not a time like 09:30")))
+                })
+                .transpose()
+        };
+        let hours = match (clock("from")?, clock("to")?) {
+            (None, None) => None,
+            (Some(from), Some(to)) if from < to => Some((from, to)),
+            (Some(_), Some(_)) => {
+                return Err(row.error("to", "must be later than `from`".into()));
+            }
+            (Some(_), None) => {
+                return Err(row.error(
+                    "to",
+                    "is empty but `from` is given (give both, or neither for the whole day)".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(row.error(
+                    "from",
+                    "is empty but `to` is given (give both, or neither for the whole day)".into(),
+                ));
+            }
+        };
+        out.push(Absence { rep, date, hours });
+    }
+    Ok(out)
+}
+
+/// Reads public holidays: `date` (YYYY-MM-DD) and an optional `office`
+/// (a holiday of that office's reps only; empty for everyone).
+pub fn read_holidays(path: &Path, options: &ReadOptions) -> Result<Vec<Holiday>, InputError> {
+    let table = Table::read_with(path, &["date"], &["office"], options)?;
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let date = date_cell(&row, "date")?;
+        out.push(Holiday {
+            date,
+            office: row.text("office").map(str::to_string),
+        });
+    }
+    Ok(out)
+}
+
+/// A required date cell.
+fn date_cell(row: &impl Cells, column: &str) -> Result<NaiveDate, InputError> {
+    let d = row.required(column)?;
+    parse_iso_date(d).ok_or_else(|| {
+        row.error(
+            column,
+            format!("'{d}' is not a date like 2027-01-04 (years 1900–2999)"),
+        )
+    })
 }
 
 /// Reads points for a travel matrix: `id`, `lat`, `lon` (ids unique).

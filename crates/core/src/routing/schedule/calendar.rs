@@ -9,12 +9,17 @@ pub fn weekday(date: NaiveDate) -> Weekday {
     Weekday::ALL[date.weekday().num_days_from_monday() as usize]
 }
 
+/// Whether `date` falls on one of the rep's working weekdays.
+pub fn works_on(rep: &Rep, date: NaiveDate) -> bool {
+    rep.days.contains(&weekday(date))
+}
+
 /// The rep's working dates in `weeks` weeks from `start` (inclusive), in order.
 pub fn working_dates(rep: &Rep, start: NaiveDate, weeks: u32) -> Vec<NaiveDate> {
     start
         .iter_days()
         .take(weeks as usize * 7)
-        .filter(|d| rep.days.contains(&weekday(*d)))
+        .filter(|d| works_on(rep, *d))
         .collect()
 }
 
@@ -35,7 +40,7 @@ pub fn due_visits(per_4_weeks: f64, weeks: u32) -> usize {
 /// Visit `j` of a pattern with offset `o` targets day `o + j·s`, `s` = days / `n`,
 /// so weekly visits fall on one weekday every week, fortnightly ones on alternate
 /// weeks, and so on. A target the account does not accept moves to the nearest
-/// accepted day within `s/2` (earlier first on ties); targets are rounded both
+/// accepted day within `s/2` (earlier or later, both offered); targets are rounded both
 /// down and to nearest when `s` is fractional (twice a week gives Mon+Wed and
 /// Mon+Thu). Patterns with two visits closer than `⌈s/2⌉` days are dropped.
 /// When no such pattern exists (visits on most of the few days accepted), the
@@ -59,7 +64,10 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
     let offsets = (spacing.ceil() as usize).max(1);
     let mut out: Vec<Vec<usize>> = Vec::new();
     for offset in 0..offsets {
-        for nearest in [true, false] {
+        // A target on a day not accepted (or away) moves to the nearest
+        // accepted day, earlier or later: both are offered, so visits moved
+        // off one day do not all pile onto the day before.
+        for (nearest, later_first) in [(true, false), (false, false), (true, true), (false, true)] {
             let mut days = Vec::with_capacity(n);
             for j in 0..n {
                 let target = offset as f64 + j as f64 * spacing;
@@ -68,7 +76,7 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
                 } else {
                     (target + 1e-9).floor()
                 } as usize;
-                let Some(d) = nearest_allowed(allowed, t, tolerance) else {
+                let Some(d) = nearest_allowed(allowed, t, tolerance, later_first) else {
                     break;
                 };
                 if days.last().is_some_and(|&prev| d < prev + least_gap) {
@@ -203,9 +211,20 @@ pub fn anchored_patterns(allowed: &[bool], weeks: &[Vec<usize>]) -> Vec<Vec<usiz
     out
 }
 
-fn nearest_allowed(allowed: &[bool], target: usize, tolerance: usize) -> Option<usize> {
+fn nearest_allowed(
+    allowed: &[bool],
+    target: usize,
+    tolerance: usize,
+    later_first: bool,
+) -> Option<usize> {
     (0..=tolerance).find_map(|delta| {
-        [target.checked_sub(delta), Some(target + delta)]
+        let (earlier, later) = (target.checked_sub(delta), Some(target + delta));
+        let order = if later_first {
+            [later, earlier]
+        } else {
+            [earlier, later]
+        };
+        order
             .into_iter()
             .flatten()
             .find(|&d| d < allowed.len() && allowed[d])

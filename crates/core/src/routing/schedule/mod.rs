@@ -39,6 +39,8 @@
 //!     appointments: &[],
 //!     start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
 //!     weeks: 4,
+//!     absences: &[],
+//!     holidays: &[],
 //! };
 //! let options = ScheduleOptions { iterations: Some(200), ..ScheduleOptions::default() };
 //! let schedule = plan_visits(&request, &StraightLine::default(), &options)?;
@@ -47,6 +49,7 @@
 //! # Ok::<(), territory::routing::schedule::ScheduleError>(())
 //! ```
 
+mod availability;
 pub mod calendar;
 mod day;
 mod search;
@@ -61,6 +64,8 @@ use super::travel::{TravelError, TravelModel};
 use crate::model::{Account, Rep};
 use crate::problem::WorkloadModel;
 use crate::progress::{NoProgress, Progress};
+
+pub use availability::{working_hours, Absence, Holiday};
 
 /// A visit booked at an exact date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +110,10 @@ pub struct ScheduleRequest<'a> {
     pub start: NaiveDate,
     /// Length of the horizon in weeks.
     pub weeks: u32,
+    /// Reps' days and part days away.
+    pub absences: &'a [Absence],
+    /// Public holidays (of everyone or of one office).
+    pub holidays: &'a [Holiday],
 }
 
 /// Search settings.
@@ -271,6 +280,8 @@ pub enum Reason {
     AppointmentOutsideHours,
     /// A booked appointment falls on a day the rep does not work.
     AppointmentOffDay,
+    /// A booked appointment falls on a holiday or in an absence of the rep.
+    AppointmentRepAway,
 }
 
 impl Reason {
@@ -286,6 +297,7 @@ impl Reason {
             Self::AppointmentConflict => "appointment_conflict",
             Self::AppointmentOutsideHours => "appointment_outside_hours",
             Self::AppointmentOffDay => "appointment_off_day",
+            Self::AppointmentRepAway => "appointment_rep_away",
         }
     }
 }
@@ -318,6 +330,9 @@ impl std::fmt::Display for Reason {
                 "the appointment cannot be reached from the base and back within the rep's working hours",
             ),
             Self::AppointmentOffDay => f.write_str("the appointment falls on a day the rep does not work"),
+            Self::AppointmentRepAway => f.write_str(
+                "the appointment falls on a public holiday or while the rep is away",
+            ),
         }
     }
 }

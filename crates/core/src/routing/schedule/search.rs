@@ -9,11 +9,15 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
-use super::{fnv1a, Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest, Unscheduled};
+use super::{
+    fnv1a, working_hours, Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest,
+    Unscheduled,
+};
 use crate::model::Location;
 use crate::routing::anneal::Annealing;
 use crate::routing::travel::TravelModel;
 use crate::routing::{Matrix, TravelCost};
+use chrono::NaiveDate;
 
 /// Reps of a shared office that may take an account: its owner and the
 /// nearest others (more cost time and rarely pay in travel).
@@ -93,17 +97,33 @@ pub(super) fn solve_group(
     // Working days of every rep of the group, as slots.
     let mut slots = Vec::new();
     let mut rep_slots: Vec<Vec<usize>> = Vec::new();
+    // Each rep's working weekdays in the horizon, with their slot unless away.
+    let mut rep_calendar: Vec<Vec<(NaiveDate, Option<usize>)>> = Vec::new();
     for (local, &r) in group.iter().enumerate() {
         let rep = &request.reps[r];
-        let dates = working_dates(rep, request.start, request.weeks);
-        rep_slots.push((slots.len()..slots.len() + dates.len()).collect());
-        slots.extend(dates.into_iter().map(|date| Slot {
-            rep: r,
-            base: local,
-            date,
-            start: rep.start as f64,
-            end: rep.end as f64,
-        }));
+        // Days away keep their place in the calendar (without a slot), so
+        // visit patterns keep their weekdays and only a visit due on such a
+        // day moves.
+        let mut calendar_days = Vec::new();
+        let mut available = Vec::new();
+        for date in working_dates(rep, request.start, request.weeks) {
+            match working_hours(r, rep, date, request.absences, request.holidays) {
+                Some((start, end)) => {
+                    calendar_days.push((date, Some(slots.len())));
+                    available.push(slots.len());
+                    slots.push(Slot {
+                        rep: r,
+                        base: local,
+                        date,
+                        start: start as f64,
+                        end: end as f64,
+                    });
+                }
+                None => calendar_days.push((date, None)),
+            }
+        }
+        rep_slots.push(available);
+        rep_calendar.push(calendar_days);
     }
     let sites: Vec<Site> = accounts
         .iter()
@@ -131,6 +151,8 @@ pub(super) fn solve_group(
     let mut booked: Vec<(usize, usize, Fixed)> = Vec::new(); // (slot or MAX, local account, time)
     let mut fixed = Vec::new();
     let mut off_day: Vec<bool> = vec![false; accounts.len()];
+    // Booked on a day the rep would work but is away (a holiday or an absence).
+    let mut away: Vec<bool> = vec![false; accounts.len()];
     let mut appointment_count = vec![0usize; accounts.len()];
     let horizon_end = request.start + chrono::Days::new(request.weeks as u64 * 7);
     for ap in request.appointments {
@@ -152,6 +174,7 @@ pub(super) fn solve_group(
             .find(|&&s| slots[s].date == ap.date)
         {
             Some(&s) => booked.push((s, i, f)),
+            None if calendar::works_on(&request.reps[owner], ap.date) => away[i] = true,
             None => off_day[i] = true,
         }
     }
@@ -228,7 +251,9 @@ pub(super) fn solve_group(
             patterns: Vec::new(),
             blocked: None,
         };
-        if off_day[i] {
+        if away[i] {
+            need.blocked = Some(Reason::AppointmentRepAway);
+        } else if off_day[i] {
             need.blocked = Some(Reason::AppointmentOffDay);
         } else if outside_hours[i] {
             need.blocked = Some(Reason::AppointmentOutsideHours);
@@ -260,23 +285,23 @@ pub(super) fn solve_group(
             let mut accepted_days = 0;
             let mut solo_ok = false;
             for local_rep in candidates {
-                let rep_days = &rep_slots[local_rep];
+                let rep_days = &rep_calendar[local_rep];
                 let allowed: Vec<bool> = rep_days
                     .iter()
-                    .map(|&s| {
-                        let date = days.slots[s].date;
-                        (acc.days.is_empty() || acc.days.contains(&weekday(date)))
+                    .map(|&(date, slot)| {
+                        slot.is_some()
+                            && (acc.days.is_empty() || acc.days.contains(&weekday(date)))
                             && !kept_dates[i].contains(&date)
                     })
                     .collect();
                 let booked: Vec<usize> = rep_days
                     .iter()
                     .enumerate()
-                    .filter(|(_, &s)| kept_dates[i].contains(&days.slots[s].date))
+                    .filter(|(_, (date, _))| kept_dates[i].contains(date))
                     .map(|(d, _)| d)
                     .collect();
                 accepted_days = accepted_days.max(allowed.iter().filter(|&&x| x).count());
-                let Some(&first) = rep_days.first() else {
+                let Some(&first) = rep_slots[local_rep].first() else {
                     continue;
                 };
                 // A lone visit fits the same way on every day of one rep.
@@ -293,9 +318,7 @@ pub(super) fn solve_group(
                             .iter()
                             .map(|&w| {
                                 (0..rep_days.len())
-                                    .filter(|&d| {
-                                        calendar::week_index(days.slots[rep_days[d]].date) == w
-                                    })
+                                    .filter(|&d| calendar::week_index(rep_days[d].0) == w)
                                     .collect()
                             })
                             .collect();
@@ -303,11 +326,12 @@ pub(super) fn solve_group(
                     }
                     None => patterns_around(&allowed, to_pattern + booked.len(), &booked),
                 };
-                need.patterns.extend(
-                    local
-                        .into_iter()
-                        .map(|p| p.into_iter().map(|d| rep_days[d]).collect::<Vec<_>>()),
-                );
+                // Patterns use allowed or booked days, which all have slots.
+                need.patterns.extend(local.into_iter().filter_map(|p| {
+                    p.into_iter()
+                        .map(|d| rep_days[d].1)
+                        .collect::<Option<Vec<_>>>()
+                }));
             }
             if need.patterns.is_empty() && need.blocked.is_none() {
                 need.blocked = Some(if accepted_days == 0 {
@@ -416,6 +440,7 @@ pub(super) fn solve_group(
                     | Reason::AppointmentConflict
                     | Reason::AppointmentOutsideHours
                     | Reason::AppointmentOffDay
+                    | Reason::AppointmentRepAway
             )
         );
         if !short && !reported {
