@@ -2,6 +2,12 @@
 //! clipped to the (slightly enlarged) convex hull of all accounts. Above
 //! 200,000 accounts the cells come from a thinned sample (one account per grid
 //! cell and territory), which keeps drawing a million accounts to seconds.
+//!
+//! Clipping to the hull can cut a territory that is one piece of the
+//! adjacency into several polygons (two neighbours whose shared cell edge lies
+//! outside the hull). [`territory_polygons_on`] joins such pieces with a
+//! narrow corridor along an adjacency edge actually used, so a territory
+//! reported as one piece is drawn as one polygon.
 
 use geo::{
     BooleanOps, Centroid, ConvexHull, Coord, LineString, MultiPoint, MultiPolygon, Point, Polygon,
@@ -9,6 +15,8 @@ use geo::{
 };
 use rayon::prelude::*;
 use spade::{DelaunayTriangulation, Point2, Triangulation};
+
+use crate::adjacency::Adjacency;
 
 /// One (multi)polygon per territory in the points' planar coordinates.
 /// Territories without accounts get an empty multipolygon.
@@ -30,6 +38,103 @@ pub fn territory_polygons(
         return voronoi_union(&thin_points, &thin_assignment, territories);
     }
     voronoi_union(points, assignment, territories)
+}
+
+/// As [`territory_polygons`], then the pieces of each territory that its
+/// accounts' edges in `adjacency` join are bridged by a corridor along one such
+/// edge, so the drawing has as many polygons as the adjacency has pieces
+/// (or fewer, where cells touch without an edge).
+///
+/// ```
+/// // Two clusters of one territory, joined by an adjacency edge (2, 3) only.
+/// let pts = [[0.0, 0.0], [1.0, 0.0], [0.5, 1.0], [10.0, 0.0], [11.0, 0.0], [10.5, 1.0], [5.0, 30.0]];
+/// let asg = [0, 0, 0, 0, 0, 0, 1];
+/// let adj = territory::Adjacency::from_pairs(7, &[(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5), (5, 6)]);
+/// let shapes = territory::geometry::territory_polygons_on(&pts, &asg, 2, &adj);
+/// assert_eq!(shapes[0].0.len(), 1);
+/// ```
+pub fn territory_polygons_on(
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    territories: usize,
+    adjacency: &Adjacency,
+) -> Vec<MultiPolygon<f64>> {
+    let shapes = territory_polygons(points, assignment, territories);
+    join_pieces(shapes, points, assignment, adjacency)
+}
+
+/// Bridges the pieces of every territory drawn in several polygons along
+/// the adjacency edges between its accounts (a spanning forest of pieces).
+fn join_pieces(
+    shapes: Vec<MultiPolygon<f64>>,
+    points: &[[f64; 2]],
+    assignment: &[usize],
+    adjacency: &Adjacency,
+) -> Vec<MultiPolygon<f64>> {
+    use geo::Intersects;
+    let split: Vec<bool> = shapes.iter().map(|s| s.0.len() > 1).collect();
+    if !split.contains(&true) || adjacency.nodes() != points.len() {
+        return shapes;
+    }
+    let mut edges_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); shapes.len()];
+    for &(a, b) in adjacency.edges() {
+        let t = assignment[a];
+        if t == assignment[b] && split[t] {
+            edges_of[t].push((a, b));
+        }
+    }
+    let (min, max) = bounds(points);
+    let extent = (max[0] - min[0]).max(max[1] - min[1]).max(1e-9);
+    shapes
+        .into_par_iter()
+        .zip(edges_of)
+        .map(|(shape, edges)| {
+            if shape.0.len() <= 1 || edges.is_empty() {
+                return shape;
+            }
+            let piece_of = |i: usize| {
+                let p = Point::new(points[i][0], points[i][1]);
+                shape.0.iter().position(|poly| poly.intersects(&p))
+            };
+            let mut uf = petgraph::unionfind::UnionFind::<usize>::new(shape.0.len());
+            let mut bridges = Vec::new();
+            for (a, b) in edges {
+                if let (Some(pa), Some(pb)) = (piece_of(a), piece_of(b)) {
+                    if uf.union(pa, pb) {
+                        bridges.push(corridor(points[a], points[b], extent));
+                    }
+                }
+            }
+            if bridges.is_empty() {
+                return shape;
+            }
+            // A pairwise union: `unary_union` of pieces and corridors left
+            // the pieces apart on the sample plan.
+            shape.union(&MultiPolygon::new(bridges))
+        })
+        .collect()
+}
+
+/// A thin rectangle along the segment `a`–`b`, reaching a little past both
+/// ends so it overlaps both accounts' cells.
+fn corridor(a: [f64; 2], b: [f64; 2], extent: f64) -> Polygon<f64> {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len = dx.hypot(dy).max(1e-12);
+    let w = (0.15 * len).min(extent / 150.0).max(extent * 1e-5) / 2.0;
+    let (ux, uy) = (dx / len * w, dy / len * w);
+    let (nx, ny) = (-uy, ux);
+    let (a0, a1) = (a[0] - ux, a[1] - uy);
+    let (b0, b1) = (b[0] + ux, b[1] + uy);
+    Polygon::new(
+        LineString::from(vec![
+            (a0 + nx, a1 + ny),
+            (b0 + nx, b1 + ny),
+            (b0 - nx, b1 - ny),
+            (a0 - nx, a1 - ny),
+            (a0 + nx, a1 + ny),
+        ]),
+        Vec::new(),
+    )
 }
 
 fn voronoi_union(

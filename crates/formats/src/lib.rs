@@ -16,6 +16,7 @@
 //! ```
 
 mod accounts;
+pub mod colours;
 mod adjacency_file;
 mod error;
 mod geojson_accounts;
@@ -26,6 +27,7 @@ pub mod research;
 mod routes_files;
 mod schedule_inputs;
 mod source;
+mod summary_serde;
 mod table;
 
 use std::path::Path;
@@ -44,7 +46,7 @@ pub use plan_files::{
 pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
-    RoutesTotals, Spread, UnscheduledRecord,
+    RoutesTotals, Spread, UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
     parse_iso_date, read_appointments, read_assignment, read_current_territories, read_points,
