@@ -16,8 +16,8 @@
 //! ```
 
 mod accounts;
-pub mod colours;
 mod adjacency_file;
+pub mod colours;
 mod error;
 mod geojson_accounts;
 mod output;

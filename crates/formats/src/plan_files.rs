@@ -494,8 +494,14 @@ fn territories_geojson(
 /// (touching by the accounts' Delaunay edges, which is how cells touch, and
 /// by the adjacency used).
 fn territory_fills(problem: &Problem, plan: &Plan) -> Vec<&'static str> {
-    let ids: Vec<&str> = problem.territories().iter().map(|t| t.id.as_str()).collect();
-    let mut edges = territory::Adjacency::delaunay(problem.points()).edges().to_vec();
+    let ids: Vec<&str> = problem
+        .territories()
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    let mut edges = territory::Adjacency::delaunay(problem.points())
+        .edges()
+        .to_vec();
     edges.extend_from_slice(plan.adjacency.edges());
     let neighbours = crate::colours::territory_neighbours(&edges, &plan.assignment, ids.len());
     crate::colours::territory_colours(&ids, &neighbours, |_| None)

@@ -36,25 +36,38 @@ fn title_case(w: &str) -> String {
 }
 
 /// The day and rep pickers.
-pub(crate) fn controls(routes: &RoutesFolder, days: &[(String, String)], shown: Option<&str>) -> String {
+pub(crate) fn controls(
+    routes: &RoutesFolder,
+    days: &[(String, String)],
+    shown: Option<&str>,
+) -> String {
     let mut out = String::from(r#"<div class="controls"><label>Day <select id="day">"#);
     for (d, w) in days {
         let _ = write!(
             out,
             r#"<option value="{0}"{1}>{2} {0}</option>"#,
             escape(d),
-            if Some(d.as_str()) == shown { " selected" } else { "" },
+            if Some(d.as_str()) == shown {
+                " selected"
+            } else {
+                ""
+            },
             escape(&title_case(w))
         );
     }
-    out.push_str(r#"</select></label><label>Rep <select id="rep"><option value="">all reps</option>"#);
+    out.push_str(
+        r#"</select></label><label>Rep <select id="rep"><option value="">all reps</option>"#,
+    );
     for r in &routes.summary.reps {
         let _ = write!(
             out,
             r#"<option value="{}">{}{}</option>"#,
             escape(&r.rep),
             escape(&r.rep),
-            r.name.as_deref().map(|n| format!(" · {}", escape(n))).unwrap_or_default()
+            r.name
+                .as_deref()
+                .map(|n| format!(" · {}", escape(n)))
+                .unwrap_or_default()
         );
     }
     out.push_str("</select></label></div>");
@@ -80,10 +93,21 @@ pub(crate) fn data(routes: &RoutesFolder) -> String {
     }
     let mut stops: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for v in &routes.visits {
-        stops.entry(format!("{}|{}", v.rep, v.date)).or_default().push(json!([
-            v.sequence, v.account, v.name, v.arrival, v.departure, v.service_min,
-            v.travel_min, v.travel_km, v.appointment, v.wait_min
-        ]));
+        stops
+            .entry(format!("{}|{}", v.rep, v.date))
+            .or_default()
+            .push(json!([
+                v.sequence,
+                v.account,
+                v.name,
+                v.arrival,
+                v.departure,
+                v.service_min,
+                v.travel_min,
+                v.travel_km,
+                v.appointment,
+                v.wait_min
+            ]));
     }
     let reps: Vec<Value> = routes
         .summary

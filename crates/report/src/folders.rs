@@ -222,7 +222,8 @@ pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
                 });
             }
             Some("account") => plan.accounts.push(AccountPoint {
-                id: text(&p["id"]).ok_or_else(|| bad(format!("feature {i}: account without `id`")))?,
+                id: text(&p["id"])
+                    .ok_or_else(|| bad(format!("feature {i}: account without `id`")))?,
                 name: text(&p["name"]),
                 territory,
                 prospect: p["status"].as_str() == Some("prospect"),

@@ -84,12 +84,17 @@ pub(crate) fn headline(
             r#"<div class="card">{label}<b class="{class}">{value}</b><small>{words}</small></div>"#
         );
     };
-    card("Territories", thousands(s.territories as f64), "", String::new());
+    card(
+        "Territories",
+        thousands(s.territories as f64),
+        "",
+        String::new(),
+    );
     card("Accounts", thousands(s.accounts as f64), "", String::new());
-    let worst = s
-        .criteria
-        .iter()
-        .max_by(|a, b| (a.max_deviation / a.tolerance.max(1e-12)).total_cmp(&(b.max_deviation / b.tolerance.max(1e-12))));
+    let worst = s.criteria.iter().max_by(|a, b| {
+        (a.max_deviation / a.tolerance.max(1e-12))
+            .total_cmp(&(b.max_deviation / b.tolerance.max(1e-12)))
+    });
     card(
         "Balance",
         if s.balanced { "within tolerance" } else { "tolerance missed" }.into(),
@@ -106,7 +111,11 @@ pub(crate) fn headline(
             .unwrap_or_default(),
     );
     if let Some(r) = s.compactness.ratio_to_bound {
-        let centres = if s.compactness.centre == "base" { "reps' bases" } else { "centres" };
+        let centres = if s.compactness.centre == "base" {
+            "reps' bases"
+        } else {
+            "centres"
+        };
         card(
             "Compactness vs best possible",
             format!("{r:.3}"),
@@ -166,16 +175,27 @@ pub(crate) fn headline(
                 thousands(t.scheduled_visits as f64),
                 thousands(t.due_visits as f64)
             ),
-            if t.scheduled_visits >= t.due_visits { "ok" } else { "miss" },
+            if t.scheduled_visits >= t.due_visits {
+                "ok"
+            } else {
+                "miss"
+            },
             if t.unscheduled_visits == 0 {
                 "every due visit has a day and a time".into()
             } else {
-                format!("{} due visits found no slot (reasons below)", t.unscheduled_visits)
+                format!(
+                    "{} due visits found no slot (reasons below)",
+                    t.unscheduled_visits
+                )
             },
         );
         card(
             "Travel",
-            format!("{:.0} h · {} km", t.travel_min / 60.0, thousands(t.travel_km)),
+            format!(
+                "{:.0} h · {} km",
+                t.travel_min / 60.0,
+                thousands(t.travel_km)
+            ),
             "",
             format!(
                 "{:.0} min a working day on average",
@@ -205,9 +225,16 @@ pub(crate) fn balance(plan: &PlanFolder, colour_of: &BTreeMap<String, String>) -
             pct(c.max_deviation),
             if within { "✓" } else { "✗" },
             if within {
-                format!("every territory within {} of its fair share", pct(c.tolerance))
+                format!(
+                    "every territory within {} of its fair share",
+                    pct(c.tolerance)
+                )
             } else {
-                format!("some territory is {} off its fair share, more than the ±{} allowed", pct(c.max_deviation), pct(c.tolerance))
+                format!(
+                    "some territory is {} off its fair share, more than the ±{} allowed",
+                    pct(c.max_deviation),
+                    pct(c.tolerance)
+                )
             },
             cls = if within { "ok" } else { "miss" },
         );
@@ -257,7 +284,11 @@ fn bar_chart(
         r##"<figure><figcaption>{} by territory: deviation from its fair share (target), green band = allowed ±{}{}</figcaption><svg class="chart" viewBox="0 0 {w} {h}" width="100%" style="max-width:1000px"><rect x="{pad}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#dff3e3"/><line x1="{pad}" x2="{w}" y1="{:.1}" y2="{:.1}" stroke="#888" stroke-width="0.5"/><text x="2" y="{:.1}" font-size="10">+{}</text><text x="2" y="{:.1}" font-size="10">0</text><text x="2" y="{:.1}" font-size="10">−{}</text>"##,
         escape(name),
         pct(tol),
-        if labelled { "" } else { " (hover a bar for its territory)" },
+        if labelled {
+            ""
+        } else {
+            " (hover a bar for its territory)"
+        },
         y(tol),
         w - pad,
         y(-tol) - y(tol),
@@ -271,7 +302,11 @@ fn bar_chart(
     );
     for (i, (id, label, d)) in devs.iter().enumerate() {
         let x = pad + i as f64 * step;
-        let (top, bottom) = if *d >= 0.0 { (y(*d), y(0.0)) } else { (y(0.0), y(*d)) };
+        let (top, bottom) = if *d >= 0.0 {
+            (y(*d), y(0.0))
+        } else {
+            (y(0.0), y(*d))
+        };
         let out_of_band = d.abs() > tol + 1e-9;
         let _ = write!(
             s,
@@ -335,7 +370,11 @@ pub(crate) fn kpis(
             id = escape(&t.id),
         );
         if levelled {
-            let _ = write!(out, r#"<td class="l">{}</td>"#, escape(t.region.as_deref().unwrap_or("")));
+            let _ = write!(
+                out,
+                r#"<td class="l">{}</td>"#,
+                escape(t.region.as_deref().unwrap_or(""))
+            );
         }
         let _ = write!(
             out,
@@ -390,7 +429,10 @@ pub(crate) fn map_notes(
                 m.components
             )
         } else {
-            format!("it is {} pieces on the {adjacency} neighbour graph", m.components)
+            format!(
+                "it is {} pieces on the {adjacency} neighbour graph",
+                m.components
+            )
         };
         let _ = write!(
             out,
@@ -407,7 +449,10 @@ pub(crate) fn map_notes(
             r#"<li class="base-outside" data-id="{}">The base of {}{} lies {} (ringed red on the map): the rep starts and ends every day outside the territory.</li>"#,
             escape(&b.territory),
             escape(&b.territory),
-            b.name.as_deref().map(|n| format!(" ({})", escape(n))).unwrap_or_default(),
+            b.name
+                .as_deref()
+                .map(|n| format!(" ({})", escape(n)))
+                .unwrap_or_default(),
             b.inside
                 .as_deref()
                 .map(|t| format!("in {}'s territory", escape(t)))
@@ -471,24 +516,41 @@ pub(crate) fn before_after(old: &PlanSummary, new: &PlanSummary, c: &Comparison)
     for c in &new.criteria {
         let before = old.criteria.iter().find(|o| o.criterion == c.criterion);
         let cell = |dev: f64, within: bool| {
-            format!(r#"<td class="{}">{}</td>"#, if within { "ok" } else { "miss" }, pct(dev))
+            format!(
+                r#"<td class="{}">{}</td>"#,
+                if within { "ok" } else { "miss" },
+                pct(dev)
+            )
         };
         let _ = write!(
             out,
             "<tr><td>{}</td><td>±{}</td>{}{}</tr>",
             escape(&c.criterion),
             pct(c.tolerance),
-            before.map_or("<td>–</td>".into(), |b| cell(b.max_deviation, b.within_tolerance)),
+            before.map_or("<td>–</td>".into(), |b| cell(
+                b.max_deviation,
+                b.within_tolerance
+            )),
             cell(c.max_deviation, c.within_tolerance)
         );
     }
     out.push_str("</tbody></table>");
-    out.push_str(r#"<div class="scroll"><table id="territories-before-after"><thead><tr><th>territory</th>"#);
+    out.push_str(
+        r#"<div class="scroll"><table id="territories-before-after"><thead><tr><th>territory</th>"#,
+    );
     for c in &new.criteria {
-        let _ = write!(out, "<th>{0} before</th><th>{0} after</th>", escape(&c.criterion));
+        let _ = write!(
+            out,
+            "<th>{0} before</th><th>{0} after</th>",
+            escape(&c.criterion)
+        );
     }
     out.push_str("</tr></thead><tbody>");
-    let mut ids: Vec<&str> = new.territory_metrics.iter().map(|t| t.id.as_str()).collect();
+    let mut ids: Vec<&str> = new
+        .territory_metrics
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
     ids.extend(c.removed_territories.iter().map(String::as_str));
     for id in ids {
         let find = |s: &'_ PlanSummary| s.territory_metrics.iter().find(|t| t.id == id).cloned();
@@ -496,13 +558,20 @@ pub(crate) fn before_after(old: &PlanSummary, new: &PlanSummary, c: &Comparison)
         let _ = write!(out, "<tr><td>{}</td>", escape(id));
         for crit in &new.criteria {
             for t in [&b, &a] {
-                match t.as_ref().and_then(|t| t.balance.iter().find(|v| v.criterion == crit.criterion)) {
+                match t
+                    .as_ref()
+                    .and_then(|t| t.balance.iter().find(|v| v.criterion == crit.criterion))
+                {
                     Some(v) => {
                         let _ = write!(
                             out,
                             r#"<td class="{}" title="{:+.1}% of target">{}</td>"#,
                             if v.within_tolerance { "" } else { "miss" },
-                            if v.target > 0.0 { (v.value / v.target - 1.0) * 100.0 } else { 0.0 },
+                            if v.target > 0.0 {
+                                (v.value / v.target - 1.0) * 100.0
+                            } else {
+                                0.0
+                            },
                             thousands(v.value)
                         );
                     }

@@ -102,7 +102,11 @@ pub fn render(
                 r.summary.parameters.start, r.summary.parameters.weeks
             ))
             .unwrap_or_default(),
-        compare_note = if before.is_some() { " · compared with an earlier plan" } else { "" },
+        compare_note = if before.is_some() {
+            " · compared with an earlier plan"
+        } else {
+            ""
+        },
     );
     let _ = write!(
         page,
@@ -129,7 +133,10 @@ pub fn render(
         routes,
         shown_day: shown.as_deref(),
         comparison: comparison.as_ref(),
-        bases_outside: outside.iter().map(|b| b.territory.clone()).collect::<BTreeSet<_>>(),
+        bases_outside: outside
+            .iter()
+            .map(|b| b.territory.clone())
+            .collect::<BTreeSet<_>>(),
         max_points: options.max_points,
     };
     page.push_str(&map::svg(plan, &colour_of, &layers));

@@ -36,7 +36,11 @@ impl Frame {
     /// let f = territory_report::map::Frame::fitting([[0.0, 0.0], [0.1, 1.0]].iter(), 1000.0, 800.0);
     /// assert!(f.height > f.width && f.height <= 800.0);
     /// ```
-    pub fn fitting<'a>(positions: impl Iterator<Item = &'a [f64; 2]>, width: f64, height: f64) -> Self {
+    pub fn fitting<'a>(
+        positions: impl Iterator<Item = &'a [f64; 2]>,
+        width: f64,
+        height: f64,
+    ) -> Self {
         let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
         for p in positions {
             for d in 0..2 {
@@ -111,8 +115,15 @@ pub struct MapLayers<'a> {
 }
 
 /// The map as an SVG element.
-pub fn svg(plan: &PlanFolder, colour_of: &BTreeMap<String, String>, layers: &MapLayers<'_>) -> String {
-    let removed = layers.comparison.map(|c| c.removed_accounts.as_slice()).unwrap_or_default();
+pub fn svg(
+    plan: &PlanFolder,
+    colour_of: &BTreeMap<String, String>,
+    layers: &MapLayers<'_>,
+) -> String {
+    let removed = layers
+        .comparison
+        .map(|c| c.removed_accounts.as_slice())
+        .unwrap_or_default();
     let frame = Frame::fitting(
         plan.territories
             .iter()
@@ -183,10 +194,16 @@ fn account_title(
     format!(
         "{}{} · {} · revenue {}{} · {}{}",
         name.map(|n| format!("{} ", escape(n))).unwrap_or_default(),
-        if name.is_some() { format!("({})", escape(id)) } else { escape(id) },
+        if name.is_some() {
+            format!("({})", escape(id))
+        } else {
+            escape(id)
+        },
         if prospect { "prospect" } else { "customer" },
         thousands(revenue),
-        visits.map(|v| format!(" · {v} visits / 4 weeks")).unwrap_or_default(),
+        visits
+            .map(|v| format!(" · {v} visits / 4 weeks"))
+            .unwrap_or_default(),
         escape(territory),
         rep.map(|r| format!(" ({})", escape(r))).unwrap_or_default(),
     )
@@ -206,7 +223,10 @@ fn accounts_layer(
         for a in &plan.accounts {
             let (x, y) = frame.xy(a.at);
             let (class, paint) = if a.prospect {
-                ("prospect", r##"fill="#fff" stroke="#333" stroke-width="0.7""##)
+                (
+                    "prospect",
+                    r##"fill="#fff" stroke="#333" stroke-width="0.7""##,
+                )
             } else {
                 ("customer", r##"fill="#1f3b73""##)
             };
@@ -311,7 +331,10 @@ fn routes_layer<'a>(
 ) {
     let mut stops: BTreeMap<(&str, String), Vec<&territory_formats::VisitRecord>> = BTreeMap::new();
     for v in &routes.visits {
-        stops.entry((v.rep.as_str(), v.date.to_string())).or_default().push(v);
+        stops
+            .entry((v.rep.as_str(), v.date.to_string()))
+            .or_default()
+            .push(v);
     }
     s.push_str(r#"<g id="routes">"#);
     let mut lines: Vec<&crate::folders::RouteLine> = routes.lines.iter().collect();
@@ -339,20 +362,36 @@ fn routes_layer<'a>(
             r.visits,
             r.travel_min
         );
-        for v in stops.get(&(r.rep.as_str(), r.date.clone())).into_iter().flatten() {
+        for v in stops
+            .get(&(r.rep.as_str(), r.date.clone()))
+            .into_iter()
+            .flatten()
+        {
             let (x, y) = frame.xy([v.lon, v.lat]);
             let info = format!(
                 "{} · stop {}: {}{} · {}–{} · service {} min · travel {} min ({:.1} km){}{}",
                 escape(&v.rep),
                 v.sequence,
-                if v.name.is_empty() { String::new() } else { format!("{} ", escape(&v.name)) },
-                if v.name.is_empty() { escape(&v.account) } else { format!("({})", escape(&v.account)) },
+                if v.name.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", escape(&v.name))
+                },
+                if v.name.is_empty() {
+                    escape(&v.account)
+                } else {
+                    format!("({})", escape(&v.account))
+                },
                 escape(&v.arrival),
                 escape(&v.departure),
                 v.service_min,
                 v.travel_min,
                 v.travel_km,
-                if v.wait_min > 0.0 { format!(" · waits {} min", v.wait_min) } else { String::new() },
+                if v.wait_min > 0.0 {
+                    format!(" · waits {} min", v.wait_min)
+                } else {
+                    String::new()
+                },
                 if v.appointment { " · appointment" } else { "" },
             );
             let _ = write!(
@@ -391,8 +430,16 @@ fn bases_layer(s: &mut String, plan: &PlanFolder, frame: &Frame, outside: &BTree
             x + 7.0,
             y - 6.0,
             t = escape(&b.territory),
-            name = b.name.as_deref().map(|n| format!(" · {}", escape(n))).unwrap_or_default(),
-            note = if off { " · outside its own territory" } else { "" },
+            name = b
+                .name
+                .as_deref()
+                .map(|n| format!(" · {}", escape(n)))
+                .unwrap_or_default(),
+            note = if off {
+                " · outside its own territory"
+            } else {
+                ""
+            },
             label = escape(label),
         );
     }
@@ -410,7 +457,11 @@ fn scale_bar(s: &mut String, frame: &Frame) {
         .unwrap_or(magnitude);
     let px = km / frame.km_per_pixel();
     let (x, y) = (16.0, frame.height - 12.0);
-    let label = if km >= 1.0 { format!("{km} km") } else { format!("{} m", km * 1000.0) };
+    let label = if km >= 1.0 {
+        format!("{km} km")
+    } else {
+        format!("{} m", km * 1000.0)
+    };
     let _ = write!(
         s,
         r##"<g id="scale-bar" data-km="{km}"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="18" fill="#fff" fill-opacity="0.8"/><path d="M{x:.1} {:.1}v4h{px:.1}v-4" fill="none" stroke="#111" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" font-size="10">{label}</text></g>"##,

@@ -76,7 +76,12 @@ pub fn bases_outside(plan: &PlanFolder) -> Vec<BaseOutside> {
 /// assert!(!territory_report::truth::polygon_contains(&square, [3.0, 1.0]));
 /// ```
 pub fn polygon_contains(polygon: &[Line], p: [f64; 2]) -> bool {
-    polygon.iter().filter(|ring| ring_crossings(ring, p)).count() % 2 == 1
+    polygon
+        .iter()
+        .filter(|ring| ring_crossings(ring, p))
+        .count()
+        % 2
+        == 1
 }
 
 fn ring_crossings(ring: &Line, p: [f64; 2]) -> bool {
