@@ -151,12 +151,7 @@ fn report_loads_in_a_browser_without_console_errors() {
     let log = String::from_utf8_lossy(&out.stderr);
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(console.is_empty(), "console messages: {console:#?}");
-    let results = dom
-        .split(r#"<pre id="test-results">"#)
-        .nth(1)
-        .and_then(|t| t.split("</pre>").next())
-        .expect("test results in the page");
-    let results: Value = serde_json::from_str(&results.replace("&quot;", "\"")).unwrap();
+    let results = test_results(&dom);
     assert_eq!(results["rep"], rep.as_str());
     assert_eq!(results["day"], day.as_str());
     assert_eq!(
@@ -450,4 +445,172 @@ fn report_lists_the_moves_of_a_rebalance() {
     assert!(html.contains("osm-n1007416273"));
     // Text from the files is escaped, never markup.
     assert!(html.contains("a&lt;b&gt;&amp;c") && !html.contains("a<b>&c"));
+}
+
+/// The `#test-results` JSON a page's test hook wrote.
+fn test_results(dom: &str) -> Value {
+    let text = dom
+        .split(r#"<pre id="test-results">"#)
+        .nth(1)
+        .and_then(|t| t.split("</pre>").next())
+        .expect("test results in the page");
+    let text = text
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
+    let Some(browser) = chromium() else {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped: no chromium");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    plan_sample(tmp.path());
+    let plan = tmp.path().join("plan");
+    let page = tmp.path().join("r.html");
+    run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        page.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // The accounts drawn on the map: id, territory, pixel position.
+    let mut drawn: Vec<(String, String, f64, f64)> = Vec::new();
+    for piece in html.split("<circle class=\"").skip(1) {
+        if !(piece.starts_with("customer") || piece.starts_with("prospect")) {
+            continue;
+        }
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            let start = piece.find(&key).unwrap() + key.len();
+            piece[start..start + piece[start..].find('"').unwrap()].to_string()
+        };
+        drawn.push((
+            attr("data-id"),
+            attr("data-t"),
+            attr("cx").parse().unwrap(),
+            attr("cy").parse().unwrap(),
+        ));
+    }
+    assert_eq!(drawn.len(), 1206);
+    // A lasso round a square of the map near one of rep-04's accounts, and
+    // the selection given to rep-09.
+    let (_, _, x, y) = drawn.iter().find(|d| d.1 == "rep-04").unwrap().clone();
+    let (x0, y0, x1, y1) = (x - 15.0, y - 15.0, x + 15.0, y + 15.0);
+    let mut expected: Vec<&str> = drawn
+        .iter()
+        .filter(|d| d.2 > x0 && d.2 < x1 && d.3 > y0 && d.3 < y1)
+        .map(|d| d.0.as_str())
+        .collect();
+    expected.sort_unstable();
+    let out = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
+            page.display()
+        ))
+        .output()
+        .expect("chromium runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let results = test_results(&String::from_utf8_lossy(&out.stdout));
+    let mut selected: Vec<&str> = results["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    selected.sort_unstable();
+    assert!(!selected.is_empty());
+    assert_eq!(
+        selected, expected,
+        "the lasso selects the accounts inside it"
+    );
+    assert_eq!(results["restored"], true, "undo restores the plan");
+
+    // The page's balance is a recount of the exported assignment.
+    let csv_text = results["csv"].as_str().unwrap();
+    let mut territory_of = std::collections::HashMap::new();
+    for r in csv::Reader::from_reader(csv_text.as_bytes())
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        let edited = selected.contains(&r["account"].as_str());
+        assert_eq!(r["locked"] == "true", edited, "{}", r["account"]);
+        if edited {
+            assert_eq!(r["territory"], "rep-09");
+        }
+        territory_of.insert(r["account"].clone(), r["territory"].clone());
+    }
+    let mut sums: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for f in read_json(&plan.join("territories.geojson"))["features"]
+        .as_array()
+        .unwrap()
+    {
+        if f["properties"]["kind"] != "account" {
+            continue;
+        }
+        let t = &territory_of[f["properties"]["id"].as_str().unwrap()];
+        let values = f["properties"]["values"].as_array().unwrap();
+        let entry = sums
+            .entry(t.clone())
+            .or_insert_with(|| vec![0.0; values.len()]);
+        for (s, v) in entry.iter_mut().zip(values) {
+            *s += v.as_f64().unwrap();
+        }
+    }
+    for (t, recount) in &sums {
+        let shown = results["sums"][t].as_array().unwrap();
+        for (a, b) in recount.iter().zip(shown) {
+            assert!((a - b.as_f64().unwrap()).abs() < 0.01, "{t}: {a} vs {b}");
+        }
+    }
+
+    // `rebalance --assignment` completes the edit and keeps the locked accounts.
+    let edited = tmp.path().join("assignment-edited.csv");
+    std::fs::write(&edited, csv_text).unwrap();
+    let re = tmp.path().join("re");
+    run_json(&[
+        "rebalance",
+        "--accounts",
+        sample("accounts.csv").to_str().unwrap(),
+        "--reps",
+        sample("reps.csv").to_str().unwrap(),
+        "--assignment",
+        edited.to_str().unwrap(),
+        "--out",
+        re.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let after = std::fs::read_to_string(re.join("assignment.csv")).unwrap();
+    for r in csv::Reader::from_reader(after.as_bytes())
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        if selected.contains(&r["account"].as_str()) {
+            assert_eq!(
+                r["territory"], "rep-09",
+                "{} left its locked territory",
+                r["account"]
+            );
+        }
+    }
 }

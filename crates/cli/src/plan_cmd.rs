@@ -9,7 +9,7 @@ use territory::partition::levels::{plan_levels, Levels, LevelsError};
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
-    check_output, plan_files, read_accounts, read_adjacency, read_current_territories, read_reps,
+    check_output, plan_files, read_accounts, read_adjacency, read_current_assignment, read_reps,
     to_json_bytes, write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary,
     ReadOptions, UnitLocation,
 };
@@ -232,9 +232,11 @@ fn run_with(
     let (mut file, mut builder, input_warnings) = read_input(&args.input)?;
     if let Some(path) = assignment {
         let ids: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
-        let current = read_current_territories(path, &args.input.read.options()?, &ids)?;
-        for (a, t) in file.accounts.iter_mut().zip(current) {
+        let current = read_current_assignment(path, &args.input.read.options()?, &ids)?;
+        for (a, (t, locked)) in file.accounts.iter_mut().zip(current) {
             a.territory = t;
+            // A lock in either file holds (the report's edits are locked).
+            a.locked |= locked;
         }
         builder = builder.accounts(file.accounts.clone());
     }

@@ -49,7 +49,8 @@ pub use routes_files::{
     RoutesTotals, Spread, UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
-    parse_iso_date, read_appointments, read_assignment, read_current_territories, read_points,
+    parse_iso_date, read_appointments, read_assignment, read_current_assignment,
+    read_current_territories, read_points,
 };
 pub use source::{Encoding, ReadOptions};
 

@@ -468,6 +468,13 @@ fn territories_geojson(
                     "status": a.status.as_str(),
                     "revenue": a.revenue,
                     "visits": problem.workload_model().visits(a),
+                    "workload_hours": round3(problem.workload_hours()[i]),
+                    "locked": a.locked,
+                    // Per criterion in `summary.json` order, so the report
+                    // can recount the balance of an edited assignment.
+                    "values": (0..problem.criteria().len())
+                        .map(|c| round3(problem.value(c, i)))
+                        .collect::<Vec<f64>>(),
                     "marker-color": crate::colours::stroke_of(fills[plan.assignment[i]]),
                     "marker-size": "small",
                 }

@@ -61,6 +61,12 @@ pub struct AccountPoint {
     pub revenue: f64,
     /// Visits per 4 weeks, when the plan wrote them.
     pub visits: Option<f64>,
+    /// Workload hours per 4 weeks, when the plan wrote them.
+    pub workload_hours: Option<f64>,
+    /// Whether the account is locked in its territory.
+    pub locked: bool,
+    /// Its value on each criterion of `summary.json`, when the plan wrote them.
+    pub values: Option<Vec<f64>>,
     /// `(lon, lat)`.
     pub at: [f64; 2],
 }
@@ -229,6 +235,13 @@ pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
                 prospect: p["status"].as_str() == Some("prospect"),
                 revenue: p["revenue"].as_f64().unwrap_or(0.0),
                 visits: p["visits"].as_f64(),
+                workload_hours: p["workload_hours"].as_f64(),
+                locked: p["locked"].as_bool().unwrap_or(false),
+                values: p["values"]
+                    .as_array()
+                    .map(|v| v.iter().map(|x| x.as_f64()).collect::<Option<Vec<f64>>>())
+                    .map(|v| v.ok_or_else(|| bad(format!("feature {i}: `values` not numbers"))))
+                    .transpose()?,
                 at: at()?,
             }),
             Some("base") => plan.bases.push(Base {

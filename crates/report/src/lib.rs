@@ -38,6 +38,8 @@ pub mod html;
 pub mod map;
 mod script;
 pub mod truth;
+mod whatif;
+mod whatif_script;
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -141,6 +143,14 @@ pub fn render(
     };
     page.push_str(&map::svg(plan, &colour_of, &layers));
     page.push_str("</section>");
+    if whatif::available(plan, options.max_points) {
+        let _ = write!(
+            page,
+            "<section><h2>What if: move accounts by hand</h2>{}{}</section>",
+            whatif::controls(plan),
+            whatif::data(plan)
+        );
+    }
     if let Some(notes) = html::map_notes(plan, &mismatches, &outside) {
         let _ = write!(page, "<section><h2>Map notes</h2>{notes}</section>");
     }
@@ -175,6 +185,7 @@ pub fn render(
         let _ = write!(page, "<section><h2>What could not be met</h2>{p}</section>");
     }
     page.push_str(script::SCRIPT);
+    page.push_str(whatif_script::SCRIPT);
     page.push_str("</main></body></html>\n");
     page
 }
