@@ -87,5 +87,9 @@ pub(crate) const SCRIPT: &str = r#"<script>
     });
   }
   document.body.setAttribute('data-ready', String(document.querySelectorAll('#territories path.territory').length));
+  // For the page-load benchmark: time from navigation start to the end of
+  // this script, and the JS heap when the browser reports it.
+  document.body.setAttribute('data-script-ms', performance.now().toFixed(0));
+  if (performance.memory) document.body.setAttribute('data-heap-mb', (performance.memory.usedJSHeapSize / 1048576).toFixed(1));
 })();
 </script>"#;
