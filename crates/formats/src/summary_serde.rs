@@ -120,3 +120,47 @@ pub(crate) fn solve_stats<'de, D: Deserializer<'de>>(d: D) -> Result<SolveStats,
 pub(crate) fn plan_options<'de, D: Deserializer<'de>>(d: D) -> Result<PlanOptions, D::Error> {
     PlanOptionsDef::deserialize(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use territory::{plan, Account, Location, Measure, PlanOptions, Problem, Status};
+
+    use crate::PlanSummary;
+
+    /// What the commands write reads back into the same summary, field for field.
+    #[test]
+    fn a_written_plan_summary_reads_back_the_same() {
+        let accounts: Vec<Account> = (0..60)
+            .map(|i| {
+                let status = if i % 2 == 0 {
+                    Status::Prospect
+                } else {
+                    Status::Customer
+                };
+                Account::new(
+                    format!("a{i}"),
+                    Location::new(60.0 + (i % 6) as f64 * 0.01, 24.0 + (i / 6) as f64 * 0.01),
+                )
+                .with_status(status)
+            })
+            .collect();
+        let problem = Problem::builder()
+            .accounts(accounts)
+            .territories(3)
+            .criterion(Measure::Customers, 0.10)
+            .build()
+            .unwrap();
+        let options = PlanOptions::default();
+        let p = plan(&problem, &options).unwrap();
+        let summary = PlanSummary::new("plan", &problem, &p, &options, 5);
+        let written = crate::to_json_bytes(&summary);
+        let read: PlanSummary = serde_json::from_slice(&written).unwrap();
+        assert_eq!(crate::to_json_bytes(&read), written);
+        // A renamed field is an error naming it, not a zero.
+        let mut value: serde_json::Value = serde_json::from_slice(&written).unwrap();
+        let solve = value.as_object_mut().unwrap().remove("solve").unwrap();
+        value["solver"] = solve;
+        let e = serde_json::from_value::<PlanSummary>(value).unwrap_err();
+        assert!(e.to_string().contains("solve"), "{e}");
+    }
+}
