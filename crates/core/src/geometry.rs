@@ -88,10 +88,16 @@ fn join_pieces(
     shapes
         .into_par_iter()
         .zip(edges_of)
-        .map(|(shape, edges)| {
+        .map(|(shape, mut edges)| {
             if shape.0.len() <= 1 || edges.is_empty() {
                 return shape;
             }
+            // Shortest edges first (a minimum spanning forest of the
+            // pieces), so corridors stay short.
+            let len2 = |&(a, b): &(usize, usize)| {
+                (points[a][0] - points[b][0]).powi(2) + (points[a][1] - points[b][1]).powi(2)
+            };
+            edges.sort_by(|x, y| len2(x).total_cmp(&len2(y)).then(x.cmp(y)));
             let piece_of = |i: usize| {
                 let p = Point::new(points[i][0], points[i][1]);
                 shape.0.iter().position(|poly| poly.intersects(&p))
@@ -105,12 +111,12 @@ fn join_pieces(
                     }
                 }
             }
-            if bridges.is_empty() {
-                return shape;
-            }
-            // A pairwise union: `unary_union` of pieces and corridors left
-            // the pieces apart on the sample plan.
-            shape.union(&MultiPolygon::new(bridges))
+            // One corridor at a time: corridors sharing an end overlap, and
+            // overlapping members of one multipolygon cancel out under the
+            // even-odd rule, cutting the very joint they should make.
+            bridges
+                .into_iter()
+                .fold(shape, |joined, b| joined.union(&MultiPolygon::new(vec![b])))
         })
         .collect()
 }
