@@ -256,3 +256,97 @@ fn clip_region(points: &[[f64; 2]], min: [f64; 2], max: [f64; 2]) -> MultiPolygo
         Vec::new(),
     )])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three clusters of territory 0 around one of territory 1, joined by
+    /// adjacency edges that share an account: corridors that overlap at
+    /// that account must still make one polygon.
+    #[test]
+    fn corridors_sharing_an_end_join_all_pieces() {
+        let mut pts = Vec::new();
+        let mut asg = Vec::new();
+        for &(cx, cy) in &[(0.0, 0.0), (20.0, 0.0), (0.0, 20.0)] {
+            for k in 0..4 {
+                pts.push([cx + (k % 2) as f64, cy + (k / 2) as f64]);
+                asg.push(0);
+            }
+        }
+        // Territory 1 fills the space between the clusters.
+        for i in 0..6 {
+            for j in 0..6 {
+                let p = [4.0 + i as f64 * 2.5, 4.0 + j as f64 * 2.5];
+                if p[0] + p[1] < 30.0 {
+                    pts.push(p);
+                    asg.push(1);
+                }
+            }
+        }
+        let n = pts.len();
+        let mut pairs = vec![
+            (0, 1),
+            (1, 2),
+            (2, 3),
+            (4, 5),
+            (5, 6),
+            (6, 7),
+            (8, 9),
+            (9, 10),
+            (10, 11),
+        ];
+        // Account 3 joins both other clusters.
+        pairs.extend([(3, 4), (3, 8)]);
+        pairs.extend((12..n - 1).map(|i| (i, i + 1)));
+        let adj = Adjacency::from_pairs(n, &pairs);
+        let plain = territory_polygons(&pts, &asg, 2);
+        assert!(
+            plain[0].0.len() >= 3,
+            "the clusters are apart before joining"
+        );
+        let joined = territory_polygons_on(&pts, &asg, 2, &adj);
+        assert_eq!(joined[0].0.len(), 1);
+    }
+
+    /// Corridors that cross outside the territory (two diagonals) must not
+    /// cut each other: as members of one multipolygon their crossing would
+    /// cancel out under the even-odd rule and split both.
+    #[test]
+    fn crossing_corridors_do_not_cut_each_other() {
+        let mut pts = Vec::new();
+        let mut asg = Vec::new();
+        let corners = [(0.0, 0.0), (20.0, 20.0), (0.0, 20.0), (20.0, 0.0)];
+        for &(cx, cy) in &corners {
+            for k in 0..4 {
+                pts.push([cx + (k % 2) as f64, cy + (k / 2) as f64]);
+                asg.push(0);
+            }
+        }
+        for i in 0..7 {
+            for j in 0..7 {
+                pts.push([3.0 + i as f64 * 2.4, 3.0 + j as f64 * 2.4]);
+                asg.push(1);
+            }
+        }
+        let n = pts.len();
+        let mut pairs: Vec<(usize, usize)> = (0..4)
+            .flat_map(|c| {
+                [
+                    (4 * c, 4 * c + 1),
+                    (4 * c + 1, 4 * c + 2),
+                    (4 * c + 2, 4 * c + 3),
+                ]
+            })
+            .collect();
+        // A–B and C–D, the two diagonals.
+        pairs.extend([(3, 4), (11, 12)]);
+        pairs.extend((16..n - 1).map(|i| (i, i + 1)));
+        let adj = Adjacency::from_pairs(n, &pairs);
+        assert_eq!(adj.components_per_territory(&asg, 2)[0], 2);
+        let joined = territory_polygons_on(&pts, &asg, 2, &adj);
+        // Crossing corridors of one territory may merge its two pieces in
+        // the drawing (the report then flags it); they never split it.
+        assert!(joined[0].0.len() <= 2, "{} polygons", joined[0].0.len());
+    }
+}
