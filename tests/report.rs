@@ -544,6 +544,27 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         "the lasso selects the accounts inside it"
     );
     assert_eq!(results["restored"], true, "undo restores the plan");
+    let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-whatif.png");
+    let _ = std::fs::remove_file(&png);
+    Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1280,1800")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!(
+            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
+            page.display()
+        ))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        png.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "no screenshot"
+    );
 
     // The page's balance is a recount of the exported assignment.
     let csv_text = results["csv"].as_str().unwrap();

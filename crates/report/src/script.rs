@@ -79,11 +79,17 @@ pub(crate) const SCRIPT: &str = r#"<script>
     var stops = Array.prototype.map.call(document.querySelectorAll('#stop-list tr[data-account]'), function (tr) {
       return tr.getAttribute('data-account');
     });
-    var first = visible.length ? visible[0].querySelector('.stop') : null;
-    if (first) first.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+    var all = visible.length ? visible[0].querySelectorAll('.stop') : [];
+    var hovered = null;
+    if (all.length > 1) {
+      all[all.length - 1].querySelector('circle').dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+      hovered = info.textContent;
+    }
+    var first = all.length ? all[0] : null;
+    if (first) first.querySelector('circle').dispatchEvent(new MouseEvent('click', {bubbles: true}));
     document.getElementById('test-results').textContent = JSON.stringify({
       rep: rep.value, day: day.value, visible_routes: visible.length, stops: stops,
-      clicked: first ? first.getAttribute('data-account') : null, info: info.textContent
+      clicked: first ? first.getAttribute('data-account') : null, info: info.textContent, hovered: hovered
     });
   }
   document.body.setAttribute('data-ready', String(document.querySelectorAll('#territories path.territory').length));
