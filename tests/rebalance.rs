@@ -6,7 +6,7 @@ use crate::common::{run_json, sample, stderr, territory};
 
 /// Plans the sample, then writes an accounts file with each account's territory,
 /// dropping every 40th account and adding `added` new ones near existing ones.
-fn current_plan_file(dir: &std::path::Path, added: usize) -> std::path::PathBuf {
+pub(crate) fn current_plan_file(dir: &std::path::Path, added: usize) -> std::path::PathBuf {
     let plan_dir = dir.join("plan");
     let accounts = sample("accounts.csv");
     let reps = sample("reps.csv");
@@ -63,7 +63,7 @@ fn current_plan_file(dir: &std::path::Path, added: usize) -> std::path::PathBuf 
     path
 }
 
-fn rebalance(current: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Value {
+pub(crate) fn rebalance(current: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> Value {
     let reps = sample("reps.csv");
     let mut args = vec![
         "rebalance",

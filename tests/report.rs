@@ -4,8 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{run_json, stderr, territory};
+use serde_json::Value;
+
+use crate::common::{run_json, sample, stderr, territory};
+use crate::rebalance::current_plan_file;
 use crate::routes::{plan_sample, routes_args};
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
 
 fn chromium() -> Option<PathBuf> {
     [
@@ -51,7 +58,22 @@ fn report_is_self_contained_with_one_path_per_territory() {
     let report = sample_report(tmp.path());
     let html = std::fs::read_to_string(&report).unwrap();
     assert_eq!(html.matches(r#"class="territory""#).count(), 10);
-    assert_eq!(html.matches(r#"class="route-day""#).count(), 5);
+    // One group per rep-day, over the 5 days; one numbered stop per visit.
+    let mut dates: Vec<&str> = html
+        .match_indices(r#"class="route-day" data-date=""#)
+        .map(|(i, m)| &html[i + m.len()..i + m.len() + 10])
+        .collect();
+    dates.dedup();
+    assert_eq!(dates.len(), 5);
+    let visits =
+        std::fs::read_to_string(report.with_file_name("routes").join("visits.csv")).unwrap();
+    assert_eq!(
+        html.matches(r#"<g class="stop""#).count(),
+        visits.lines().count() - 1
+    );
+    assert!(html.contains(r#"<option value="2027-01-04" selected>Mon 2027-01-04</option>"#));
+    assert!(html.contains(r#"id="scale-bar""#) && html.contains(r#"class="base-label""#));
+    assert!(html.contains("less compact than the best possible"));
     assert!(html.contains(r#"id="kpis""#) && html.contains("workload by territory"));
     // Offline: nothing is fetched from anywhere.
     for remote in ["http://", "https://", "src=", "@import", "url("] {
@@ -106,6 +128,60 @@ fn report_loads_in_a_browser_without_console_errors() {
     );
     assert_eq!(dom.matches(r#"class="territory""#).count(), 10);
 
+    // Pick a rep and a day through the page's own pickers, read the stop
+    // list, click the first stop: the page's test hook reports what it saw.
+    let visits = std::fs::read_to_string(tmp.path().join("routes/visits.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(visits.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let (rep, day) = (rows[0][0].to_string(), rows[0][1].to_string());
+    let expected: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == rep && r[1] == day)
+        .map(|r| r.get(3).unwrap())
+        .collect();
+    let out = Command::new(&browser)
+        .args(common)
+        .arg("--dump-dom")
+        .arg(format!("{url}#test={rep},{day}"))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let results = test_results(&dom);
+    assert_eq!(results["rep"], rep.as_str());
+    assert_eq!(results["day"], day.as_str());
+    assert_eq!(
+        results["visible_routes"], 1,
+        "only the picked rep's route shows"
+    );
+    let stops: Vec<&str> = results["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stops, expected,
+        "the stop list is the rep's day in visits.csv"
+    );
+    let first = &rows[0];
+    let info = results["info"].as_str().unwrap();
+    assert_eq!(results["clicked"], first[3].to_string().as_str());
+    for part in [&first[3], &first[5], &first[7]] {
+        assert!(
+            info.contains(part),
+            "{part} missing from the stop details: {info}"
+        );
+    }
+    assert!(
+        info.contains(&format!("service {} min", &first[9])),
+        "{info}"
+    );
+
     // A screenshot for people, kept under target/ as a CI artefact.
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-sample.png");
     let _ = std::fs::remove_file(&png);
@@ -113,7 +189,7 @@ fn report_loads_in_a_browser_without_console_errors() {
         .args(common)
         .arg("--window-size=1280,2000")
         .arg(format!("--screenshot={}", png.display()))
-        .arg(&url)
+        .arg(format!("{url}#test={rep},{day}"))
         .output()
         .expect("chromium runs");
     assert!(
@@ -142,12 +218,200 @@ fn report_rejects_a_folder_that_is_not_a_plan() {
     let o = report();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("summary.json"), "{}", stderr(&o));
-    // A plan summary beside a broken map layer.
+    // A plan summary of another shape (a renamed field) is refused, naming
+    // the field, rather than read as zeros.
     std::fs::write(tmp.path().join("summary.json"), r#"{"command":"plan"}"#).unwrap();
+    let o = report();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("summary.json"), "{}", stderr(&o));
+    let real = tempfile::tempdir().unwrap();
+    plan_sample(real.path());
+    let mut summary = read_json(&real.path().join("plan/summary.json"));
+    let metrics = summary
+        .as_object_mut()
+        .unwrap()
+        .remove("territory_metrics")
+        .unwrap();
+    summary["territory_figures"] = metrics;
+    std::fs::write(tmp.path().join("summary.json"), summary.to_string()).unwrap();
+    let o = report();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("summary.json") && stderr(&o).contains("territory_metrics"),
+        "{}",
+        stderr(&o)
+    );
+    // A real plan summary beside a broken map layer.
+    std::fs::copy(
+        real.path().join("plan/summary.json"),
+        tmp.path().join("summary.json"),
+    )
+    .unwrap();
     let o = report();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("territories.geojson"), "{}", stderr(&o));
     assert!(!out.exists());
+}
+
+/// Territory features of a plan's `territories.geojson`.
+fn territory_features(plan: &Path) -> Vec<Value> {
+    read_json(&plan.join("territories.geojson"))["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "territory")
+        .cloned()
+        .collect()
+}
+
+fn polygon_count(feature: &Value) -> usize {
+    match feature["geometry"]["type"].as_str() {
+        Some("Polygon") => 1,
+        Some("MultiPolygon") => feature["geometry"]["coordinates"].as_array().unwrap().len(),
+        other => panic!("not a polygon: {other:?}"),
+    }
+}
+
+#[test]
+fn a_territory_in_one_piece_is_drawn_as_one_polygon_or_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    plan_sample(tmp.path());
+    let plan = tmp.path().join("plan");
+    let summary = read_json(&plan.join("summary.json"));
+    let out = tmp.path().join("r.html");
+    let report = run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    let features = territory_features(&plan);
+    for t in summary["territory_metrics"].as_array().unwrap() {
+        let id = t["id"].as_str().unwrap();
+        let f = features
+            .iter()
+            .find(|f| f["properties"]["territory"] == id)
+            .unwrap();
+        let drawn = polygon_count(f);
+        if t["components"] == 1 && drawn != 1 {
+            // Allowed only when the page says so.
+            assert!(
+                html.contains(&format!(r#"<li class="pieces" data-id="{id}">"#)),
+                "{id}: one piece, drawn in {drawn}, not flagged"
+            );
+            assert!(report["drawn_in_pieces"]
+                .as_array()
+                .unwrap()
+                .contains(&id.into()));
+        }
+    }
+    // On the sample every territory is one piece and drawn as one.
+    assert!(features.iter().all(|f| polygon_count(f) == 1));
+    assert_eq!(report["drawn_in_pieces"], serde_json::json!([]));
+    // Every base outside its own shape is listed and ringed on the map.
+    for id in report["bases_outside"].as_array().unwrap() {
+        let id = id.as_str().unwrap();
+        assert!(
+            html.contains(&format!(r#"<li class="base-outside" data-id="{id}">"#)),
+            "{id}"
+        );
+        assert!(
+            html.contains(&format!(r#"<circle class="base-outside" data-t="{id}""#)),
+            "{id}"
+        );
+    }
+    // geojson.io draws the territories in the report's colours.
+    for f in &features {
+        let fill = f["properties"]["fill"].as_str().expect("simplestyle fill");
+        assert!(f["properties"]["stroke"].is_string());
+        let id = f["properties"]["territory"].as_str().unwrap();
+        assert!(
+            html.contains(&format!(r#"data-id="{id}" data-pieces="1" d="#))
+                && html.contains(&format!(r#"fill="{fill}""#)),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn report_compares_a_rebalance_with_the_plan_before() {
+    let tmp = tempfile::tempdir().unwrap();
+    let current = current_plan_file(tmp.path(), 30);
+    let old = tmp.path().join("plan");
+    // rep-10 leaves.
+    let reps = std::fs::read_to_string(sample("reps.csv")).unwrap();
+    let fewer: String = reps
+        .lines()
+        .filter(|l| !l.starts_with("rep-10,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let fewer_path = tmp.path().join("reps-9.csv");
+    std::fs::write(&fewer_path, fewer).unwrap();
+    let new = tmp.path().join("re");
+    let summary = run_json(&[
+        "rebalance",
+        "--accounts",
+        current.to_str().unwrap(),
+        "--reps",
+        fewer_path.to_str().unwrap(),
+        "--out",
+        new.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let out = tmp.path().join("compare.html");
+    let report = run_json(&[
+        "report",
+        "--plan",
+        new.to_str().unwrap(),
+        "--compare",
+        old.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    // Moved accounts (with names) on the map: exactly the rebalance's moves.
+    assert_eq!(report["moved_accounts"], summary["moved_accounts"]);
+    assert_eq!(
+        html.matches(r#"<circle class="moved""#).count(),
+        summary["moved_accounts"].as_u64().unwrap() as usize
+    );
+    assert!(html.contains("moved: ") && html.contains(" to rep-0"));
+    assert_eq!(html.matches(r#"<circle class="added""#).count(), 30);
+    let dropped = 1206usize.div_ceil(40);
+    assert_eq!(html.matches(r#"<path class="removed""#).count(), dropped);
+    assert!(
+        html.contains("1 removed (rep-10)"),
+        "removed rep called out"
+    );
+    assert!(html.contains(r#"id="balance-before-after""#));
+    assert!(html.contains(r#"id="territories-before-after""#));
+    // The same rep keeps its colour: each territory's swatch is the old
+    // plan's fill (all nine fit beside their new neighbours here).
+    let old_fills: Vec<(String, String)> = territory_features(&old)
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["territory"].as_str().unwrap().to_string(),
+                f["properties"]["fill"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut kept = 0;
+    for (id, fill) in &old_fills {
+        if html.contains(&format!(
+            r#"<tr data-id="{id}"><td><span class="swatch" style="background:{fill}">"#
+        )) {
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, 9, "colours kept: {kept} of 9");
 }
 
 #[test]
@@ -181,4 +445,193 @@ fn report_lists_the_moves_of_a_rebalance() {
     assert!(html.contains("osm-n1007416273"));
     // Text from the files is escaped, never markup.
     assert!(html.contains("a&lt;b&gt;&amp;c") && !html.contains("a<b>&c"));
+}
+
+/// The `#test-results` JSON a page's test hook wrote.
+fn test_results(dom: &str) -> Value {
+    let text = dom
+        .split(r#"<pre id="test-results">"#)
+        .nth(1)
+        .and_then(|t| t.split("</pre>").next())
+        .expect("test results in the page");
+    let text = text
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
+    let Some(browser) = chromium() else {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped: no chromium");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    plan_sample(tmp.path());
+    let plan = tmp.path().join("plan");
+    let page = tmp.path().join("r.html");
+    run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        page.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    // The accounts drawn on the map: id, territory, pixel position.
+    let mut drawn: Vec<(String, String, f64, f64)> = Vec::new();
+    for piece in html.split("<circle class=\"").skip(1) {
+        if !(piece.starts_with("customer") || piece.starts_with("prospect")) {
+            continue;
+        }
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            let start = piece.find(&key).unwrap() + key.len();
+            piece[start..start + piece[start..].find('"').unwrap()].to_string()
+        };
+        drawn.push((
+            attr("data-id"),
+            attr("data-t"),
+            attr("cx").parse().unwrap(),
+            attr("cy").parse().unwrap(),
+        ));
+    }
+    assert_eq!(drawn.len(), 1206);
+    // A lasso round a square of the map near one of rep-04's accounts, and
+    // the selection given to rep-09.
+    let (_, _, x, y) = drawn.iter().find(|d| d.1 == "rep-04").unwrap().clone();
+    let (x0, y0, x1, y1) = (x - 15.0, y - 15.0, x + 15.0, y + 15.0);
+    let mut expected: Vec<&str> = drawn
+        .iter()
+        .filter(|d| d.2 > x0 && d.2 < x1 && d.3 > y0 && d.3 < y1)
+        .map(|d| d.0.as_str())
+        .collect();
+    expected.sort_unstable();
+    let out = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
+            page.display()
+        ))
+        .output()
+        .expect("chromium runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let results = test_results(&String::from_utf8_lossy(&out.stdout));
+    let mut selected: Vec<&str> = results["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    selected.sort_unstable();
+    assert!(!selected.is_empty());
+    assert_eq!(
+        selected, expected,
+        "the lasso selects the accounts inside it"
+    );
+    assert_eq!(results["restored"], true, "undo restores the plan");
+    let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-whatif.png");
+    let _ = std::fs::remove_file(&png);
+    Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1280,1800")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!(
+            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
+            page.display()
+        ))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        png.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "no screenshot"
+    );
+
+    // The page's balance is a recount of the exported assignment.
+    let csv_text = results["csv"].as_str().unwrap();
+    let mut territory_of = std::collections::HashMap::new();
+    for r in csv::Reader::from_reader(csv_text.as_bytes())
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        let edited = selected.contains(&r["account"].as_str());
+        assert_eq!(r["locked"] == "true", edited, "{}", r["account"]);
+        if edited {
+            assert_eq!(r["territory"], "rep-09");
+        }
+        territory_of.insert(r["account"].clone(), r["territory"].clone());
+    }
+    let mut sums: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for f in read_json(&plan.join("territories.geojson"))["features"]
+        .as_array()
+        .unwrap()
+    {
+        if f["properties"]["kind"] != "account" {
+            continue;
+        }
+        let t = &territory_of[f["properties"]["id"].as_str().unwrap()];
+        let values = f["properties"]["values"].as_array().unwrap();
+        let entry = sums
+            .entry(t.clone())
+            .or_insert_with(|| vec![0.0; values.len()]);
+        for (s, v) in entry.iter_mut().zip(values) {
+            *s += v.as_f64().unwrap();
+        }
+    }
+    for (t, recount) in &sums {
+        let shown = results["sums"][t].as_array().unwrap();
+        for (a, b) in recount.iter().zip(shown) {
+            assert!((a - b.as_f64().unwrap()).abs() < 0.01, "{t}: {a} vs {b}");
+        }
+    }
+
+    // `rebalance --assignment` completes the edit and keeps the locked accounts.
+    let edited = tmp.path().join("assignment-edited.csv");
+    std::fs::write(&edited, csv_text).unwrap();
+    let re = tmp.path().join("re");
+    run_json(&[
+        "rebalance",
+        "--accounts",
+        sample("accounts.csv").to_str().unwrap(),
+        "--reps",
+        sample("reps.csv").to_str().unwrap(),
+        "--assignment",
+        edited.to_str().unwrap(),
+        "--out",
+        re.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let after = std::fs::read_to_string(re.join("assignment.csv")).unwrap();
+    for r in csv::Reader::from_reader(after.as_bytes())
+        .deserialize::<std::collections::HashMap<String, String>>()
+    {
+        let r = r.unwrap();
+        if selected.contains(&r["account"].as_str()) {
+            assert_eq!(
+                r["territory"], "rep-09",
+                "{} left its locked territory",
+                r["account"]
+            );
+        }
+    }
 }

@@ -9,7 +9,7 @@ use territory::partition::levels::{plan_levels, Levels, LevelsError};
 use territory::sizing::{size, SizingRow};
 use territory::{parse_tolerance, Measure, PlanOptions, Problem, ProblemBuilder};
 use territory_formats::{
-    check_output, plan_files, read_accounts, read_adjacency, read_current_territories, read_reps,
+    check_output, plan_files, read_accounts, read_adjacency, read_current_assignment, read_reps,
     to_json_bytes, write_files_atomically, write_plan, AccountsFile, OutputKind, PlanSummary,
     ReadOptions, UnitLocation,
 };
@@ -116,7 +116,9 @@ pub(crate) struct PlanArgs {
   territory rebalance --accounts accounts.csv --reps reps.csv --disruption revenue --max-moves 50 --out plan2 --json
 
 The current territory of each account comes from --assignment (a plan's
-assignment.csv) or the accounts file's `territory` column. Accounts of reps no
+assignment.csv, or one exported from the report's what-if editor, whose
+`locked=true` rows stay in their territory) or the accounts file's
+`territory` column. Accounts of reps no
 longer in the reps file must move (forced moves, counted apart in the summary
 and not by --max-moves); new reps get accounts from their neighbours; locked
 accounts never move. A cap never makes a rebalance move more than without it,
@@ -131,8 +133,9 @@ pub(crate) struct RebalanceArgs {
     /// reps' accounts; the balance reached is reported.
     #[arg(long, value_name = "N")]
     max_moves: Option<usize>,
-    /// Current territory per account (CSV `account,territory`, e.g. a plan's
-    /// assignment.csv), instead of the accounts file's `territory` column.
+    /// Current territory per account (CSV `account,territory`, optional
+    /// `locked`, e.g. a plan's assignment.csv or the report's edited one),
+    /// instead of the accounts file's `territory` column.
     #[arg(long, value_name = "FILE")]
     assignment: Option<PathBuf>,
 }
@@ -232,9 +235,11 @@ fn run_with(
     let (mut file, mut builder, input_warnings) = read_input(&args.input)?;
     if let Some(path) = assignment {
         let ids: Vec<&str> = file.accounts.iter().map(|a| a.id.as_str()).collect();
-        let current = read_current_territories(path, &args.input.read.options()?, &ids)?;
-        for (a, t) in file.accounts.iter_mut().zip(current) {
+        let current = read_current_assignment(path, &args.input.read.options()?, &ids)?;
+        for (a, (t, locked)) in file.accounts.iter_mut().zip(current) {
             a.territory = t;
+            // A lock in either file holds (the report's edits are locked).
+            a.locked |= locked;
         }
         builder = builder.accounts(file.accounts.clone());
     }

@@ -17,11 +17,15 @@ use crate::{print_json, Failure};
 #[command(after_help = "Examples:
   territory report --plan plan --out report.html
   territory report --plan plan --routes routes --day 2027-01-05 --out report.html --json
+  territory report --plan rebalanced --compare plan --out before-after.html
 
-The page works offline: an SVG map (territories coloured so that neighbours
-differ, customers, prospects, rep bases, the routes of a chosen day), the
-balance per criterion against its tolerance band, per-territory KPIs, moved
-accounts of a rebalance, and what could not be met.")]
+The page works offline: an SVG map (each territory keeps its colour across
+plans, touching territories differ; customers and prospects with tooltips;
+rep bases labelled with the rep's name; each rep's route of the chosen day
+with numbered stops), each rep's day table, the balance per criterion against
+its tolerance band, per-territory KPIs, map notes (territories drawn in
+pieces, bases outside their own territory), moved accounts of a rebalance,
+before/after with --compare, and what could not be met.")]
 pub(crate) struct ReportArgs {
     /// A folder written by `territory plan` or `territory rebalance`.
     #[arg(long, value_name = "DIR")]
@@ -29,6 +33,11 @@ pub(crate) struct ReportArgs {
     /// A folder written by `territory routes`.
     #[arg(long, value_name = "DIR")]
     routes: Option<PathBuf>,
+    /// An earlier plan folder: moved, new and removed accounts and reps are
+    /// shown on the map, and the balance before and after side by side;
+    /// territories keep the earlier plan's colours.
+    #[arg(long, value_name = "DIR")]
+    compare: Option<PathBuf>,
     /// Day whose routes show first (YYYY-MM-DD); the page can switch days.
     #[arg(long, value_name = "DATE")]
     day: Option<String>,
@@ -52,6 +61,13 @@ pub(crate) struct ReportSummary {
     territories: usize,
     accounts: usize,
     route_days: usize,
+    /// With `--compare`: accounts whose territory changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    moved_accounts: Option<usize>,
+    /// Territories drawn in another number of pieces than the adjacency has.
+    drawn_in_pieces: Vec<String>,
+    /// Territories whose rep base lies outside the territory's shape.
+    bases_outside: Vec<String>,
     bytes: usize,
     elapsed_ms: u64,
 }
@@ -62,9 +78,18 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
     if let Some(routes) = &args.routes {
         inputs.extend(folder_files(routes));
     }
+    if let Some(old) = &args.compare {
+        inputs.extend(folder_files(old));
+    }
     let input_refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
     check_output(&args.out.out, OutputKind::File, &input_refs)?;
     let plan = read_plan_folder(&args.plan).map_err(|e| Failure::Input(e.to_string()))?;
+    let before = args
+        .compare
+        .as_deref()
+        .map(read_plan_folder)
+        .transpose()
+        .map_err(|e| Failure::Input(e.to_string()))?;
     let routes = args
         .routes
         .as_deref()
@@ -84,7 +109,7 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         day: args.day.clone(),
         max_points: args.max_points,
     };
-    let html = render(&plan, routes.as_ref(), &options);
+    let html = render(&plan, routes.as_ref(), before.as_ref(), &options);
     let out = &args.out.out;
     territory_formats::write_file_atomically(out, html.as_bytes())
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
@@ -99,6 +124,17 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
             d.dedup();
             d.len()
         }),
+        moved_accounts: before
+            .as_ref()
+            .map(|b| territory_report::compare::compare(b, &plan).moved.len()),
+        drawn_in_pieces: territory_report::truth::piece_mismatches(&plan)
+            .into_iter()
+            .map(|m| m.territory)
+            .collect(),
+        bases_outside: territory_report::truth::bases_outside(&plan)
+            .into_iter()
+            .map(|b| b.territory)
+            .collect(),
         bytes: html.len(),
         elapsed_ms: progress.elapsed_ms(),
     };

@@ -48,7 +48,7 @@
 //! | [`partition::levels::plan_levels`], [`partition::levels::Levels`] | alignment levels: territories nested in regions, both balanced and contiguous |
 //! | [`Metrics`] | balance per criterion, compactness against the LP bound, contiguity |
 //! | [`Adjacency`] | Delaunay or given neighbours, pieces per territory |
-//! | [`geometry::territory_polygons`] | territory shapes from Voronoi cells |
+//! | [`geometry::territory_polygons`], [`geometry::territory_polygons_on`] | territory shapes from Voronoi cells; pieces the hull clip cut apart rejoined along the adjacency used |
 //! | [`sizing::size`] | how many territories the workload needs, and a what-if table |
 //! | [`CentreTravel`], [`ProblemBuilder::centre_travel_minutes`], [`ProblemBuilder::travel_share_minutes`] | compactness and workload in travel time (e.g. from a road network) |
 //! | [`routing::TravelCost`], [`routing::Matrix`] | travel costs between locations |

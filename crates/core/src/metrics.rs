@@ -6,7 +6,7 @@ use crate::problem::Problem;
 use crate::projection::dist2;
 
 /// The measures of one territory.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct TerritoryMetrics {
     /// Territory (rep) id.
     pub id: String,
@@ -37,7 +37,7 @@ pub struct TerritoryMetrics {
 }
 
 /// A territory's value on one criterion against its target.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct CriterionValue {
     /// Criterion name.
     pub criterion: String,
@@ -52,7 +52,7 @@ pub struct CriterionValue {
 }
 
 /// One criterion over all territories.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct CriterionSummary {
     /// Criterion name.
     pub criterion: String,
@@ -68,7 +68,7 @@ pub struct CriterionSummary {
 
 /// Compactness: moment of inertia, total distance, and the ratio of the
 /// optimised one to the LP-relaxation lower bound.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Compactness {
     /// What the engine minimised: `squared_distance` or `distance`.
     pub objective: crate::objective::Objective,
@@ -102,7 +102,7 @@ pub struct Compactness {
 }
 
 /// Whether every territory is one connected piece.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Contiguity {
     /// True when every territory is a single piece.
     pub contiguous: bool,
@@ -113,7 +113,7 @@ pub struct Contiguity {
 }
 
 /// All quality measures of a plan.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Metrics {
     /// Per criterion, the worst deviation.
     pub criteria: Vec<CriterionSummary>,

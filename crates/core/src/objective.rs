@@ -3,7 +3,17 @@
 /// What compactness minimises: the sum over accounts of the squared distance
 /// to the territory centre (moment of inertia; centres at centroids), or of the
 /// distance itself (p-median; centres at the member account that minimises it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Σ squared distance (the default; favours round territories).

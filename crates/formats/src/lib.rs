@@ -17,6 +17,7 @@
 
 mod accounts;
 mod adjacency_file;
+pub mod colours;
 mod error;
 mod geojson_accounts;
 mod output;
@@ -26,6 +27,7 @@ pub mod research;
 mod routes_files;
 mod schedule_inputs;
 mod source;
+mod summary_serde;
 mod table;
 
 use std::path::Path;
@@ -44,11 +46,11 @@ pub use plan_files::{
 pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
-    RoutesTotals, Spread, UnscheduledRecord,
+    RoutesTotals, Spread, UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
-    parse_iso_date, read_absences, read_appointments, read_assignment, read_current_territories,
-    read_holidays, read_points,
+    parse_iso_date, read_absences, read_appointments, read_assignment, read_current_assignment,
+    read_current_territories, read_holidays, read_points,
 };
 pub use source::{Encoding, ReadOptions};
 

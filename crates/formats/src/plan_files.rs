@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use geo::MultiPolygon;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use territory::metrics::{
     Compactness, Contiguity, CriterionSummary, CriterionValue, TerritoryMetrics,
@@ -14,7 +14,7 @@ use territory::{Diagnostic, Location, Plan, PlanOptions, Problem, SolveStats, Wo
 use crate::output::write_files_atomically;
 
 /// One account moved away from its current territory.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MoveRecord {
     /// Account id.
     pub account: String,
@@ -25,7 +25,7 @@ pub struct MoveRecord {
 }
 
 /// What `summary.json` holds (and `--json` prints).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanSummary {
     /// `plan` or `rebalance`.
     pub command: String,
@@ -62,10 +62,13 @@ pub struct PlanSummary {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<RegionSummary>,
     /// Requirements not met, with reasons.
+    #[serde(deserialize_with = "crate::summary_serde::diagnostics")]
     pub diagnostics: Vec<Diagnostic>,
     /// Engine facts.
+    #[serde(deserialize_with = "crate::summary_serde::solve_stats")]
     pub solve: SolveStats,
     /// Engine options used.
+    #[serde(deserialize_with = "crate::summary_serde::plan_options")]
     pub options: PlanOptions,
     /// Workload model used.
     pub workload_model: WorkloadModel,
@@ -78,7 +81,7 @@ pub struct PlanSummary {
 }
 
 /// One region of a plan with alignment levels (territories nested in regions).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RegionSummary {
     /// Region id (the reps' `region`, or `R01`, `R02`, ...).
     pub id: String,
@@ -111,7 +114,7 @@ pub struct RegionSummary {
 }
 
 /// Wall time of one phase of a command.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PhaseTiming {
     /// Phase name, e.g. `balancing LP`.
     pub phase: String,
@@ -237,7 +240,7 @@ pub fn plan_files(
     if let Some(regions) = &regions {
         files.push((
             "regions.geojson".to_string(),
-            regions_geojson(problem, shapes, regions, summary),
+            regions_geojson(problem, shapes, regions, summary, &plan.adjacency),
         ));
     }
     files.push(("summary.json".to_string(), to_json_bytes(summary)));
@@ -339,6 +342,7 @@ fn part_polygons(
     assignment: &[usize],
     k: usize,
     shapes: &[Option<MultiPolygon<f64>>],
+    adjacency: &territory::Adjacency,
 ) -> Vec<MultiPolygon<f64>> {
     if shapes.iter().any(Option::is_some) {
         let mut groups: Vec<Vec<&geo::Polygon<f64>>> = vec![Vec::new(); k];
@@ -350,7 +354,7 @@ fn part_polygons(
         groups.into_iter().map(geo::unary_union).collect()
     } else {
         let projection = problem.projection();
-        territory::geometry::territory_polygons(problem.points(), assignment, k)
+        territory::geometry::territory_polygons_on(problem.points(), assignment, k, adjacency)
             .into_iter()
             .map(|m| {
                 use geo::MapCoords;
@@ -374,8 +378,15 @@ fn regions_geojson(
     shapes: &[Option<MultiPolygon<f64>>],
     regions: &Regions<'_>,
     summary: &PlanSummary,
+    adjacency: &territory::Adjacency,
 ) -> Vec<u8> {
-    let polygons = part_polygons(problem, &regions.of_account, summary.regions.len(), shapes);
+    let polygons = part_polygons(
+        problem,
+        &regions.of_account,
+        summary.regions.len(),
+        shapes,
+        adjacency,
+    );
     let features: Vec<Value> = summary
         .regions
         .iter()
@@ -408,7 +419,7 @@ fn territories_geojson(
     regions: Option<&Regions<'_>>,
 ) -> Vec<u8> {
     let k = problem.territories().len();
-    let polygons = part_polygons(problem, &plan.assignment, k, shapes);
+    let polygons = part_polygons(problem, &plan.assignment, k, shapes, &plan.adjacency);
     // With levels, every feature also names its region.
     let tag = |mut feature: Value, j: usize| {
         if let (Some(r), Some(props)) = (regions, feature["properties"].as_object_mut()) {
@@ -416,9 +427,11 @@ fn territories_geojson(
         }
         feature
     };
+    let fills = territory_fills(problem, plan);
     let mut features: Vec<Value> = Vec::new();
     for (j, (t, shape)) in problem.territories().iter().zip(&polygons).enumerate() {
         let m = &plan.metrics.territories[j];
+        let fill = fills[j];
         features.push(tag(
             json!({
                 "type": "Feature",
@@ -433,6 +446,10 @@ fn territories_geojson(
                     "revenue": m.revenue,
                     "workload_hours": round3(m.workload_hours),
                     "components": m.components,
+                    "fill": fill,
+                    "fill-opacity": 0.6,
+                    "stroke": crate::colours::stroke_of(fill),
+                    "stroke-width": 1.5,
                 }
             }),
             j,
@@ -450,6 +467,16 @@ fn territories_geojson(
                     "territory": problem.territories()[plan.assignment[i]].id,
                     "status": a.status.as_str(),
                     "revenue": a.revenue,
+                    "visits": problem.workload_model().visits(a),
+                    "workload_hours": round3(problem.workload_hours()[i]),
+                    "locked": a.locked,
+                    // Per criterion in `summary.json` order, so the report
+                    // can recount the balance of an edited assignment.
+                    "values": (0..problem.criteria().len())
+                        .map(|c| round3(problem.value(c, i)))
+                        .collect::<Vec<f64>>(),
+                    "marker-color": crate::colours::stroke_of(fills[plan.assignment[i]]),
+                    "marker-size": "small",
                 }
             }),
             plan.assignment[i],
@@ -468,6 +495,26 @@ fn territories_geojson(
         }
     }
     to_json_bytes(&json!({"type": "FeatureCollection", "features": features}))
+}
+
+/// The fill of each territory: stable per id, touching territories differ
+/// (touching by the accounts' Delaunay edges, which is how cells touch, and
+/// by the adjacency used).
+fn territory_fills(problem: &Problem, plan: &Plan) -> Vec<&'static str> {
+    let ids: Vec<&str> = problem
+        .territories()
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    let mut edges = territory::Adjacency::delaunay(problem.points())
+        .edges()
+        .to_vec();
+    edges.extend_from_slice(plan.adjacency.edges());
+    let neighbours = crate::colours::territory_neighbours(&edges, &plan.assignment, ids.len());
+    crate::colours::territory_colours(&ids, &neighbours, |_| None)
+        .into_iter()
+        .map(|c| crate::colours::PALETTE[c])
+        .collect()
 }
 
 fn round6(v: f64) -> f64 {

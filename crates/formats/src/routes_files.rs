@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use territory::routing::schedule::{calendar::weekday, fnv1a, RepDay, Schedule};
 use territory::{Account, Location, Rep};
@@ -12,7 +12,7 @@ use territory::{Account, Location, Rep};
 use crate::output::write_files_atomically;
 
 /// Settings echoed in the summary.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesParameters {
     /// First day of the horizon.
     pub start: NaiveDate,
@@ -33,7 +33,7 @@ pub struct RoutesParameters {
 }
 
 /// Totals over all reps.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesTotals {
     /// Visits due in the horizon (appointments included).
     pub due_visits: usize,
@@ -60,7 +60,7 @@ pub struct RoutesTotals {
 }
 
 /// Mean, standard deviation and range of a quantity.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Spread {
     /// Mean.
     pub mean: f64,
@@ -95,7 +95,7 @@ impl Spread {
 }
 
 /// One rep-day in the summary.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DaySummary {
     /// Date.
     pub date: NaiveDate,
@@ -120,7 +120,7 @@ pub struct DaySummary {
 }
 
 /// One rep in the summary.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RepSummary {
     /// Rep id.
     pub rep: String,
@@ -141,7 +141,7 @@ pub struct RepSummary {
 }
 
 /// An account with fewer visits than due.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UnscheduledRecord {
     /// Account id.
     pub account: String,
@@ -158,7 +158,7 @@ pub struct UnscheduledRecord {
 }
 
 /// What `summary.json` holds (and `--json` prints).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesSummary {
     /// `routes`.
     pub command: String,
@@ -322,6 +322,42 @@ pub fn write_routes(
         ));
     }
     write_files_atomically(dir, &files)
+}
+
+/// One row of `visits.csv`, as [`write_routes`] writes it (for readers such
+/// as the report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitRecord {
+    /// Rep id.
+    pub rep: String,
+    /// Date, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+    /// Position in the day, from 1.
+    pub sequence: usize,
+    /// Account id.
+    pub account: String,
+    /// Account name (may be empty).
+    pub name: String,
+    /// Arrival, `HH:MM`.
+    pub arrival: String,
+    /// Start of service, `HH:MM`.
+    pub start: String,
+    /// Departure, `HH:MM`.
+    pub departure: String,
+    /// Minutes waiting for the window to open.
+    pub wait_min: f64,
+    /// Minutes on site.
+    pub service_min: f64,
+    /// Travel minutes from the previous stop (or the base).
+    pub travel_min: f64,
+    /// Travel kilometres from the previous stop.
+    pub travel_km: f64,
+    /// Whether the visit is a booked appointment.
+    pub appointment: bool,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
 }
 
 fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::io::Result<Vec<u8>> {

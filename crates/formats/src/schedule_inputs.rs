@@ -64,14 +64,28 @@ pub fn read_current_territories(
     options: &ReadOptions,
     account_ids: &[&str],
 ) -> Result<Vec<Option<String>>, InputError> {
-    let table = Table::read_with(path, &["account", "territory"], &[], options)?;
+    Ok(read_current_assignment(path, options, account_ids)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// As [`read_current_territories`], with each account's `locked` flag when
+/// the file has that column (an assignment edited in the report marks the
+/// accounts a manager moved by hand `locked=true`, so a rebalance keeps them).
+pub fn read_current_assignment(
+    path: &Path,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<(Option<String>, bool)>, InputError> {
+    let table = Table::read_with(path, &["account", "territory"], &["locked"], options)?;
     let unit = table.unit();
     let accounts: HashMap<&str, usize> = account_ids
         .iter()
         .enumerate()
         .map(|(i, &a)| (a, i))
         .collect();
-    let mut current = vec![None; account_ids.len()];
+    let mut current = vec![(None, false); account_ids.len()];
     let mut seen: HashMap<usize, u64> = HashMap::new();
     for row in table.rows() {
         let id = row.required("account")?;
@@ -84,7 +98,19 @@ pub fn read_current_territories(
                 format!("'{id}' is assigned twice (first on {unit} {first})"),
             ));
         }
-        current[a] = row.text("territory").map(str::to_string);
+        let locked = match row.text("locked") {
+            Some(l) => crate::accounts::parse_bool(l)
+                .ok_or_else(|| row.error("locked", format!("'{l}' is not true or false")))?,
+            None => false,
+        };
+        let territory = row.text("territory").map(str::to_string);
+        if locked && territory.is_none() {
+            return Err(row.error(
+                "territory",
+                format!("'{id}' is locked but has no territory"),
+            ));
+        }
+        current[a] = (territory, locked);
     }
     Ok(current)
 }

@@ -1,8 +1,13 @@
-//! Reading the plan and routes folders the other commands write.
+//! Reading the plan and routes folders the other commands write, as the very
+//! types they serialise: a summary that does not deserialise into
+//! [`PlanSummary`] / [`RoutesSummary`] is an error naming the file and the
+//! field, never a page of zeros.
 
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use territory_formats::{PlanSummary, RoutesSummary, VisitRecord};
 
 /// Why a folder cannot be reported on.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +42,8 @@ pub struct TerritoryShape {
     pub name: Option<String>,
     /// Polygons, each as outer ring then holes.
     pub polygons: Vec<Vec<Line>>,
+    /// The simplestyle `fill` the plan wrote, if any.
+    pub fill: Option<String>,
 }
 
 /// An account point.
@@ -44,10 +51,22 @@ pub struct TerritoryShape {
 pub struct AccountPoint {
     /// Account id.
     pub id: String,
+    /// Account name, if any.
+    pub name: Option<String>,
     /// Territory id.
     pub territory: String,
     /// Whether it is a prospect (else a customer).
     pub prospect: bool,
+    /// Revenue.
+    pub revenue: f64,
+    /// Visits per 4 weeks, when the plan wrote them.
+    pub visits: Option<f64>,
+    /// Workload hours per 4 weeks, when the plan wrote them.
+    pub workload_hours: Option<f64>,
+    /// Whether the account is locked in its territory.
+    pub locked: bool,
+    /// Its value on each criterion of `summary.json`, when the plan wrote them.
+    pub values: Option<Vec<f64>>,
     /// `(lon, lat)`.
     pub at: [f64; 2],
 }
@@ -67,7 +86,7 @@ pub struct Base {
 #[derive(Debug, Clone)]
 pub struct PlanFolder {
     /// `summary.json`.
-    pub summary: Value,
+    pub summary: PlanSummary,
     /// Territory polygons from `territories.geojson`.
     pub territories: Vec<TerritoryShape>,
     /// Account points.
@@ -95,19 +114,49 @@ pub struct RouteLine {
 #[derive(Debug, Clone)]
 pub struct RoutesFolder {
     /// `summary.json`.
-    pub summary: Value,
+    pub summary: RoutesSummary,
     /// Route lines from `routes.geojson`.
     pub lines: Vec<RouteLine>,
+    /// Stops from `visits.csv`, in file order (rep, date, sequence).
+    pub visits: Vec<VisitRecord>,
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReportError> {
+    std::fs::read(path).map_err(|e| ReportError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 fn read_json(path: &Path) -> Result<Value, ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| ReportError::Read {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| ReportError::Format {
+    serde_json::from_slice(&read_bytes(path)?).map_err(|e| ReportError::Format {
         path: path.to_path_buf(),
         message: format!("not JSON: {e}"),
+    })
+}
+
+/// A summary as its command's type; `kinds` are the `command` values accepted.
+fn read_summary<T: DeserializeOwned>(
+    path: &Path,
+    kinds: &[&str],
+    what: &str,
+) -> Result<T, ReportError> {
+    let value = read_json(path)?;
+    let command = value["command"].as_str().unwrap_or("").to_string();
+    if !kinds.contains(&command.as_str()) {
+        return Err(ReportError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "not the summary of {what} (command '{command}'): give the folder `territory {}` wrote",
+                kinds[0]
+            ),
+        });
+    }
+    serde_json::from_value(value).map_err(|e| ReportError::Format {
+        path: path.to_path_buf(),
+        message: format!(
+            "not a summary this version of territory understands ({e}); re-run `territory {command}` with this version"
+        ),
     })
 }
 
@@ -131,17 +180,11 @@ fn text(v: &Value) -> Option<String> {
 
 /// Reads a plan folder (`summary.json`, `territories.geojson`).
 pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
-    let summary_path = dir.join("summary.json");
-    let summary = read_json(&summary_path)?;
-    let command = summary["command"].as_str().unwrap_or("");
-    if !["plan", "rebalance", "size"].contains(&command) {
-        return Err(ReportError::Format {
-            path: summary_path,
-            message: format!(
-                "not the summary of a plan (command '{command}'): give the folder `territory plan` wrote"
-            ),
-        });
-    }
+    let summary: PlanSummary = read_summary(
+        &dir.join("summary.json"),
+        &["plan", "rebalance", "size"],
+        "a plan",
+    )?;
     let geo_path = dir.join("territories.geojson");
     let geo = read_json(&geo_path)?;
     let bad = |message: String| ReportError::Format {
@@ -181,12 +224,24 @@ pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
                     id: territory,
                     name: text(&p["name"]),
                     polygons,
+                    fill: text(&p["fill"]),
                 });
             }
             Some("account") => plan.accounts.push(AccountPoint {
-                id: text(&p["id"]).unwrap_or_default(),
+                id: text(&p["id"])
+                    .ok_or_else(|| bad(format!("feature {i}: account without `id`")))?,
+                name: text(&p["name"]),
                 territory,
                 prospect: p["status"].as_str() == Some("prospect"),
+                revenue: p["revenue"].as_f64().unwrap_or(0.0),
+                visits: p["visits"].as_f64(),
+                workload_hours: p["workload_hours"].as_f64(),
+                locked: p["locked"].as_bool().unwrap_or(false),
+                values: p["values"]
+                    .as_array()
+                    .map(|v| v.iter().map(|x| x.as_f64()).collect::<Option<Vec<f64>>>())
+                    .map(|v| v.ok_or_else(|| bad(format!("feature {i}: `values` not numbers"))))
+                    .transpose()?,
                 at: at()?,
             }),
             Some("base") => plan.bases.push(Base {
@@ -197,25 +252,26 @@ pub fn read_plan_folder(dir: &Path) -> Result<PlanFolder, ReportError> {
             _ => {}
         }
     }
-    let listed = plan.summary["territory_metrics"]
-        .as_array()
-        .map_or(0, Vec::len);
-    if plan.territories.is_empty() && listed > 0 {
-        return Err(bad("no territory polygons".into()));
+    if plan.territories.len() != plan.summary.territory_metrics.len() {
+        return Err(bad(format!(
+            "{} territory polygons, but summary.json lists {} territories",
+            plan.territories.len(),
+            plan.summary.territory_metrics.len()
+        )));
+    }
+    if plan.accounts.len() != plan.summary.accounts {
+        return Err(bad(format!(
+            "{} account points, but summary.json counts {} accounts",
+            plan.accounts.len(),
+            plan.summary.accounts
+        )));
     }
     Ok(plan)
 }
 
-/// Reads a routes folder (`summary.json`, `routes.geojson`).
+/// Reads a routes folder (`summary.json`, `routes.geojson`, `visits.csv`).
 pub fn read_routes_folder(dir: &Path) -> Result<RoutesFolder, ReportError> {
-    let summary_path = dir.join("summary.json");
-    let summary = read_json(&summary_path)?;
-    if summary["command"].as_str() != Some("routes") {
-        return Err(ReportError::Format {
-            path: summary_path,
-            message: "not the summary of routes: give the folder `territory routes` wrote".into(),
-        });
-    }
+    let summary: RoutesSummary = read_summary(&dir.join("summary.json"), &["routes"], "routes")?;
     let geo_path = dir.join("routes.geojson");
     let geo = read_json(&geo_path)?;
     let features = geo["features"]
@@ -227,22 +283,38 @@ pub fn read_routes_folder(dir: &Path) -> Result<RoutesFolder, ReportError> {
     let mut lines = Vec::new();
     for (i, f) in features.iter().enumerate() {
         let p = &f["properties"];
+        let bad = |what: &str| ReportError::Format {
+            path: geo_path.clone(),
+            message: format!("feature {}: {what}", i + 1),
+        };
         let l = line(&f["geometry"]["coordinates"])
             .filter(|l| l.len() >= 2)
-            .ok_or_else(|| ReportError::Format {
-                path: geo_path.clone(),
-                message: format!(
-                    "feature {} is not a LineString of at least two positions",
-                    i + 1
-                ),
-            })?;
+            .ok_or_else(|| bad("not a LineString of at least two positions"))?;
         lines.push(RouteLine {
-            rep: text(&p["rep"]).unwrap_or_default(),
-            date: text(&p["date"]).unwrap_or_default(),
+            rep: text(&p["rep"]).ok_or_else(|| bad("no `rep`"))?,
+            date: text(&p["date"]).ok_or_else(|| bad("no `date`"))?,
             line: l,
-            visits: p["visits"].as_u64().unwrap_or(0) as usize,
-            travel_min: p["travel_min"].as_f64().unwrap_or(0.0),
+            visits: p["visits"].as_u64().ok_or_else(|| bad("no `visits`"))? as usize,
+            travel_min: p["travel_min"]
+                .as_f64()
+                .ok_or_else(|| bad("no `travel_min`"))?,
         });
     }
-    Ok(RoutesFolder { summary, lines })
+    let csv_path = dir.join("visits.csv");
+    let bytes = read_bytes(&csv_path)?;
+    let mut visits = Vec::new();
+    for (k, row) in csv::Reader::from_reader(bytes.as_slice())
+        .deserialize::<VisitRecord>()
+        .enumerate()
+    {
+        visits.push(row.map_err(|e| ReportError::Format {
+            path: csv_path.clone(),
+            message: format!("line {}: {e}", k + 2),
+        })?);
+    }
+    Ok(RoutesFolder {
+        summary,
+        lines,
+        visits,
+    })
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Page load of `territory report` at 100,000 accounts / 1,000 territories in
+# headless Debian chromium: report build time, HTML size, time from navigation
+# to the end of the page script, wall time of a full load + screenshot
+# (layout and paint included), JS heap and the browser's peak RSS.
+# Usage: bash benches/report_scale.sh [N] [K] [plan flags...]
+#   e.g. bash benches/report_scale.sh 100000 1000 --no-contiguity
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}; K=${2:-1000}; shift 2 || true
+cargo build --release -q -p territory-cli
+T=target/release/territory
+work=${WORK:-$(mktemp -d)}
+mkdir -p "$work"
+[ -f "$work/accounts.csv" ] || python3 benches/synthetic_accounts.py --n "$N" --seed 7 --out "$work/accounts.csv"
+if [ ! -f "$work/plan/summary.json" ]; then
+    /usr/bin/time -f "%e s, %M KB" -o "$work/plan.time" \
+        $T plan --accounts "$work/accounts.csv" --territories "$K" "$@" --out "$work/plan" -q
+    echo "plan: $(cat "$work/plan.time")"
+fi
+/usr/bin/time -f "%e %M" -o "$work/report.time" $T report --plan "$work/plan" --out "$work/report.html" -q
+read -r rwall rrss < "$work/report.time"
+echo "report: ${rwall} s, $((rrss / 1024)) MB RSS, $(( $(stat -c %s "$work/report.html") / 1048576 )) MB HTML"
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --enable-precise-memory-info)
+for run in 1 2 3; do
+    dom=$(/usr/bin/time -f "%e %M" -o "$work/dom.time" chromium "${flags[@]}" --dump-dom "file://$work/report.html" 2>/dev/null | head -c 4000)
+    read -r dwall drss < "$work/dom.time"
+    script_ms=$(grep -o 'data-script-ms="[0-9]*"' <<<"$dom" | grep -o '[0-9]*')
+    heap=$(grep -o 'data-heap-mb="[0-9.]*"' <<<"$dom" | grep -o '[0-9.]*' || echo "?")
+    /usr/bin/time -f "%e %M" -o "$work/shot.time" chromium "${flags[@]}" --window-size=1280,1600 \
+        --screenshot="$work/report.png" "file://$work/report.html" >/dev/null 2>&1
+    read -r swall srss < "$work/shot.time"
+    echo "load $run: script done at ${script_ms} ms, JS heap ${heap} MB; dump-dom ${dwall} s (peak RSS $((drss / 1024)) MB); load+screenshot ${swall} s (peak RSS $((srss / 1024)) MB)"
+done
+echo "files in $work"
