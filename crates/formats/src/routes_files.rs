@@ -170,8 +170,12 @@ pub struct RoutesSummary {
     pub totals: RoutesTotals,
     /// Per rep and day.
     pub reps: Vec<RepSummary>,
-    /// Accounts short of their due visits, with reasons.
+    /// Accounts short of their due visits, or with a booking not kept, with
+    /// reasons: empty when everything due is planned.
     pub unscheduled: Vec<UnscheduledRecord>,
+    /// Accounts with a visit frequency but no visit due in this horizon
+    /// (reason `not_due_in_horizon`); not an alarm.
+    pub not_due_in_horizon: Vec<UnscheduledRecord>,
     /// Ids of input accounts that no rep owns (no territory in the
     /// assignment), so nothing was planned for them.
     pub unassigned: Vec<String>,
@@ -245,18 +249,17 @@ impl RoutesSummary {
             .filter(|d| !d.stops.is_empty())
             .map(RepDay::work_min)
             .collect();
-        let unscheduled: Vec<UnscheduledRecord> = schedule
-            .unscheduled
-            .iter()
-            .map(|u| UnscheduledRecord {
-                account: accounts[u.account].id.clone(),
-                rep: reps[u.rep].id.clone(),
-                due: u.due,
-                scheduled: u.scheduled,
-                reason_code: u.reason.code().to_string(),
-                reason: u.reason.to_string(),
-            })
-            .collect();
+        let record = |u: &territory::routing::schedule::Unscheduled| UnscheduledRecord {
+            account: accounts[u.account].id.clone(),
+            rep: reps[u.rep].id.clone(),
+            due: u.due,
+            scheduled: u.scheduled,
+            reason_code: u.reason.code().to_string(),
+            reason: u.reason.to_string(),
+        };
+        let unscheduled: Vec<UnscheduledRecord> = schedule.unscheduled.iter().map(record).collect();
+        let not_due_in_horizon: Vec<UnscheduledRecord> =
+            schedule.not_due.iter().map(record).collect();
         Self {
             command: "routes".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -278,6 +281,7 @@ impl RoutesSummary {
             },
             reps: rep_summaries,
             unscheduled,
+            not_due_in_horizon,
             elapsed_ms,
             timings: Vec::new(),
             unassigned: Vec::new(),

@@ -255,6 +255,9 @@ pub enum Reason {
         per_4_weeks: f64,
         /// Weeks in the horizon.
         weeks: u32,
+        /// The cadence is anchored to calendar weeks (none of which falls
+        /// in this horizon).
+        anchored: bool,
     },
     /// The account accepts none of the rep's working days.
     NoAcceptedDay,
@@ -305,7 +308,15 @@ impl Reason {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::NotDueInHorizon { per_4_weeks, weeks } => write!(
+            Self::NotDueInHorizon {
+                per_4_weeks,
+                weeks,
+                anchored: true,
+            } => write!(
+                f,
+                "at {per_4_weeks} visits per 4 weeks its anchored cadence has no visit due in this {weeks}-week horizon (the next one falls in a later week)"
+            ),
+            Self::NotDueInHorizon { per_4_weeks, weeks, .. } => write!(
                 f,
                 "at {per_4_weeks} visits per 4 weeks no visit is due in this {weeks}-week horizon (plan a longer one, or anchor the cadence to the calendar)"
             ),
@@ -357,8 +368,12 @@ pub struct Unscheduled {
 pub struct Schedule {
     /// Every working day of every rep with accounts, by rep then date.
     pub days: Vec<RepDay>,
-    /// Accounts with fewer visits than due, and why.
+    /// Accounts with fewer visits than due, or a booking not kept, and why:
+    /// empty when every due visit and booking is planned.
     pub unscheduled: Vec<Unscheduled>,
+    /// Accounts with a frequency but no visit due in this horizon (kept apart
+    /// from `unscheduled`, which is an alarm).
+    pub not_due: Vec<Unscheduled>,
     /// Visits due over the horizon (appointments included).
     pub due_visits: usize,
     /// Visits scheduled.
@@ -426,6 +441,7 @@ pub fn plan_visits_with_progress(
     let mut schedule = Schedule {
         days: Vec::new(),
         unscheduled: Vec::new(),
+        not_due: Vec::new(),
         due_visits: 0,
         scheduled_visits: 0,
         appointments_kept: 0,
@@ -436,6 +452,7 @@ pub fn plan_visits_with_progress(
         let r = result?;
         schedule.days.extend(r.days);
         schedule.unscheduled.extend(r.unscheduled);
+        schedule.not_due.extend(r.not_due);
         schedule.due_visits += r.due_visits;
         schedule.scheduled_visits += r.scheduled_visits;
         schedule.appointments_kept += r.appointments_kept;
@@ -450,9 +467,9 @@ pub fn plan_visits_with_progress(
     schedule
         .days
         .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.date.cmp(&b.date)));
-    schedule
-        .unscheduled
-        .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
+    for list in [&mut schedule.unscheduled, &mut schedule.not_due] {
+        list.sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
+    }
     Ok(schedule)
 }
 

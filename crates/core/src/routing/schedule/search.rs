@@ -29,6 +29,7 @@ const MISSED_VISIT: f64 = 1.0e5;
 pub(super) struct GroupResult {
     pub days: Vec<RepDay>,
     pub unscheduled: Vec<Unscheduled>,
+    pub not_due: Vec<Unscheduled>,
     pub due_visits: usize,
     pub scheduled_visits: usize,
     pub appointments_kept: usize,
@@ -264,6 +265,7 @@ pub(super) fn solve_group(
             need.blocked = Some(Reason::NotDueInHorizon {
                 per_4_weeks,
                 weeks: request.weeks,
+                anchored: anchored_weeks.is_some(),
             });
         }
         if to_pattern > 0 {
@@ -429,15 +431,25 @@ pub(super) fn solve_group(
         });
     }
     let mut unscheduled = Vec::new();
+    let mut not_due = Vec::new();
     for (i, need) in needs.iter().enumerate() {
-        // Short accounts, accounts not due, and booked visits not kept (even
+        if matches!(need.blocked, Some(Reason::NotDueInHorizon { .. })) {
+            not_due.push(Unscheduled {
+                account: need.account,
+                rep: need.rep,
+                due: 0,
+                scheduled: scheduled[i],
+                reason: need.blocked.clone().unwrap_or(Reason::NoRoom),
+            });
+            continue;
+        }
+        // Short accounts and booked visits not kept (even
         // when regular visits made up for them) are all reported.
         let short = scheduled[i] < need.due;
         let reported = matches!(
             need.blocked,
             Some(
-                Reason::NotDueInHorizon { .. }
-                    | Reason::AppointmentConflict
+                Reason::AppointmentConflict
                     | Reason::AppointmentOutsideHours
                     | Reason::AppointmentOffDay
                     | Reason::AppointmentRepAway
@@ -458,6 +470,7 @@ pub(super) fn solve_group(
     Ok(GroupResult {
         days: out_days,
         unscheduled,
+        not_due,
         due_visits: needs.iter().map(|n| n.due).sum(),
         scheduled_visits: scheduled.iter().sum(),
         appointments_kept: kept,
