@@ -361,6 +361,35 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             bad.push(format!("{here}: missing from summary.json"));
             continue;
         };
+        // The summary's stop list is the day in visits.csv, stop by stop.
+        let stops = day["stops"].as_array().cloned().unwrap_or_default();
+        let listed: Vec<(String, u32, u32, u32, bool)> = stops
+            .iter()
+            .map(|s| {
+                (
+                    s["account"].as_str().unwrap_or("").to_string(),
+                    hm(s["arrival"].as_str().unwrap_or("")),
+                    hm(s["start"].as_str().unwrap_or("")),
+                    hm(s["departure"].as_str().unwrap_or("")),
+                    s["appointment"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
+        let written: Vec<(String, u32, u32, u32, bool)> = rows
+            .iter()
+            .map(|v| {
+                (
+                    v.account.clone(),
+                    v.arrival,
+                    v.start,
+                    v.departure,
+                    v.appointment,
+                )
+            })
+            .collect();
+        if listed != written {
+            bad.push(format!("{here}: summary stops differ from visits.csv"));
+        }
         if (day["travel_min"].as_f64().unwrap() - travel).abs() > 0.5 {
             bad.push(format!(
                 "{here}: summary travel {} min, recomputed {travel}",

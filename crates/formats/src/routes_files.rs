@@ -117,6 +117,30 @@ pub struct DaySummary {
     pub work_min: f64,
     /// Minutes on duty over the working day's length.
     pub utilisation: f64,
+    /// Working hours of the day, `HH:MM-HH:MM` (shorter than the rep's on a
+    /// part-day absence).
+    pub hours: String,
+    /// The visits in order.
+    pub stops: Vec<StopSummary>,
+}
+
+/// One visit of a day, as `--json` and `summary.json` carry it.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StopSummary {
+    /// Account id.
+    pub account: String,
+    /// Arrival, `HH:MM`.
+    pub arrival: String,
+    /// Start of the visit (after any wait for the window), `HH:MM`.
+    pub start: String,
+    /// Departure, `HH:MM`.
+    pub departure: String,
+    /// Travel minutes from the previous stop (or the base).
+    pub travel_min: f64,
+    /// Travel kilometres from the previous stop (or the base).
+    pub travel_km: f64,
+    /// Whether the visit is a booked appointment.
+    pub appointment: bool,
 }
 
 /// One rep in the summary.
@@ -201,6 +225,8 @@ impl RoutesSummary {
         elapsed_ms: u64,
     ) -> Self {
         let mut rep_summaries: Vec<RepSummary> = Vec::new();
+        // Working minutes available per rep: the days' hours, absences deducted.
+        let mut available_min: Vec<f64> = Vec::new();
         for day in &schedule.days {
             let rep = &reps[day.rep];
             if rep_summaries.last().is_none_or(|r| r.rep != rep.id) {
@@ -214,9 +240,10 @@ impl RoutesSummary {
                     utilisation: 0.0,
                     days: Vec::new(),
                 });
+                available_min.push(0.0);
             }
             let r = rep_summaries.last_mut().expect("pushed above");
-            let available = (rep.end - rep.start) as f64;
+            let available = day.hours.1.saturating_sub(day.hours.0).max(1) as f64;
             let busy = !day.stops.is_empty();
             r.days.push(DaySummary {
                 date: day.date,
@@ -229,15 +256,34 @@ impl RoutesSummary {
                 travel_km: round3(day.travel_km()),
                 work_min: round1(day.work_min()),
                 utilisation: round3(day.work_min() / available),
+                hours: format!(
+                    "{}-{}",
+                    clock(day.hours.0 as f64),
+                    clock(day.hours.1 as f64)
+                ),
+                stops: day
+                    .stops
+                    .iter()
+                    .map(|s| StopSummary {
+                        account: accounts[s.account].id.clone(),
+                        arrival: clock(s.arrival),
+                        start: clock(s.start),
+                        departure: clock(s.departure),
+                        travel_min: round1(s.travel_min),
+                        travel_km: round3(s.travel_km),
+                        appointment: s.appointment,
+                    })
+                    .collect(),
             });
+            if let Some(a) = available_min.last_mut() {
+                *a += available;
+            }
             r.visits += day.stops.len();
             r.travel_min += day.travel_min();
             r.travel_km += day.travel_km();
             r.work_min += day.work_min();
         }
-        for r in &mut rep_summaries {
-            let rep = reps.iter().find(|p| p.id == r.rep).expect("listed rep");
-            let available = (rep.end - rep.start) as f64 * r.days.len() as f64;
+        for (r, available) in rep_summaries.iter_mut().zip(&available_min) {
             r.utilisation = round3(r.work_min / available.max(1.0));
             r.travel_min = round1(r.travel_min);
             r.travel_km = round3(r.travel_km);

@@ -212,6 +212,9 @@ pub struct RepDay {
     pub rep: usize,
     /// Date.
     pub date: NaiveDate,
+    /// Working hours of the day `(start, end)`, minutes after midnight: the
+    /// rep's, shortened by any part-day absence.
+    pub hours: (u32, u32),
     /// Departure from the base, minutes after midnight (the rep's start on empty days).
     pub depart: f64,
     /// Return to the base.

@@ -414,6 +414,7 @@ pub(super) fn solve_group(
         out_days.push(RepDay {
             rep: slot.rep,
             date: slot.date,
+            hours: (slot.start as u32, slot.end as u32),
             depart: timing.depart,
             back: timing.back,
             lunch: timing.lunch.map(|(a, b, _)| (a, b)),
