@@ -668,7 +668,7 @@ fn holidays_and_absences_move_visits_and_report_bookings_on_them() {
 }
 
 #[test]
-fn bad_absences_and_holidays_exit_2_naming_the_line() {
+fn bad_absences_holidays_and_history_exit_2_naming_the_line() {
     let tmp = tempfile::tempdir().unwrap();
     let assignment = plan_sample(tmp.path());
     let cases = [
@@ -689,6 +689,18 @@ fn bad_absences_and_holidays_exit_2_naming_the_line() {
             "rep,date,from,to\nrep-01,2027-01-05,12:00,09:00\n",
             "away.csv:2:",
             "later",
+        ),
+        (
+            "--history",
+            "account,date,status\nnope,2027-01-05,done\n",
+            "away.csv:2:",
+            "nope",
+        ),
+        (
+            "--history",
+            "account,date,status\nosm-n1369465692,2027-01-05,visited\n",
+            "away.csv:2:",
+            "done, missed, cancelled",
         ),
         (
             "--holidays",
@@ -713,4 +725,127 @@ fn bad_absences_and_holidays_exit_2_naming_the_line() {
         assert!(err.contains(line) && err.contains(word), "{err}");
         assert!(!out.exists(), "nothing written");
     }
+}
+
+/// The weekly loop's memory: four past weeks all done except a few missed
+/// visits, then two weeks planned from that history. Each account's first
+/// visit falls one interval after its last done visit (within a quarter of
+/// the interval), missed ones come back at once and are reported overdue.
+#[test]
+fn history_keeps_each_accounts_rhythm_and_brings_missed_visits_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let past = tmp.path().join("past");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        past.to_str().unwrap(),
+        &["--iterations", "60"],
+    );
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let at = args.iter().position(|a| *a == "--start").unwrap();
+    args[at + 1] = "2026-12-07";
+    // No bookings in the past weeks.
+    let ap = args.iter().position(|a| *a == "--appointments").unwrap();
+    args.drain(ap..ap + 2);
+    run_json(&args);
+    let visits = std::fs::read_to_string(past.join("visits.csv")).unwrap();
+    let mut last: std::collections::HashMap<String, NaiveDate> = Default::default();
+    let mut rows: Vec<(String, NaiveDate)> = Vec::new();
+    for row in csv::Reader::from_reader(visits.as_bytes()).records() {
+        let row = row.unwrap();
+        let date = NaiveDate::parse_from_str(&row[1], "%Y-%m-%d").unwrap();
+        let e = last.entry(row[3].to_string()).or_insert(date);
+        *e = (*e).max(date);
+        rows.push((row[3].to_string(), date));
+    }
+    // Every 15th account (in id order) missed its last visit.
+    let mut ids: Vec<&String> = last.keys().collect();
+    ids.sort();
+    let missed: Vec<String> = ids.iter().step_by(15).map(|s| s.to_string()).collect();
+    let mut history = String::from("account,date,status\n");
+    for (account, date) in &rows {
+        let status = if missed.contains(account) && last[account] == *date {
+            "missed"
+        } else {
+            "done"
+        };
+        history.push_str(&format!("{account},{date},{status}\n"));
+    }
+    let history_file = tmp.path().join("history.csv");
+    std::fs::write(&history_file, history).unwrap();
+
+    let out = tmp.path().join("next");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &[
+            "--weeks",
+            "2",
+            "--iterations",
+            "60",
+            "--history",
+            history_file.to_str().unwrap(),
+        ],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let summary = run_json(&args);
+    let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+    let next = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    let mut first: std::collections::HashMap<String, NaiveDate> = Default::default();
+    for row in csv::Reader::from_reader(next.as_bytes()).records() {
+        let row = row.unwrap();
+        let date = NaiveDate::parse_from_str(&row[1], "%Y-%m-%d").unwrap();
+        let e = first.entry(row[3].to_string()).or_insert(date);
+        *e = (*e).min(date);
+    }
+    let booked = std::fs::read_to_string(sample("appointments.csv")).unwrap();
+    let accounts = std::fs::read_to_string(sample("accounts.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(accounts.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id_col, visits_col) = (col("id"), col("visits"));
+    let overdue: std::collections::HashMap<&str, i64> = summary["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["account"].as_str().unwrap(),
+                o["days_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for row in r.records() {
+        let row = row.unwrap();
+        let id = &row[id_col];
+        let Some(&done) = last.get(id) else { continue };
+        if booked.contains(id) {
+            continue;
+        }
+        let interval = 28.0 / row[visits_col].parse::<f64>().unwrap();
+        let tolerance = ((interval / 4.0).floor() as i64).max(1);
+        let (due, late) = if missed.iter().any(|m| m == id) {
+            (done, (start - done).num_days())
+        } else {
+            let due = done + chrono::Days::new(interval.round() as u64);
+            (due, (start - due).num_days().max(0))
+        };
+        assert_eq!(overdue.get(id).copied().unwrap_or(0), late, "{id}");
+        let due = due.max(start);
+        if due >= start + chrono::Days::new(14) {
+            assert!(!first.contains_key(id), "{id}: visited before it is due");
+            continue;
+        }
+        let got = first.get(id).copied();
+        let Some(got) = got else {
+            panic!("{id}: due on {due} and not visited");
+        };
+        assert!(
+            (got - due).num_days().abs() <= tolerance,
+            "{id}: due {due} (±{tolerance} days), first visit {got}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked}");
 }

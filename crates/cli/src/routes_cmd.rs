@@ -11,8 +11,8 @@ use territory::routing::schedule::{
 use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
 use territory_formats::{
-    check_output, read_absences, read_accounts, read_appointments, read_assignment, read_holidays,
-    read_reps, write_routes, OutputKind, RoutesParameters, RoutesSummary,
+    check_output, read_absences, read_accounts, read_appointments, read_assignment, read_history,
+    read_holidays, read_reps, write_routes, OutputKind, RoutesParameters, RoutesSummary,
 };
 
 use crate::flags::{one_stdin, seconds, Chatter, OutFolder, ReadFlags, Seed};
@@ -52,6 +52,10 @@ pub(crate) struct RoutesArgs {
     /// nobody (of that office) is scheduled on them.
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
+    /// Past visits: account, date (YYYY-MM-DD), status (done, missed,
+    /// cancelled); each account's visits fall due from its last done one.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -109,6 +113,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         ("--appointments", args.appointments.as_deref()),
         ("--absences", args.absences.as_deref()),
         ("--holidays", args.holidays.as_deref()),
+        ("--history", args.history.as_deref()),
     ])?;
     let inputs: Vec<&Path> = [
         Some(args.accounts.as_path()),
@@ -117,6 +122,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         args.appointments.as_deref(),
         args.absences.as_deref(),
         args.holidays.as_deref(),
+        args.history.as_deref(),
         args.road.osm.as_deref(),
     ]
     .into_iter()
@@ -186,6 +192,10 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     };
     let absences = match &args.absences {
         Some(path) => read_absences(path, &read_options, &rep_ids)?,
+        None => Vec::new(),
+    };
+    let history = match &args.history {
+        Some(path) => read_history(path, &read_options, &account_ids)?,
         None => Vec::new(),
     };
     let holidays = match &args.holidays {
@@ -259,6 +269,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         weeks: args.weeks,
         absences: &absences,
         holidays: &holidays,
+        history: &history,
     };
     if !unassigned.is_empty() {
         let shown: Vec<&str> = unassigned.iter().take(5).map(String::as_str).collect();

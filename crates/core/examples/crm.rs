@@ -121,6 +121,7 @@ pub fn main() {
         weeks: 4,
         absences: &[],
         holidays: &[],
+        history: &[],
     };
     let options = ScheduleOptions {
         iterations: Some(300),

@@ -50,7 +50,7 @@ pub use routes_files::{
 };
 pub use schedule_inputs::{
     parse_iso_date, read_absences, read_appointments, read_assignment, read_current_assignment,
-    read_current_territories, read_holidays, read_points,
+    read_current_territories, read_history, read_holidays, read_points,
 };
 pub use source::{Encoding, ReadOptions};
 

@@ -181,6 +181,19 @@ pub struct UnscheduledRecord {
     pub reason: String,
 }
 
+/// An account late at the start of the horizon (from `--history`).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OverdueRecord {
+    /// Account id.
+    pub account: String,
+    /// Rep id.
+    pub rep: String,
+    /// When the visit was due.
+    pub due: NaiveDate,
+    /// Days late on the first day of the horizon.
+    pub days_overdue: i64,
+}
+
 /// What `summary.json` holds (and `--json` prints).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesSummary {
@@ -200,6 +213,8 @@ pub struct RoutesSummary {
     /// Accounts with a visit frequency but no visit due in this horizon
     /// (reason `not_due_in_horizon`); not an alarm.
     pub not_due_in_horizon: Vec<UnscheduledRecord>,
+    /// Accounts the history made due before the horizon began.
+    pub overdue: Vec<OverdueRecord>,
     /// Ids of input accounts that no rep owns (no territory in the
     /// assignment), so nothing was planned for them.
     pub unassigned: Vec<String>,
@@ -328,6 +343,16 @@ impl RoutesSummary {
             reps: rep_summaries,
             unscheduled,
             not_due_in_horizon,
+            overdue: schedule
+                .overdue
+                .iter()
+                .map(|o| OverdueRecord {
+                    account: accounts[o.account].id.clone(),
+                    rep: reps[o.rep].id.clone(),
+                    due: o.due,
+                    days_overdue: o.days_overdue,
+                })
+                .collect(),
             elapsed_ms,
             timings: Vec::new(),
             unassigned: Vec::new(),

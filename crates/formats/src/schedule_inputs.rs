@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use territory::model::parse_clock;
-use territory::routing::schedule::{Absence, Appointment, Holiday};
+use territory::routing::schedule::{Absence, Appointment, Holiday, PastVisit, VisitStatus};
 
 use crate::error::InputError;
 use crate::source::ReadOptions;
@@ -247,6 +247,48 @@ pub fn read_absences(
             }
         };
         out.push(Absence { rep, date, hours });
+    }
+    Ok(out)
+}
+
+/// Reads visit history: `account` (an id of `account_ids`), `date`
+/// (YYYY-MM-DD) and `status` (`done`, `missed` or `cancelled`); an optional
+/// `rep` column is accepted and not needed (the rhythm belongs to the account).
+pub fn read_history(
+    path: &Path,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<PastVisit>, InputError> {
+    let table = Table::read_with(path, &["account", "date", "status"], &["rep"], options)?;
+    let accounts: HashMap<&str, usize> = account_ids
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| (a, i))
+        .collect();
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let id = row.required("account")?;
+        let &account = accounts
+            .get(id)
+            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        let date = date_cell(&row, "date")?;
+        let s = row.required("status")?;
+        let status = match s.to_ascii_lowercase().as_str() {
+            "done" => VisitStatus::Done,
+            "missed" => VisitStatus::Missed,
+            "cancelled" | "canceled" => VisitStatus::Cancelled,
+            _ => {
+                return Err(row.error(
+                    "status",
+                    format!("'{s}' is not one of done, missed, cancelled"),
+                ))
+            }
+        };
+        out.push(PastVisit {
+            account,
+            date,
+            status,
+        });
     }
     Ok(out)
 }

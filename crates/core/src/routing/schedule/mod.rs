@@ -41,6 +41,7 @@
 //!     weeks: 4,
 //!     absences: &[],
 //!     holidays: &[],
+//!     history: &[],
 //! };
 //! let options = ScheduleOptions { iterations: Some(200), ..ScheduleOptions::default() };
 //! let schedule = plan_visits(&request, &StraightLine::default(), &options)?;
@@ -52,6 +53,7 @@
 mod availability;
 pub mod calendar;
 mod day;
+mod history;
 mod search;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,6 +68,7 @@ use crate::problem::WorkloadModel;
 use crate::progress::{NoProgress, Progress};
 
 pub use availability::{working_hours, Absence, Holiday};
+pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 
 /// A visit booked at an exact date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +117,9 @@ pub struct ScheduleRequest<'a> {
     pub absences: &'a [Absence],
     /// Public holidays (of everyone or of one office).
     pub holidays: &'a [Holiday],
+    /// Past visits: an account with a done or missed one keeps its rhythm
+    /// from its last done visit ([`due_dates`]), unless it has a booking.
+    pub history: &'a [PastVisit],
 }
 
 /// Search settings.
@@ -366,6 +372,19 @@ pub struct Unscheduled {
     pub reason: Reason,
 }
 
+/// An account already late at the start of the horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overdue {
+    /// Account index.
+    pub account: usize,
+    /// Rep index (the owner).
+    pub rep: usize,
+    /// When the visit was due.
+    pub due: NaiveDate,
+    /// Days late on the first day of the horizon.
+    pub days_overdue: i64,
+}
+
 /// The planned horizon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
@@ -377,6 +396,8 @@ pub struct Schedule {
     /// Accounts with a frequency but no visit due in this horizon (kept apart
     /// from `unscheduled`, which is an alarm).
     pub not_due: Vec<Unscheduled>,
+    /// Accounts whose history made them due before the horizon began.
+    pub overdue: Vec<Overdue>,
     /// Visits due over the horizon (appointments included).
     pub due_visits: usize,
     /// Visits scheduled.
@@ -445,6 +466,7 @@ pub fn plan_visits_with_progress(
         days: Vec::new(),
         unscheduled: Vec::new(),
         not_due: Vec::new(),
+        overdue: Vec::new(),
         due_visits: 0,
         scheduled_visits: 0,
         appointments_kept: 0,
@@ -456,6 +478,7 @@ pub fn plan_visits_with_progress(
         schedule.days.extend(r.days);
         schedule.unscheduled.extend(r.unscheduled);
         schedule.not_due.extend(r.not_due);
+        schedule.overdue.extend(r.overdue);
         schedule.due_visits += r.due_visits;
         schedule.scheduled_visits += r.scheduled_visits;
         schedule.appointments_kept += r.appointments_kept;
@@ -473,6 +496,9 @@ pub fn plan_visits_with_progress(
     for list in [&mut schedule.unscheduled, &mut schedule.not_due] {
         list.sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
     }
+    schedule
+        .overdue
+        .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
     Ok(schedule)
 }
 

@@ -10,8 +10,8 @@ use rand_chacha::ChaCha8Rng;
 use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
 use super::{
-    fnv1a, working_hours, Reason, RepDay, ScheduleError, ScheduleOptions, ScheduleRequest,
-    Unscheduled,
+    due_dates, due_patterns, fnv1a, working_hours, PastVisit, Reason, RepDay, ScheduleError,
+    ScheduleOptions, ScheduleRequest, Unscheduled,
 };
 use crate::model::Location;
 use crate::routing::anneal::Annealing;
@@ -30,6 +30,7 @@ pub(super) struct GroupResult {
     pub days: Vec<RepDay>,
     pub unscheduled: Vec<Unscheduled>,
     pub not_due: Vec<Unscheduled>,
+    pub overdue: Vec<super::Overdue>,
     pub due_visits: usize,
     pub scheduled_visits: usize,
     pub appointments_kept: usize,
@@ -218,18 +219,39 @@ pub(super) fn solve_group(
         }
     }
 
+    // Past visits of the group's accounts.
+    let mut past_of: Vec<Vec<PastVisit>> = vec![Vec::new(); accounts.len()];
+    for p in request.history {
+        if let Some(i) = local_of(p.account) {
+            past_of[i].push(*p);
+        }
+    }
+    let mut overdue = Vec::new();
+
     // What every account needs.
     let mut needs: Vec<Need> = Vec::with_capacity(accounts.len());
     for (i, &a) in accounts.iter().enumerate() {
         let acc = &request.accounts[a];
         let rep = request.owner[a].expect("grouped");
         let per_4_weeks = request.workload.visits(acc);
+        // History keeps the rhythm from the last done visit (bookings aside).
+        let history_due = (appointment_count[i] == 0)
+            .then(|| due_dates(per_4_weeks, &past_of[i], request.start, request.weeks * 7))
+            .flatten();
+        if let Some(h) = history_due.as_ref().filter(|h| h.days_overdue > 0) {
+            overdue.push(super::Overdue {
+                account: a,
+                rep,
+                due: h.first_due,
+                days_overdue: h.days_overdue,
+            });
+        }
         // An anchored cadence fixes the calendar weeks the account is due in.
         let anchored_weeks: Option<Vec<i64>> = options
             .anchored
             .then(|| calendar::anchored_every(per_4_weeks))
             .flatten()
-            .filter(|_| appointment_count[i] == 0)
+            .filter(|_| appointment_count[i] == 0 && history_due.is_none())
             .map(|every| {
                 let phase = (fnv1a(acc.id.as_bytes()) % every as u64) as i64;
                 let first = calendar::week_index(request.start);
@@ -237,9 +259,10 @@ pub(super) fn solve_group(
                     .filter(|w| (w + phase).rem_euclid(every) == 0)
                     .collect()
             });
-        let regular_due = match &anchored_weeks {
-            Some(weeks) => weeks.len(),
-            None => due_visits(per_4_weeks, request.weeks),
+        let regular_due = match (&history_due, &anchored_weeks) {
+            (Some(h), _) => h.dates.len(),
+            (None, Some(weeks)) => weeks.len(),
+            (None, None) => due_visits(per_4_weeks, request.weeks),
         };
         // Booked visits count towards the due ones; those that could not be
         // kept leave their visits to the regular patterns.
@@ -315,6 +338,13 @@ pub(super) fn solve_group(
                 }
                 solo_ok = true;
                 let local = match &anchored_weeks {
+                    _ if history_due.is_some() => {
+                        let dates: Vec<NaiveDate> = rep_days.iter().map(|(d, _)| *d).collect();
+                        history_due
+                            .as_ref()
+                            .map(|h| due_patterns(&dates, &allowed, h))
+                            .unwrap_or_default()
+                    }
                     Some(weeks) => {
                         let by_week: Vec<Vec<usize>> = weeks
                             .iter()
@@ -472,6 +502,7 @@ pub(super) fn solve_group(
         days: out_days,
         unscheduled,
         not_due,
+        overdue,
         due_visits: needs.iter().map(|n| n.due).sum(),
         scheduled_visits: scheduled.iter().sum(),
         appointments_kept: kept,
