@@ -849,3 +849,99 @@ fn history_keeps_each_accounts_rhythm_and_brings_missed_visits_back() {
     }
     assert!(checked > 300, "{checked}");
 }
+
+/// `territory kpi` on two planned weeks: week 1 done, every 7th visit of
+/// week 2 missed, the rest done. Each rep's figures equal a recount from the
+/// files themselves.
+#[test]
+fn kpi_figures_equal_an_independent_recount() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let routes = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--weeks", "2", "--iterations", "60"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_json(&args);
+    let visits = std::fs::read_to_string(routes.join("visits.csv")).unwrap();
+    let mut history = String::from("account,date,status,rep\n");
+    let mut planned: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut done: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut missed: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut owner: std::collections::HashMap<String, String> = Default::default();
+    for (k, row) in csv::Reader::from_reader(visits.as_bytes())
+        .records()
+        .enumerate()
+    {
+        let row = row.unwrap();
+        let (rep, date, account) = (&row[0], &row[1], &row[3]);
+        *planned.entry(rep.to_string()).or_default() += 1;
+        owner.insert(account.to_string(), rep.to_string());
+        let status = if date >= "2027-01-11" && k % 7 == 0 {
+            *missed.entry(rep.to_string()).or_default() += 1;
+            "missed"
+        } else {
+            *done.entry(rep.to_string()).or_default() += 1;
+            "done"
+        };
+        history.push_str(&format!("{account},{date},{status},{rep}\n"));
+    }
+    let history_file = tmp.path().join("history.csv");
+    std::fs::write(&history_file, history).unwrap();
+    let out = tmp.path().join("kpi");
+    let a = sample("accounts.csv");
+    let kpi = run_json(&[
+        "kpi",
+        "--accounts",
+        a.to_str().unwrap(),
+        "--routes",
+        routes.to_str().unwrap(),
+        "--history",
+        history_file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(kpi["from"], "2027-01-04");
+    assert_eq!(kpi["to"], "2027-01-17");
+    // Revenue per rep, recounted over the accounts its plan visits.
+    let accounts = std::fs::read_to_string(&a).unwrap();
+    let mut r = csv::Reader::from_reader(accounts.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id_col, revenue_col) = (col("id"), col("revenue"));
+    let mut revenue: std::collections::BTreeMap<String, f64> = Default::default();
+    for row in r.records() {
+        let row = row.unwrap();
+        if let Some(rep) = owner.get(&row[id_col]) {
+            *revenue.entry(rep.clone()).or_default() +=
+                row[revenue_col].parse::<f64>().unwrap_or(0.0);
+        }
+    }
+    let reps = kpi["reps"].as_array().unwrap();
+    assert!(!reps.is_empty());
+    for rep in reps {
+        let id = rep["rep"].as_str().unwrap();
+        let n =
+            |m: &std::collections::BTreeMap<String, usize>| m.get(id).copied().unwrap_or(0) as u64;
+        assert_eq!(rep["planned"].as_u64().unwrap(), n(&planned), "{id}");
+        assert_eq!(rep["done"].as_u64().unwrap(), n(&done), "{id}");
+        assert_eq!(rep["missed"].as_u64().unwrap(), n(&missed), "{id}");
+        let sum = rep["sums"]["revenue"].as_f64().unwrap();
+        let want = revenue.get(id).copied().unwrap_or(0.0);
+        assert!(
+            (sum - want).abs() < 1e-6 * want.max(1.0),
+            "{id}: {sum} vs {want}"
+        );
+        // A missed visit is still owed at the end of the period.
+        if n(&missed) > 0 {
+            assert!(!rep["overdue"].as_array().unwrap().is_empty(), "{id}");
+        }
+        let c = rep["coverage"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&c), "{id}: {c}");
+    }
+    assert!(out.join("kpi.csv").exists() && out.join("kpi.json").exists());
+}

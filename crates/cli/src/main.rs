@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod flags;
+mod kpi_cmd;
 mod matrix_cmd;
 mod plan_cmd;
 mod progress;
@@ -38,6 +39,8 @@ enum Command {
     Routes(routes_cmd::RoutesArgs),
     /// Export a road travel-time and distance matrix between points, from an OpenStreetMap extract.
     Matrix(matrix_cmd::MatrixArgs),
+    /// Plan against actual per rep: visits planned, done, missed; coverage; overdue accounts; new customers; sums.
+    Kpi(kpi_cmd::KpiArgs),
     /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
     Report(report_cmd::ReportArgs),
     /// Print the JSON Schema of a command's --json output (as in docs/schemas/).
@@ -148,6 +151,7 @@ impl Command {
             Command::Size(a) => a.run.chatter,
             Command::Routes(a) => a.chatter,
             Command::Matrix(a) => a.chatter,
+            Command::Kpi(a) => a.chatter,
             Command::Report(a) => a.chatter,
             Command::Solve(a) => a.chatter,
             Command::Check(a) => a.chatter,
@@ -166,6 +170,7 @@ fn main() -> ExitCode {
         Command::Routes(args) => routes_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Matrix(args) => matrix_cmd::run(args),
+        Command::Kpi(args) => kpi_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
         Command::Check(args) => check_cmd::run(args),
         Command::Schema { output } => schema_cmd::run(output),

@@ -195,7 +195,10 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         None => Vec::new(),
     };
     let history = match &args.history {
-        Some(path) => read_history(path, &read_options, &account_ids)?,
+        Some(path) => read_history(path, &read_options, &account_ids)?
+            .into_iter()
+            .map(|(visit, _)| visit)
+            .collect(),
         None => Vec::new(),
     };
     let holidays = match &args.holidays {

@@ -15,6 +15,8 @@ pub(crate) enum Output {
     Size,
     /// `routes --json` and the routes folder's summary.json.
     Routes,
+    /// `kpi --json` and the KPI folder's kpi.json.
+    Kpi,
     /// `report --json`.
     Report,
     /// `matrix --json`.
@@ -38,6 +40,7 @@ impl Output {
             Self::Plan => "plan.schema.json",
             Self::Size => "size.schema.json",
             Self::Routes => "routes.schema.json",
+            Self::Kpi => "kpi.schema.json",
             Self::Report => "report.schema.json",
             Self::Matrix => "matrix.schema.json",
             Self::SolveRoutes => "solve-routes.schema.json",
@@ -54,6 +57,7 @@ pub(crate) fn run(output: Output) -> Result<(), Failure> {
         Output::Plan => schema_for!(territory_formats::PlanSummary),
         Output::Size => schema_for!(crate::plan_cmd::SizeSummary),
         Output::Routes => schema_for!(territory_formats::RoutesSummary),
+        Output::Kpi => schema_for!(territory_formats::KpiSummary),
         Output::Report => schema_for!(crate::report_cmd::ReportSummary),
         Output::Matrix => schema_for!(crate::matrix_cmd::MatrixSummary),
         Output::SolveRoutes => schema_for!(crate::solve_cmd::RouteResult),

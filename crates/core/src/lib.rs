@@ -65,6 +65,7 @@
 pub mod adjacency;
 pub mod criteria;
 pub mod geometry;
+pub mod kpi;
 pub mod metrics;
 pub mod model;
 pub mod objective;

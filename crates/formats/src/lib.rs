@@ -20,6 +20,7 @@ mod adjacency_file;
 pub mod colours;
 mod error;
 mod geojson_accounts;
+mod kpi_files;
 mod output;
 mod plan_files;
 mod reps;
@@ -36,6 +37,7 @@ pub use accounts::{read_accounts_table, AccountsFile};
 pub use adjacency_file::read_adjacency;
 pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs, UnitLocation};
+pub use kpi_files::{read_visits, KpiSummary, OverdueAccount, RepKpiRecord};
 pub use output::{
     check_output, write_file_atomically, write_files_atomically, OutputConflict, OutputKind,
     OUTPUT_NAMES,

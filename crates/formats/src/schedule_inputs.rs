@@ -252,13 +252,14 @@ pub fn read_absences(
 }
 
 /// Reads visit history: `account` (an id of `account_ids`), `date`
-/// (YYYY-MM-DD) and `status` (`done`, `missed` or `cancelled`); an optional
-/// `rep` column is accepted and not needed (the rhythm belongs to the account).
+/// (YYYY-MM-DD) and `status` (`done`, `missed` or `cancelled`), with the
+/// optional `rep` who made the visit (returned beside each visit; the rhythm
+/// belongs to the account, the credit in KPIs to the rep).
 pub fn read_history(
     path: &Path,
     options: &ReadOptions,
     account_ids: &[&str],
-) -> Result<Vec<PastVisit>, InputError> {
+) -> Result<Vec<(PastVisit, Option<String>)>, InputError> {
     let table = Table::read_with(path, &["account", "date", "status"], &["rep"], options)?;
     let accounts: HashMap<&str, usize> = account_ids
         .iter()
@@ -284,11 +285,14 @@ pub fn read_history(
                 ))
             }
         };
-        out.push(PastVisit {
-            account,
-            date,
-            status,
-        });
+        out.push((
+            PastVisit {
+                account,
+                date,
+                status,
+            },
+            row.text("rep").map(str::to_string),
+        ));
     }
     Ok(out)
 }
