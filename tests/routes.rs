@@ -945,3 +945,65 @@ fn kpi_figures_equal_an_independent_recount() {
     }
     assert!(out.join("kpi.csv").exists() && out.join("kpi.json").exists());
 }
+
+/// When the days are full, accounts already late keep their visits: 25
+/// weekly accounts of two hours each at the base, all due on the same two
+/// days, 5 of them overdue (a missed visit in the history).
+#[test]
+fn overdue_accounts_keep_their_visits_when_days_are_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = tmp.path().join("accounts.csv");
+    let mut text = String::from("id,lat,lon,status,visits,service_min,territory\n");
+    for i in 0..25 {
+        text.push_str(&format!("a{i:02},60.170,24.940,customer,4,120,r1\n"));
+    }
+    std::fs::write(&accounts, text).unwrap();
+    let reps = tmp.path().join("reps.csv");
+    std::fs::write(
+        &reps,
+        "id,lat,lon,start,end\nr1,60.170,24.940,08:30,17:30\n",
+    )
+    .unwrap();
+    let history = tmp.path().join("history.csv");
+    let mut h = String::from("account,date,status\n");
+    for i in 0..25 {
+        let status = if i % 5 == 4 { "missed" } else { "done" };
+        h.push_str(&format!("a{i:02},2026-12-28,{status}\n"));
+    }
+    std::fs::write(&history, h).unwrap();
+    let out = tmp.path().join("routes");
+    let summary = run_json(&[
+        "routes",
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--reps",
+        reps.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--start",
+        START,
+        "--weeks",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let overdue: Vec<&str> = summary["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(overdue, ["a04", "a09", "a14", "a19", "a24"]);
+    let short: Vec<&str> = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["account"].as_str().unwrap())
+        .collect();
+    // All 25 are due on Monday or Tuesday (±1 day of the 4th), with room
+    // for 8: the 5 late ones are among the 8.
+    assert_eq!(short.len(), 17, "{short:?}");
+    assert!(short.iter().all(|a| !overdue.contains(a)), "{short:?}");
+}

@@ -49,6 +49,17 @@ struct Need {
     patterns: Vec<Vec<usize>>,
     /// Why it cannot be scheduled at all, if known before the search.
     blocked: Option<Reason>,
+    /// Days late at the start of the horizon (from the history).
+    overdue_days: i64,
+}
+
+impl Need {
+    /// What leaving the account out costs per visit: overdue accounts more,
+    /// growing by a missed visit's worth per week late (up to 4), so when
+    /// the days are full the accounts already late keep their visits.
+    fn missed_weight(&self) -> f64 {
+        1.0 + self.overdue_days.clamp(0, 28) as f64 / 7.0
+    }
 }
 
 #[derive(Clone)]
@@ -65,7 +76,9 @@ impl State {
             + self
                 .unassigned
                 .iter()
-                .map(|&a| MISSED_VISIT * needs[a].patterns[0].len() as f64)
+                .map(|&a| {
+                    MISSED_VISIT * needs[a].patterns[0].len() as f64 * needs[a].missed_weight()
+                })
                 .sum::<f64>()
     }
 }
@@ -274,6 +287,7 @@ pub(super) fn solve_group(
             due,
             patterns: Vec::new(),
             blocked: None,
+            overdue_days: history_due.as_ref().map_or(0, |h| h.days_overdue),
         };
         if away[i] {
             need.blocked = Some(Reason::AppointmentRepAway);
@@ -733,9 +747,10 @@ fn recreate(
     let mut order = std::mem::take(&mut s.unassigned);
     order.shuffle(rng);
     if rng.random_bool(0.5) {
-        // Hardest first: most visits, then fewest patterns.
+        // Latest first, then hardest: most visits, then fewest patterns.
         order.sort_by_key(|&i| {
             (
+                std::cmp::Reverse(needs[i].overdue_days),
                 std::cmp::Reverse(needs[i].patterns[0].len()),
                 needs[i].patterns.len(),
             )
