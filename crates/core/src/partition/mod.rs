@@ -673,11 +673,16 @@ pub fn plan_with_progress(
     // The bound is on compactness; a rebalance optimises disruption instead.
     // Weak duality makes it valid whatever the LP over the candidates reached
     // (it prices every territory), so it is reported even when that LP missed.
+    // Zero prices give the bound of every account at its nearest centre: an
+    // elastic LP's slack penalties can leave the others below it, even below 0.
+    let zero = Prices::zero(kt * bal.c);
     let bound = options.rebalance.is_none().then(|| LpBound {
-        value: lagrangian::lower_bound(&bal, &cand, &bound_prices, kt, exact)
-            .max(lagrangian::lower_bound(&bal, &cand, &prices, kt, exact))
+        value: [&bound_prices, &prices, &zero]
+            .iter()
+            .map(|p| lagrangian::lower_bound(&bal, &cand, p, kt, exact))
+            .fold(f64::NEG_INFINITY, f64::max)
             * cand.scale,
-        prices: vec![&bound_prices, &prices],
+        prices: vec![&bound_prices, &prices, &zero],
     });
     let stats = SolveStats {
         rounds,

@@ -743,3 +743,36 @@ fn fixed_bases_at_scale_balance_with_a_close_bound() {
         "thread count changed the plan"
     );
 }
+
+#[test]
+fn the_bound_is_never_below_every_account_at_its_nearest_base() {
+    // Tolerances of 0.1% on 400 accounts: the LP over the candidates
+    // misses, and its slack penalties alone would give a bound below zero.
+    let mut problem = fixed_bases_with_an_island(400, 5);
+    for c in &mut problem.criteria {
+        c.tolerance = 0.001;
+    }
+    let options = PlanOptions {
+        contiguity: false,
+        ..PlanOptions::default()
+    };
+    let p = plan(&problem, &options).unwrap();
+    let bases: Vec<[f64; 2]> = problem
+        .territories
+        .iter()
+        .map(|t| problem.projection.forward(t.base.expect("fixed")))
+        .collect();
+    let nearest: f64 = problem
+        .points
+        .iter()
+        .map(|&q| {
+            bases
+                .iter()
+                .map(|&b| crate::projection::dist2(q, b))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .sum();
+    let bound = p.metrics.compactness.lower_bound.expect("a bound");
+    assert!(bound >= nearest * (1.0 - 1e-9), "{bound} < {nearest}");
+    assert!(p.metrics.compactness.ratio_to_bound.is_some());
+}
