@@ -24,12 +24,8 @@ pub fn read_assignment(
 ) -> Result<Vec<Option<usize>>, InputError> {
     let table = Table::read_with(path, &["account", "territory"], &[], options)?;
     let unit = table.unit();
-    let accounts: HashMap<&str, usize> = account_ids
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (a, i))
-        .collect();
-    let reps: HashMap<&str, usize> = rep_ids.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let accounts = index(account_ids);
+    let reps = index(rep_ids);
     let mut owner = vec![None; account_ids.len()];
     let mut seen: HashMap<usize, u64> = HashMap::new();
     for row in table.rows() {
@@ -80,11 +76,7 @@ pub fn read_current_assignment(
 ) -> Result<Vec<(Option<String>, bool)>, InputError> {
     let table = Table::read_with(path, &["account", "territory"], &["locked"], options)?;
     let unit = table.unit();
-    let accounts: HashMap<&str, usize> = account_ids
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (a, i))
-        .collect();
+    let accounts = index(account_ids);
     let mut current = vec![(None, false); account_ids.len()];
     let mut seen: HashMap<usize, u64> = HashMap::new();
     for row in table.rows() {
@@ -152,17 +144,10 @@ pub fn read_appointments(
         &[],
         options,
     )?;
-    let accounts: HashMap<&str, usize> = account_ids
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (a, i))
-        .collect();
+    let accounts = index(account_ids);
     let mut out = Vec::new();
     for row in table.rows() {
-        let id = row.required("account")?;
-        let &account = accounts
-            .get(id)
-            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        let (id, account) = id_cell(&row, "account", &accounts, "accounts")?;
         if !routed.get(account).copied().unwrap_or(false) {
             return Err(row.error(
                 "account",
@@ -211,13 +196,10 @@ pub fn read_absences(
     rep_ids: &[&str],
 ) -> Result<Vec<Absence>, InputError> {
     let table = Table::read_with(path, &["rep", "date"], &["from", "to"], options)?;
-    let reps: HashMap<&str, usize> = rep_ids.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let reps = index(rep_ids);
     let mut out = Vec::new();
     for row in table.rows() {
-        let id = row.required("rep")?;
-        let &rep = reps
-            .get(id)
-            .ok_or_else(|| row.error("rep", format!("'{id}' is not in the reps file")))?;
+        let (_, rep) = id_cell(&row, "rep", &reps, "reps")?;
         let date = date_cell(&row, "date")?;
         let clock = |column: &str| -> Result<Option<u32>, InputError> {
             row.text(column)
@@ -261,17 +243,10 @@ pub fn read_history(
     account_ids: &[&str],
 ) -> Result<Vec<(PastVisit, Option<String>)>, InputError> {
     let table = Table::read_with(path, &["account", "date", "status"], &["rep"], options)?;
-    let accounts: HashMap<&str, usize> = account_ids
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (a, i))
-        .collect();
+    let accounts = index(account_ids);
     let mut out = Vec::new();
     for row in table.rows() {
-        let id = row.required("account")?;
-        let &account = accounts
-            .get(id)
-            .ok_or_else(|| row.error("account", format!("'{id}' is not in the accounts file")))?;
+        let (_, account) = id_cell(&row, "account", &accounts, "accounts")?;
         let date = date_cell(&row, "date")?;
         let s = row.required("status")?;
         let status = match s.to_ascii_lowercase().as_str() {
@@ -310,6 +285,25 @@ pub fn read_holidays(path: &Path, options: &ReadOptions) -> Result<Vec<Holiday>,
         });
     }
     Ok(out)
+}
+
+/// Position of each id.
+fn index<'a>(ids: &[&'a str]) -> HashMap<&'a str, usize> {
+    ids.iter().enumerate().map(|(i, &id)| (id, i)).collect()
+}
+
+/// A required cell naming one of `known` (ids of the `what` file): the id and its index.
+fn id_cell<'r>(
+    row: &'r impl Cells,
+    column: &str,
+    known: &HashMap<&str, usize>,
+    what: &str,
+) -> Result<(&'r str, usize), InputError> {
+    let id = row.required(column)?;
+    let &i = known
+        .get(id)
+        .ok_or_else(|| row.error(column, format!("'{id}' is not in the {what} file")))?;
+    Ok((id, i))
 }
 
 /// A required date cell.
