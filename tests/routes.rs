@@ -1007,3 +1007,57 @@ fn overdue_accounts_keep_their_visits_when_days_are_full() {
     assert_eq!(short.len(), 17, "{short:?}");
     assert!(short.iter().all(|a| !overdue.contains(a)), "{short:?}");
 }
+
+#[test]
+fn bad_kpi_input_exits_2_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let routes = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "20"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_json(&args);
+    let a = sample("accounts.csv");
+    let history = tmp.path().join("history.csv");
+    let out = tmp.path().join("kpi");
+    let cases: [(&str, &[&str], &str); 3] = [
+        (
+            "account,date,status\nnope,2027-01-04,done\n",
+            &[],
+            "history.csv:2:",
+        ),
+        (
+            "account,date,status\nosm-n1369465692,2027-01-04,done\n",
+            &["--from", "2027-02-30"],
+            "--from",
+        ),
+        (
+            "account,date,status\nosm-n1369465692,2027-01-04,done\n",
+            &["--from", "2027-01-10", "--to", "2027-01-05"],
+            "before",
+        ),
+    ];
+    for (text, extra, word) in cases {
+        std::fs::write(&history, text).unwrap();
+        let mut args = vec![
+            "kpi",
+            "--accounts",
+            a.to_str().unwrap(),
+            "--routes",
+            routes.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = territory(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(word), "{err}");
+        assert!(!out.exists(), "nothing written");
+    }
+}
