@@ -12,7 +12,8 @@ use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, read_absences, read_accounts, read_appointments, read_assignment, read_history,
-    read_holidays, read_reps, write_routes, OutputKind, RoutesParameters, RoutesSummary,
+    read_holidays, read_previous_routes, read_reps, write_routes, OutputKind, ReplanSummary,
+    RoutesParameters, RoutesSummary,
 };
 
 use crate::flags::{one_stdin, seconds, Chatter, OutFolder, ReadFlags, Seed};
@@ -56,6 +57,25 @@ pub(crate) struct RoutesArgs {
     /// cancelled); each account's visits fall due from its last done one.
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// An earlier routes folder to re-plan from: its visits stay where they
+    /// were unless moving them saves more than --change-cost, and
+    /// summary.json `replan` lists every visit moved or dropped, and why.
+    #[arg(long, value_name = "DIR")]
+    previous: Option<PathBuf>,
+    /// With --previous: each rep's first N working days from --start keep
+    /// the earlier visits exactly (rep, date, order, times), unless an
+    /// absence, a changed booking or a reassignment makes that impossible.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "previous")]
+    freeze_days: u32,
+    /// With --previous: travel minutes a move of an earlier visit to another
+    /// day or rep must save.
+    #[arg(
+        long,
+        value_name = "MIN",
+        default_value_t = 20.0,
+        requires = "previous"
+    )]
+    change_cost: f64,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -115,7 +135,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         ("--holidays", args.holidays.as_deref()),
         ("--history", args.history.as_deref()),
     ])?;
-    let inputs: Vec<&Path> = [
+    let inputs: Vec<PathBuf> = [
         Some(args.accounts.as_path()),
         Some(args.reps.as_path()),
         args.assignment.as_deref(),
@@ -127,7 +147,20 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     ]
     .into_iter()
     .flatten()
+    .map(Path::to_path_buf)
+    .chain(
+        args.previous
+            .iter()
+            .flat_map(|d| [d.join("summary.json"), d.join("visits.csv")]),
+    )
     .collect();
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if args.previous.as_ref().is_some_and(|p| p == &args.out.out) {
+        return Err(Failure::Input(format!(
+            "--previous {} is also --out: a re-plan is written to a new folder, the earlier one stays",
+            args.out.out.display()
+        )));
+    }
     check_output(&args.out.out, OutputKind::Folder, &inputs)?;
     let read_options = args.read.options()?;
     let start = territory_formats::parse_iso_date(&args.start).ok_or_else(|| {
@@ -161,6 +194,12 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         )));
     }
     let lunch = args.lunch.as_deref().map(parse_lunch).transpose()?;
+    if !(args.change_cost >= 0.0 && args.change_cost <= 1e6) {
+        return Err(Failure::Input(format!(
+            "--change-cost {} must be minutes between 0 and 1000000",
+            args.change_cost
+        )));
+    }
 
     territory::Progress::phase(&progress, "reading input");
     let file = read_accounts(&args.accounts, &read_options)?;
@@ -204,6 +243,11 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     let holidays = match &args.holidays {
         Some(path) => read_holidays(path, &read_options)?,
         None => Vec::new(),
+    };
+
+    let previous = match &args.previous {
+        Some(dir) => Some(read_previous_routes(dir, &account_ids, &rep_ids)?),
+        None => None,
     };
 
     let straight = StraightLine {
@@ -273,6 +317,8 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         absences: &absences,
         holidays: &holidays,
         history: &history,
+        previous: previous.as_ref().map(|p| &p.plan),
+        freeze_days: args.freeze_days,
     };
     if !unassigned.is_empty() {
         let shown: Vec<&str> = unassigned.iter().take(5).map(String::as_str).collect();
@@ -295,6 +341,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         share_office: args.share_office,
         balance_weight: args.day_balance,
         anchored: args.cadence == CadenceArg::Anchored,
+        change_cost: args.change_cost,
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
@@ -330,6 +377,18 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     summary.timings = progress.timings();
     summary.warnings = warnings;
     summary.unassigned = unassigned;
+    if let (Some(dir), Some(p)) = (&args.previous, &previous) {
+        let end = start + chrono::Days::new(args.weeks as u64 * 7);
+        summary.replan = Some(ReplanSummary::new(
+            dir,
+            p,
+            &reps,
+            &schedule,
+            (start, end),
+            args.freeze_days,
+            args.change_cost,
+        ));
+    }
     let draw =
         |a: territory::Location, b: territory::Location| road.as_ref().and_then(|r| r.path(a, b));
     let along_roads: Option<&territory_formats::PathFn<'_>> =

@@ -122,6 +122,8 @@ pub fn main() {
         absences: &[],
         holidays: &[],
         history: &[],
+        previous: None,
+        freeze_days: 0,
     };
     let options = ScheduleOptions {
         iterations: Some(300),

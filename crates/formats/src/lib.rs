@@ -23,6 +23,7 @@ mod geojson_accounts;
 mod kpi_files;
 mod output;
 mod plan_files;
+mod previous_routes;
 mod reps;
 pub mod research;
 mod routes_files;
@@ -45,6 +46,7 @@ pub use output::{
 pub use plan_files::{
     plan_files, to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary, RegionSummary,
 };
+pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, ReplanSummary};
 pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,

@@ -215,6 +215,10 @@ pub struct RoutesSummary {
     pub not_due_in_horizon: Vec<UnscheduledRecord>,
     /// Accounts the history made due before the horizon began.
     pub overdue: Vec<OverdueRecord>,
+    /// Against the earlier plan (`--previous`): frozen days and every
+    /// visit moved or dropped, with its reason; absent without one.
+    #[serde(default)]
+    pub replan: Option<crate::ReplanSummary>,
     /// Ids of input accounts that no rep owns (no territory in the
     /// assignment), so nothing was planned for them.
     pub unassigned: Vec<String>,
@@ -355,6 +359,7 @@ impl RoutesSummary {
                 .collect(),
             elapsed_ms,
             timings: Vec::new(),
+            replan: None,
             unassigned: Vec::new(),
             warnings: Vec::new(),
         }

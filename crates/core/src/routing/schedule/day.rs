@@ -350,6 +350,7 @@ impl Days {
                 travel_min: self.timed.cost(loc, self.loc(v)),
                 travel_km: self.km.cost(loc, self.loc(v)),
                 appointment: v.is_appointment(),
+                previous: None,
             });
             t = departure;
             loc = self.loc(v);

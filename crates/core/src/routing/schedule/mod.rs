@@ -42,6 +42,8 @@
 //!     absences: &[],
 //!     holidays: &[],
 //!     history: &[],
+//!     previous: None,
+//!     freeze_days: 0,
 //! };
 //! let options = ScheduleOptions { iterations: Some(200), ..ScheduleOptions::default() };
 //! let schedule = plan_visits(&request, &StraightLine::default(), &options)?;
@@ -54,6 +56,7 @@ mod availability;
 pub mod calendar;
 mod day;
 mod history;
+mod previous;
 mod search;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -69,6 +72,7 @@ use crate::progress::{NoProgress, Progress};
 
 pub use availability::{working_hours, Absence, Holiday};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
+pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
 
 /// A visit booked at an exact date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +124,13 @@ pub struct ScheduleRequest<'a> {
     /// Past visits: an account with a done or missed one keeps its rhythm
     /// from its last done visit ([`due_dates`]), unless it has a booking.
     pub history: &'a [PastVisit],
+    /// An earlier plan to re-plan from: its visits inside this horizon are
+    /// kept where they were unless moving them gains more than
+    /// [`ScheduleOptions::change_cost`], and the changes are reported.
+    pub previous: Option<&'a PreviousPlan>,
+    /// Each rep's first working days of the horizon that keep the earlier
+    /// plan's visits exactly (rep, date, order and times), when it covered them.
+    pub freeze_days: u32,
 }
 
 /// Search settings.
@@ -145,6 +156,9 @@ pub struct ScheduleOptions {
     /// short horizons planned one after another (a weekly job) keep each
     /// account's rhythm, instead of rounding the visits due in the horizon.
     pub anchored: bool,
+    /// Travel minutes a re-plan must save to move an earlier visit to
+    /// another day or rep (with [`ScheduleRequest::previous`]).
+    pub change_cost: f64,
 }
 
 impl Default for ScheduleOptions {
@@ -157,6 +171,7 @@ impl Default for ScheduleOptions {
             share_office: false,
             balance_weight: 0.05,
             anchored: false,
+            change_cost: 20.0,
         }
     }
 }
@@ -209,6 +224,9 @@ pub struct Stop {
     pub travel_km: f64,
     /// Whether this is a booked appointment.
     pub appointment: bool,
+    /// Index of the earlier plan's visit this one continues (same account;
+    /// same day and rep, or moved), when re-planning.
+    pub previous: Option<usize>,
 }
 
 /// A rep's working day.
@@ -408,6 +426,11 @@ pub struct Schedule {
     pub appointments_outside: usize,
     /// Search iterations run, summed over reps (or offices).
     pub iterations: usize,
+    /// Rep-days kept exactly from the earlier plan.
+    pub frozen_days: usize,
+    /// Earlier visits inside the horizon moved to another day or rep, or
+    /// dropped, with the reason (empty without an earlier plan).
+    pub changes: Vec<VisitChange>,
 }
 
 impl Schedule {
@@ -472,6 +495,8 @@ pub fn plan_visits_with_progress(
         appointments_kept: 0,
         appointments_outside: 0,
         iterations: 0,
+        frozen_days: 0,
+        changes: Vec::new(),
     };
     for result in results {
         let r = result?;
@@ -483,6 +508,7 @@ pub fn plan_visits_with_progress(
         schedule.scheduled_visits += r.scheduled_visits;
         schedule.appointments_kept += r.appointments_kept;
         schedule.iterations += r.iterations;
+        schedule.frozen_days += r.frozen_days;
     }
     let end = request.start + chrono::Days::new(request.weeks as u64 * 7);
     schedule.appointments_outside = request
@@ -499,6 +525,9 @@ pub fn plan_visits_with_progress(
     schedule
         .overdue
         .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
+    if let Some(plan) = request.previous {
+        previous::compare(request, options, plan, &mut schedule);
+    }
     Ok(schedule)
 }
 
@@ -544,6 +573,23 @@ fn validate(request: &ScheduleRequest<'_>, options: &ScheduleOptions) -> Result<
             "appointment for account index {} is outside the {} accounts",
             a.account,
             request.accounts.len()
+        )));
+    }
+    if let Some(v) = request.previous.and_then(|p| {
+        p.visits.iter().find(|v| {
+            v.account.is_some_and(|a| a >= request.accounts.len())
+                || v.rep.is_some_and(|r| r >= request.reps.len())
+        })
+    }) {
+        return Err(ScheduleError::Index(format!(
+            "an earlier visit on {} points outside the accounts or reps",
+            v.date
+        )));
+    }
+    if !(options.change_cost >= 0.0 && options.change_cost.is_finite()) {
+        return Err(ScheduleError::Index(format!(
+            "the change cost {} must be a non-negative number of minutes",
+            options.change_cost
         )));
     }
     if let Some(l) = options.lunch {

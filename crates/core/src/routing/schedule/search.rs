@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
+use super::previous::{frozen_dates, FrozenDay};
 use super::{
     due_dates, due_patterns, fnv1a, working_hours, PastVisit, Reason, RepDay, ScheduleError,
     ScheduleOptions, ScheduleRequest, Unscheduled,
@@ -35,6 +36,7 @@ pub(super) struct GroupResult {
     pub scheduled_visits: usize,
     pub appointments_kept: usize,
     pub iterations: usize,
+    pub frozen_days: usize,
 }
 
 /// An account of the group and what it needs.
@@ -51,6 +53,10 @@ struct Need {
     blocked: Option<Reason>,
     /// Days late at the start of the horizon (from the history).
     overdue_days: i64,
+    /// Per pattern, the cost of the earlier visits it moves (re-planning).
+    change: Vec<f64>,
+    /// The cost when every earlier visit moves (the account left out).
+    change_all: f64,
 }
 
 impl Need {
@@ -78,7 +84,14 @@ impl State {
                 .iter()
                 .map(|&a| {
                     MISSED_VISIT * needs[a].patterns[0].len() as f64 * needs[a].missed_weight()
+                        + needs[a].change_all
                 })
+                .sum::<f64>()
+            + self
+                .chosen
+                .iter()
+                .zip(needs)
+                .filter_map(|(c, n)| c.map(|p| n.change[p as usize]))
                 .sum::<f64>()
     }
 }
@@ -114,15 +127,39 @@ pub(super) fn solve_group(
     let mut rep_slots: Vec<Vec<usize>> = Vec::new();
     // Each rep's working weekdays in the horizon, with their slot unless away.
     let mut rep_calendar: Vec<Vec<(NaiveDate, Option<usize>)>> = Vec::new();
+    let local_of = |a: usize| accounts.binary_search(&a).ok();
+    let mut frozen: Vec<(usize, RepDay)> = Vec::new(); // (local rep, day)
     for (local, &r) in group.iter().enumerate() {
         let rep = &request.reps[r];
+        let frozen_here: Vec<NaiveDate> = request.previous.map_or_else(Vec::new, |plan| {
+            let dates = working_dates(rep, request.start, request.weeks);
+            frozen_dates(plan, &dates, request.freeze_days)
+        });
         // Days away keep their place in the calendar (without a slot), so
         // visit patterns keep their weekdays and only a visit due on such a
         // day moves.
         let mut calendar_days = Vec::new();
         let mut available = Vec::new();
         for date in working_dates(rep, request.start, request.weeks) {
-            match working_hours(r, rep, date, request.absences, request.holidays) {
+            let hours = working_hours(r, rep, date, request.absences, request.holidays);
+            if let (true, Some(plan)) = (frozen_here.contains(&date), request.previous) {
+                let day = FrozenDay {
+                    request,
+                    plan,
+                    rep: r,
+                    base: local,
+                    date,
+                    hours,
+                };
+                if let Some(kept) =
+                    day.keep(&matrices.km, &timed, group.len(), &local_of, options.lunch)
+                {
+                    calendar_days.push((date, None));
+                    frozen.push((local, kept));
+                    continue;
+                }
+            }
+            match hours {
                 Some((start, end)) => {
                     calendar_days.push((date, Some(slots.len())));
                     available.push(slots.len());
@@ -160,7 +197,6 @@ pub(super) fn solve_group(
             }
         })
         .collect();
-    let local_of = |a: usize| accounts.binary_search(&a).ok();
 
     // Appointments of the group inside the horizon, by slot and time.
     let mut booked: Vec<(usize, usize, Fixed)> = Vec::new(); // (slot or MAX, local account, time)
@@ -169,6 +205,23 @@ pub(super) fn solve_group(
     // Booked on a day the rep would work but is away (a holiday or an absence).
     let mut away: Vec<bool> = vec![false; accounts.len()];
     let mut appointment_count = vec![0usize; accounts.len()];
+    let mut kept = 0;
+    let mut kept_count = vec![0usize; accounts.len()];
+    let mut kept_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
+    // Visits on kept frozen days: regular ones (dates) and all (count).
+    let mut frozen_regular: Vec<Vec<NaiveDate>> = vec![Vec::new(); accounts.len()];
+    let mut frozen_stops = vec![0usize; accounts.len()];
+    for (_, day) in &frozen {
+        for stop in &day.stops {
+            let i = local_of(stop.account).expect("frozen stops are the group's");
+            frozen_stops[i] += 1;
+            if !stop.appointment {
+                frozen_regular[i].push(day.date);
+                kept_count[i] += 1;
+                kept_dates[i].push(day.date);
+            }
+        }
+    }
     let horizon_end = request.start + chrono::Days::new(request.weeks as u64 * 7);
     for ap in request.appointments {
         let Some(i) = local_of(ap.account) else {
@@ -180,6 +233,16 @@ pub(super) fn solve_group(
         appointment_count[i] += 1;
         let owner = request.owner[ap.account].expect("grouped accounts have owners");
         let local_rep = group.iter().position(|&r| r == owner).expect("in group");
+        // A kept frozen day holds exactly its bookings.
+        if frozen
+            .iter()
+            .any(|(l, d)| *l == local_rep && d.date == ap.date)
+        {
+            kept += 1;
+            kept_count[i] += 1;
+            kept_dates[i].push(ap.date);
+            continue;
+        }
         let f = Fixed {
             start: ap.start as f64,
             duration: ap.duration_min as f64,
@@ -209,9 +272,6 @@ pub(super) fn solve_group(
     let mut routes: Vec<Vec<Visit>> = vec![Vec::new(); days.slots.len()];
     let mut conflict = vec![false; accounts.len()];
     let mut outside_hours = vec![false; accounts.len()];
-    let mut kept = 0;
-    let mut kept_count = vec![0usize; accounts.len()];
-    let mut kept_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
     for (s, i, f) in booked {
         fixed.push(f);
         days.fixed = fixed.clone();
@@ -240,6 +300,24 @@ pub(super) fn solve_group(
         }
     }
     let mut overdue = Vec::new();
+    // Slots of the earlier plan's visits of each account (re-planning).
+    let mut earlier_slots: Vec<Vec<usize>> = vec![Vec::new(); accounts.len()];
+    if let Some(plan) = request.previous {
+        let slot_of: std::collections::HashMap<(usize, NaiveDate), usize> = days
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(k, s)| ((s.rep, s.date), k))
+            .collect();
+        for v in &plan.visits {
+            if let (Some(i), Some(&k)) = (
+                v.account.and_then(local_of),
+                v.rep.and_then(|r| slot_of.get(&(r, v.date))),
+            ) {
+                earlier_slots[i].push(k);
+            }
+        }
+    }
 
     // What every account needs.
     let mut needs: Vec<Need> = Vec::with_capacity(accounts.len());
@@ -248,10 +326,23 @@ pub(super) fn solve_group(
         let rep = request.owner[a].expect("grouped");
         let per_4_weeks = request.workload.visits(acc);
         // History keeps the rhythm from the last done visit (bookings aside).
-        let history_due = (appointment_count[i] == 0)
+        let real_due = (appointment_count[i] == 0)
             .then(|| due_dates(per_4_weeks, &past_of[i], request.start, request.weeks * 7))
             .flatten();
-        if let Some(h) = history_due.as_ref().filter(|h| h.days_overdue > 0) {
+        // Frozen visits count as made: the rhythm continues from them.
+        let n_frozen = frozen_regular[i].len();
+        let history_due = if n_frozen > 0 && real_due.is_some() {
+            let mut past = past_of[i].clone();
+            past.extend(frozen_regular[i].iter().map(|&date| PastVisit {
+                account: a,
+                date,
+                status: super::VisitStatus::Done,
+            }));
+            due_dates(per_4_weeks, &past, request.start, request.weeks * 7)
+        } else {
+            real_due.clone()
+        };
+        if let Some(h) = real_due.as_ref().filter(|h| h.days_overdue > 0) {
             overdue.push(super::Overdue {
                 account: a,
                 rep,
@@ -270,16 +361,21 @@ pub(super) fn solve_group(
                 let first = calendar::week_index(request.start);
                 (first..first + request.weeks as i64)
                     .filter(|w| (w + phase).rem_euclid(every) == 0)
+                    .filter(|&w| {
+                        !frozen_regular[i]
+                            .iter()
+                            .any(|&d| calendar::week_index(d) == w)
+                    })
                     .collect()
             });
         let regular_due = match (&history_due, &anchored_weeks) {
-            (Some(h), _) => h.dates.len(),
-            (None, Some(weeks)) => weeks.len(),
+            (Some(h), _) => h.dates.len() + n_frozen,
+            (None, Some(weeks)) => weeks.len() + n_frozen,
             (None, None) => due_visits(per_4_weeks, request.weeks),
         };
         // Booked visits count towards the due ones; those that could not be
         // kept leave their visits to the regular patterns.
-        let due = regular_due.max(appointment_count[i]);
+        let due = regular_due.max(appointment_count[i] + n_frozen);
         let to_pattern = due - kept_count[i];
         let mut need = Need {
             account: a,
@@ -287,7 +383,9 @@ pub(super) fn solve_group(
             due,
             patterns: Vec::new(),
             blocked: None,
-            overdue_days: history_due.as_ref().map_or(0, |h| h.days_overdue),
+            overdue_days: real_due.as_ref().map_or(0, |h| h.days_overdue),
+            change: Vec::new(),
+            change_all: 0.0,
         };
         if away[i] {
             need.blocked = Some(Reason::AppointmentRepAway);
@@ -392,6 +490,16 @@ pub(super) fn solve_group(
                 });
             }
         }
+        // Re-planning: moving an earlier visit off its day costs.
+        need.change = need
+            .patterns
+            .iter()
+            .map(|p| {
+                let moved = earlier_slots[i].iter().filter(|s| !p.contains(s)).count();
+                options.change_cost * moved as f64
+            })
+            .collect();
+        need.change_all = options.change_cost * earlier_slots[i].len() as f64;
         needs.push(need);
     }
 
@@ -440,8 +548,10 @@ pub(super) fn solve_group(
     insert_partially(&days, &needs, &mut state, &mut scratch);
 
     // Output.
-    let mut out_days = Vec::with_capacity(state.routes.len());
-    let mut scheduled = vec![0usize; needs.len()];
+    let mut out_days = Vec::with_capacity(state.routes.len() + frozen.len());
+    let mut scheduled = frozen_stops;
+    let frozen_days = frozen.len();
+    out_days.extend(frozen.into_iter().map(|(_, day)| day));
     for (s, route) in state.routes.iter().enumerate() {
         let timing = days
             .simulate(s, route, &mut scratch)
@@ -521,6 +631,7 @@ pub(super) fn solve_group(
         scheduled_visits: scheduled.iter().sum(),
         appointments_kept: kept,
         iterations,
+        frozen_days,
     })
 }
 
@@ -761,7 +872,7 @@ fn recreate(
         let v = Visit::regular(i);
         let mut best: Option<(f64, usize)> = None;
         for (p, pattern) in needs[i].patterns.iter().enumerate() {
-            let mut total = 0.0;
+            let mut total = needs[i].change[p];
             let mut feasible = true;
             for &slot in pattern {
                 if memo.stamp[slot] != memo.now {
