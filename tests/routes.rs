@@ -1061,3 +1061,141 @@ fn bad_kpi_input_exits_2_and_writes_nothing() {
         assert!(!out.exists(), "nothing written");
     }
 }
+
+/// (account, rep, date) of every visit in `visits.csv` on or after `from`.
+fn visit_keys(dir: &Path, from: &str) -> std::collections::BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(dir.join("visits.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[1] >= from)
+        .map(|f| (f[3].to_string(), f[0].to_string(), f[1].to_string()))
+        .collect()
+}
+
+/// Two weeks planned, then re-planned from their second week with the
+/// first two working days frozen and rep-04 away on one of them: the frozen
+/// days are byte-identical, rep-04's day moves with reason `rep_away`, the
+/// changes listed are exactly the earlier visits no longer in place, and the
+/// change cost keeps the plan closer to the earlier one than a fresh plan.
+/// (Not yet checked by the independent checker: weekly accounts around
+/// unfrozen days can still change weekday, see issue #12's note.)
+#[test]
+fn replanning_keeps_frozen_days_and_reports_every_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let first = tmp.path().join("week1");
+    let args = routes_args(
+        a,
+        first.to_str().unwrap(),
+        &["--weeks", "2", "--iterations", "80"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let absences = tmp.path().join("absences.csv");
+    std::fs::write(&absences, "rep,date\nrep-04,2027-01-12\n").unwrap();
+    let replan = |out: &Path, previous: bool| {
+        let mut extra = vec![
+            "--weeks",
+            "2",
+            "--iterations",
+            "80",
+            "--absences",
+            absences.to_str().unwrap(),
+        ];
+        if previous {
+            extra.extend(["--previous", first.to_str().unwrap(), "--freeze-days", "2"]);
+        }
+        let mut args = routes_args(a, out.to_str().unwrap(), &extra);
+        let at = args.iter().position(|x| x == "--start").unwrap();
+        args[at + 1] = "2027-01-11".into();
+        run_json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let second = tmp.path().join("week2");
+    let summary = replan(&second, true);
+    let fresh = tmp.path().join("fresh");
+    replan(&fresh, false);
+
+    // Frozen days: every rep's rows of the 11th and 12th, except rep-04's 12th.
+    let rows = |dir: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join("visits.csv")).unwrap();
+        text.lines()
+            .filter(|l| {
+                (l.contains(",2027-01-11,") || l.contains(",2027-01-12,"))
+                    && !l.starts_with("rep-04,2027-01-12,")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let frozen_before = rows(&first);
+    assert!(frozen_before.len() > 50, "{}", frozen_before.len());
+    assert_eq!(rows(&second), frozen_before, "frozen days changed");
+    let r = &summary["replan"];
+    assert_eq!(r["frozen_days"], 19, "{r}");
+
+    // The changes are exactly the earlier visits no longer in place.
+    let before = visit_keys(&first, "2027-01-11");
+    let after = visit_keys(&second, "2027-01-11");
+    let gone: std::collections::BTreeSet<_> = before.difference(&after).cloned().collect();
+    let changed = r["changed_visits"].as_array().unwrap();
+    let listed: std::collections::BTreeSet<(String, String, String)> = changed
+        .iter()
+        .map(|c| {
+            (
+                c["account"].as_str().unwrap().to_string(),
+                c["rep"].as_str().unwrap().to_string(),
+                c["date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, gone);
+    assert_eq!(r["previous_visits"], before.len());
+    assert_eq!(r["kept_visits"], before.len() - gone.len());
+    for c in changed {
+        let reason = c["reason"].as_str().unwrap();
+        if c["rep"] == "rep-04" && c["date"] == "2027-01-12" {
+            assert_eq!(reason, "rep_away", "{c}");
+        }
+        match c["change"].as_str().unwrap() {
+            "dropped" => assert!(c["new_date"].is_null()),
+            _ => {
+                let key = (
+                    c["account"].as_str().unwrap().to_string(),
+                    c["new_rep"].as_str().unwrap().to_string(),
+                    c["new_date"].as_str().unwrap().to_string(),
+                );
+                assert!(after.contains(&key), "{c}");
+            }
+        }
+    }
+    assert!(changed.iter().any(|c| c["reason"] == "rep_away"));
+    assert!(!visit_keys(&second, "2027-01-12")
+        .iter()
+        .any(|(_, rep, date)| rep == "rep-04" && date == "2027-01-12"));
+    // Stability costs a little travel but changes far less than a fresh plan.
+    let fresh_gone = before.difference(&visit_keys(&fresh, "2027-01-11")).count();
+    assert!(
+        gone.len() * 2 < fresh_gone,
+        "{} changed with --previous, {fresh_gone} from scratch",
+        gone.len()
+    );
+
+    // A folder that is not a routes folder, or --previous as --out: exit 2, nothing written.
+    let plan_dir = assignment.parent().unwrap().to_str().unwrap().to_string();
+    let bad_out = tmp.path().join("bad");
+    for (previous, out) in [
+        (plan_dir.as_str(), bad_out.to_str().unwrap()),
+        (first.to_str().unwrap(), first.to_str().unwrap()),
+    ] {
+        let listing_before = std::fs::read(first.join("visits.csv")).unwrap();
+        let args = routes_args(a, out, &["--weeks", "1", "--previous", previous]);
+        let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert!(stderr(&run).contains("previous") || stderr(&run).contains("summary.json"));
+        assert!(!bad_out.exists());
+        assert_eq!(
+            std::fs::read(first.join("visits.csv")).unwrap(),
+            listing_before
+        );
+    }
+}

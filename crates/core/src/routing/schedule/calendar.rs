@@ -120,6 +120,18 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
 /// assert!(p.contains(&vec![2, 7, 17]));
 /// ```
 pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<usize>> {
+    patterns_around_within(allowed, n, booked, None)
+}
+
+/// [`patterns_around`] with the reach of a booked day given: `Some(0)`
+/// keeps only patterns through the booked days themselves (before the
+/// fallback); `None` is half the spacing.
+pub fn patterns_around_within(
+    allowed: &[bool],
+    n: usize,
+    booked: &[usize],
+    reach: Option<usize>,
+) -> Vec<Vec<usize>> {
     let regular = n.saturating_sub(booked.len());
     if booked.is_empty() || regular == 0 {
         return if regular == 0 {
@@ -134,7 +146,7 @@ pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<
             with_booked[b] = true;
         }
     }
-    let reach = ((allowed.len() as f64 / n as f64) / 2.0).ceil() as usize;
+    let reach = reach.unwrap_or(((allowed.len() as f64 / n as f64) / 2.0).ceil() as usize);
     let mut out: Vec<Vec<usize>> = Vec::new();
     for mut p in patterns(&with_booked, n) {
         let mut fits = true;

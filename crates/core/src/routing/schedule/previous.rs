@@ -339,6 +339,8 @@ impl FrozenDay<'_, '_> {
             return None;
         }
         let lunch = lunch.and_then(|l| lunch_in_gaps(l, depart, &stops, back, return_min));
+        // A break taken at the base before the first leg starts the day.
+        let depart = lunch.map_or(depart, |(a, _)| depart.min(a));
         Some(RepDay {
             rep: self.rep,
             date: self.date,
@@ -363,7 +365,7 @@ fn lunch_in_gaps(
     return_min: f64,
 ) -> Option<(f64, f64)> {
     let (earliest, latest, length) = (l.earliest as f64, l.latest as f64, l.duration as f64);
-    if stops.is_empty() || back <= earliest || depart >= latest - length {
+    if stops.is_empty() || back <= earliest || depart - length >= latest - length {
         return None;
     }
     let mut gaps: Vec<(f64, f64)> = stops
@@ -373,6 +375,8 @@ fn lunch_in_gaps(
     if let Some(last) = stops.last() {
         gaps.push((last.departure, back - return_min));
     }
+    // At the base before the first leg (the day then starts earlier).
+    gaps.push((depart - length, depart));
     gaps.into_iter().find_map(|(a, b)| {
         let start = a.max(earliest);
         (start + length <= b.min(latest) + 1e-6).then_some((start, start + length))

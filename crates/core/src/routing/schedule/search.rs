@@ -468,6 +468,35 @@ pub(super) fn solve_group(
                             .collect();
                         calendar::anchored_patterns(&allowed, &by_week)
                     }
+                    // Frozen visits keep the weekday rhythm exactly; a
+                    // booking may stand in for a visit a few days away.
+                    None if appointment_count[i] == 0 => {
+                        let all = calendar::patterns_around_within(
+                            &allowed,
+                            to_pattern + booked.len(),
+                            &booked,
+                            Some(0),
+                        );
+                        // A weekly account keeps its frozen visit's weekday.
+                        let weekly =
+                            rep_days.len() == due * request.reps[group[local_rep]].days.len();
+                        let same_day: Vec<Vec<usize>> = all
+                            .iter()
+                            .filter(|p| {
+                                p.iter().all(|&d| {
+                                    frozen_regular[i]
+                                        .iter()
+                                        .all(|&f| weekday(f) == weekday(rep_days[d].0))
+                                })
+                            })
+                            .cloned()
+                            .collect();
+                        if weekly && !same_day.is_empty() {
+                            same_day
+                        } else {
+                            all
+                        }
+                    }
                     None => patterns_around(&allowed, to_pattern + booked.len(), &booked),
                 };
                 // Patterns use allowed or booked days, which all have slots.
