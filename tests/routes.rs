@@ -1078,8 +1078,6 @@ fn visit_keys(dir: &Path, from: &str) -> std::collections::BTreeSet<(String, Str
 /// days are byte-identical, rep-04's day moves with reason `rep_away`, the
 /// changes listed are exactly the earlier visits no longer in place, and the
 /// change cost keeps the plan closer to the earlier one than a fresh plan.
-/// (Not yet checked by the independent checker: weekly accounts around
-/// unfrozen days can still change weekday, see issue #12's note.)
 #[test]
 fn replanning_keeps_frozen_days_and_reports_every_change() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1179,6 +1177,26 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
         "{} changed with --previous, {fresh_gone} from scratch",
         gone.len()
     );
+
+    // The re-plan passes the independent checker.
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let setup = Setup {
+        start: NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+        weeks: 2,
+        absences: vec![(
+            "rep-04".into(),
+            NaiveDate::from_ymd_opt(2027, 1, 12).unwrap(),
+            None,
+        )],
+        ..sample_setup(&paths)
+    };
+    let violations = check(&setup, &second);
+    assert!(violations.is_empty(), "{violations:#?}");
 
     // A folder that is not a routes folder, or --previous as --out: exit 2, nothing written.
     let plan_dir = assignment.parent().unwrap().to_str().unwrap().to_string();

@@ -338,7 +338,23 @@ impl FrozenDay<'_, '_> {
         if depart < from as f64 - 1e-6 || back > to as f64 + 1e-6 || !back.is_finite() {
             return None;
         }
-        let lunch = lunch.and_then(|l| lunch_in_gaps(l, depart, &stops, back, return_min));
+        let mut back = back;
+        let lunch = lunch.and_then(|l| {
+            lunch_in_gaps(l, depart, &stops, back, return_min).or_else(|| {
+                // Otherwise the break follows the last visit, as the search
+                // places it, and the day ends later.
+                let last = stops.last()?;
+                let start = last.departure.max(l.earliest as f64);
+                let end = start + l.duration as f64;
+                (end <= l.latest as f64 + 1e-6).then(|| {
+                    back = end + return_min;
+                    (start, end)
+                })
+            })
+        });
+        if back > to as f64 + 1e-6 {
+            return None;
+        }
         // A break taken at the base before the first leg starts the day.
         let depart = lunch.map_or(depart, |(a, _)| depart.min(a));
         Some(RepDay {

@@ -431,6 +431,20 @@ pub(super) fn solve_group(
                             && !kept_dates[i].contains(&date)
                     })
                     .collect();
+                // Frozen days count as working days for the calendar
+                // patterns, so the weekdays around them stay regular; patterns
+                // through them are dropped below (they have no slot).
+                let calendar_allowed: Vec<bool> = rep_days
+                    .iter()
+                    .zip(&allowed)
+                    .map(|(&(date, _), &ok)| {
+                        ok || (frozen
+                            .iter()
+                            .any(|(l, d)| *l == local_rep && d.date == date)
+                            && (acc.days.is_empty() || acc.days.contains(&weekday(date)))
+                            && !kept_dates[i].contains(&date))
+                    })
+                    .collect();
                 let booked: Vec<usize> = rep_days
                     .iter()
                     .enumerate()
@@ -472,7 +486,7 @@ pub(super) fn solve_group(
                     // booking may stand in for a visit a few days away.
                     None if appointment_count[i] == 0 => {
                         let all = calendar::patterns_around_within(
-                            &allowed,
+                            &calendar_allowed,
                             to_pattern + booked.len(),
                             &booked,
                             Some(0),
@@ -497,7 +511,7 @@ pub(super) fn solve_group(
                             all
                         }
                     }
-                    None => patterns_around(&allowed, to_pattern + booked.len(), &booked),
+                    None => patterns_around(&calendar_allowed, to_pattern + booked.len(), &booked),
                 };
                 // Patterns use allowed or booked days, which all have slots.
                 need.patterns.extend(local.into_iter().filter_map(|p| {
