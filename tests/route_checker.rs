@@ -766,12 +766,18 @@ fn check_calendars(out: &Path, visits: &[VisitRow]) -> Vec<String> {
                             bad.push(format!("{name}.ics: a VEVENT lacks {p}"));
                         }
                     }
-                    *events_per_rep.entry(name.clone()).or_default() += 1;
+                    // A cancelled event withdraws an earlier plan's visit.
+                    if !props.iter().any(|q| q == "STATUS:CANCELLED") {
+                        *events_per_rep.entry(name.clone()).or_default() += 1;
+                    }
                     in_event = false;
                 }
                 _ if in_event => {
                     let (key, value) = l.split_once(':').unwrap_or((l, ""));
                     props.push(key.split(';').next().unwrap().to_string());
+                    if key == "STATUS" {
+                        props.push(format!("STATUS:{value}"));
+                    }
                     if key == "UID" && !uids.insert(value.to_string()) {
                         bad.push(format!("{name}.ics: duplicate UID {value}"));
                     }

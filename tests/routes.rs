@@ -1178,6 +1178,54 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
         gone.len()
     );
 
+    // Calendars: a moved visit keeps its UID with SEQUENCE raised; a
+    // dropped one is a CANCELLED event in its rep's calendar.
+    let ids = |dir: &Path| -> std::collections::BTreeMap<(String, String, String), (String, u32)> {
+        let text = std::fs::read_to_string(dir.join("visits.csv")).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .map(|f| {
+                let n = f.len();
+                (
+                    (f[3].to_string(), f[0].to_string(), f[1].to_string()),
+                    (f[n - 2].to_string(), f[n - 1].parse().unwrap()),
+                )
+            })
+            .collect()
+    };
+    let (old_ids, new_ids) = (ids(&first), ids(&second));
+    for c in changed {
+        let key = |rep: &str, date: &str| {
+            (
+                c["account"].as_str().unwrap().to_string(),
+                rep.to_string(),
+                date.to_string(),
+            )
+        };
+        let (uid, revision) =
+            &old_ids[&key(c["rep"].as_str().unwrap(), c["date"].as_str().unwrap())];
+        if c["change"] == "dropped" {
+            let rep = c["rep"].as_str().unwrap();
+            let ics = std::fs::read_to_string(second.join(format!("calendars/{rep}.ics"))).unwrap();
+            let event = ics
+                .split("BEGIN:VEVENT")
+                .find(|e| e.contains(&format!("UID:{uid}@territory")))
+                .unwrap_or_else(|| panic!("no event for dropped {c}"));
+            assert!(event.contains("STATUS:CANCELLED"), "{event}");
+            assert!(
+                event.contains(&format!("SEQUENCE:{}", revision + 1)),
+                "{event}"
+            );
+        } else {
+            let new = &new_ids[&key(
+                c["new_rep"].as_str().unwrap(),
+                c["new_date"].as_str().unwrap(),
+            )];
+            assert_eq!(new, &(uid.clone(), revision + 1), "{c}");
+        }
+    }
+
     // The re-plan passes the independent checker.
     let paths = [
         sample("accounts.csv"),

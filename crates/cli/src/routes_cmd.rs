@@ -394,8 +394,16 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     let along_roads: Option<&territory_formats::PathFn<'_>> =
         if road.is_some() { Some(&draw) } else { None };
     let out = &args.out.out;
-    write_routes(out, &accounts, &reps, &schedule, &summary, along_roads)
-        .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
+    write_routes(
+        out,
+        &accounts,
+        &reps,
+        &schedule,
+        &summary,
+        along_roads,
+        previous.as_ref(),
+    )
+    .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if args.chatter.json {
         print_json(&summary)?;
     }

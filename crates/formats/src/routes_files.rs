@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use territory::model::parse_clock;
 use territory::routing::schedule::{calendar::weekday, fnv1a, RepDay, Schedule};
 use territory::{Account, Location, Rep};
 
@@ -374,11 +375,13 @@ pub fn write_routes(
     schedule: &Schedule,
     summary: &RoutesSummary,
     path: Option<&PathFn<'_>>,
+    previous: Option<&crate::PreviousRoutes>,
 ) -> std::io::Result<()> {
+    let ids = visit_ids(accounts, reps, schedule, previous);
     let mut files = vec![
         (
             "visits.csv".to_string(),
-            visits_csv(accounts, reps, schedule)?,
+            visits_csv(accounts, reps, schedule, &ids)?,
         ),
         (
             "routes.geojson".to_string(),
@@ -388,17 +391,32 @@ pub fn write_routes(
     ];
     let mut seen = std::collections::HashSet::new();
     for (r, rep) in reps.iter().enumerate() {
-        let days: Vec<&RepDay> = schedule.days.iter().filter(|d| d.rep == r).collect();
+        let days: Vec<(&RepDay, &Vec<(String, u32)>)> = schedule
+            .days
+            .iter()
+            .zip(&ids)
+            .filter(|(d, _)| d.rep == r)
+            .collect();
         if days.is_empty() {
             continue;
         }
+        // Earlier visits of this rep dropped by the re-plan: cancelled events.
+        let dropped: Vec<&VisitRecord> = previous.map_or_else(Vec::new, |p| {
+            schedule
+                .changes
+                .iter()
+                .filter(|c| c.to.is_none())
+                .map(|c| &p.records[c.previous])
+                .filter(|v| v.rep == rep.id)
+                .collect()
+        });
         let mut name = file_name(&rep.id);
         while !seen.insert(name.clone()) {
             name.push('_');
         }
         files.push((
             format!("calendars/{name}.ics"),
-            ics(accounts, rep, &days, summary.parameters.start).into_bytes(),
+            ics(accounts, rep, &days, &dropped, summary.parameters.start).into_bytes(),
         ));
     }
     write_files_atomically(dir, &files)
@@ -438,9 +456,73 @@ pub struct VisitRecord {
     pub lat: f64,
     /// Longitude.
     pub lon: f64,
+    /// Calendar UID of the visit: kept when a re-plan moves it (empty in
+    /// folders written before it existed).
+    #[serde(default)]
+    pub visit_id: String,
+    /// Calendar `SEQUENCE`: raised each time a re-plan changes the visit.
+    #[serde(default)]
+    pub revision: u32,
 }
 
-fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::io::Result<Vec<u8>> {
+/// A new visit's calendar UID: its rep, account and date, hashed.
+fn fresh_visit_id(rep: &str, account: &str, date: NaiveDate) -> String {
+    let key = [
+        rep.as_bytes(),
+        &[0x1f],
+        account.as_bytes(),
+        &[0x1f],
+        date.to_string().as_bytes(),
+    ]
+    .concat();
+    format!("{}-{:016x}", ics_date(date), fnv1a(&key))
+}
+
+/// `(visit_id, revision)` of every stop, by day and stop: an earlier visit's
+/// UID is kept, its revision raised when its rep, date or times changed.
+fn visit_ids(
+    accounts: &[Account],
+    reps: &[Rep],
+    schedule: &Schedule,
+    previous: Option<&crate::PreviousRoutes>,
+) -> Vec<Vec<(String, u32)>> {
+    schedule
+        .days
+        .iter()
+        .map(|day| {
+            let rep = &reps[day.rep].id;
+            day.stops
+                .iter()
+                .map(|s| {
+                    let account = &accounts[s.account].id;
+                    match (s.previous, previous) {
+                        (Some(k), Some(p)) => {
+                            let v = &p.records[k];
+                            let id = if v.visit_id.is_empty() {
+                                fresh_visit_id(&v.rep, &v.account, v.date)
+                            } else {
+                                v.visit_id.clone()
+                            };
+                            let same = v.rep == *rep
+                                && v.date == day.date
+                                && v.start == clock(s.start)
+                                && v.departure == clock(s.departure);
+                            (id, v.revision + u32::from(!same))
+                        }
+                        _ => (fresh_visit_id(rep, account, day.date), 0),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn visits_csv(
+    accounts: &[Account],
+    reps: &[Rep],
+    schedule: &Schedule,
+    ids: &[Vec<(String, u32)>],
+) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "rep",
@@ -458,8 +540,10 @@ fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::i
         "appointment",
         "lat",
         "lon",
+        "visit_id",
+        "revision",
     ])?;
-    for day in &schedule.days {
+    for (day, ids) in schedule.days.iter().zip(ids) {
         for (k, s) in day.stops.iter().enumerate() {
             let a = &accounts[s.account];
             w.write_record([
@@ -478,6 +562,8 @@ fn visits_csv(accounts: &[Account], reps: &[Rep], schedule: &Schedule) -> std::i
                 if s.appointment { "true" } else { "false" },
                 &format!("{:.6}", a.location.lat),
                 &format!("{:.6}", a.location.lon),
+                &ids[k].0,
+                &ids[k].1.to_string(),
             ])?;
         }
     }
@@ -535,7 +621,13 @@ fn routes_geojson(
 }
 
 /// An RFC 5545 calendar of one rep's visits, in floating local time.
-fn ics(accounts: &[Account], rep: &Rep, days: &[&RepDay], stamp: NaiveDate) -> String {
+fn ics(
+    accounts: &[Account],
+    rep: &Rep,
+    days: &[(&RepDay, &Vec<(String, u32)>)],
+    dropped: &[&VisitRecord],
+    stamp: NaiveDate,
+) -> String {
     let mut out = String::new();
     let mut line = |text: &str| fold_line(&mut out, text);
     line("BEGIN:VCALENDAR");
@@ -554,19 +646,15 @@ fn ics(accounts: &[Account], rep: &Rep, days: &[&RepDay], stamp: NaiveDate) -> S
         ))
     ));
     let dtstamp = format!("{}T000000Z", ics_date(stamp));
-    for day in days {
+    for (day, ids) in days {
         for (k, s) in day.stops.iter().enumerate() {
             let a = &accounts[s.account];
             let title = a.name.as_deref().unwrap_or(&a.id);
             line("BEGIN:VEVENT");
-            // Ids are hashed into the UID: cleaning them up for a file name
-            // could make two different reps or accounts look alike.
-            line(&format!(
-                "UID:{}-{:03}-{:016x}@territory",
-                ics_date(day.date),
-                k + 1,
-                fnv1a(&[rep.id.as_bytes(), &[0x1f], a.id.as_bytes()].concat())
-            ));
+            // One UID per visit, kept when a re-plan moves it, so that
+            // re-importing updates the event instead of duplicating it.
+            line(&format!("UID:{}@territory", ids[k].0));
+            line(&format!("SEQUENCE:{}", ids[k].1));
             line(&format!("DTSTAMP:{dtstamp}"));
             line(&format!("DTSTART:{}", ics_time(day.date, s.start)));
             // A zero-length visit has no DTEND (RFC 5545 §3.6.1: it then lasts 0).
@@ -606,6 +694,35 @@ fn ics(accounts: &[Account], rep: &Rep, days: &[&RepDay], stamp: NaiveDate) -> S
             line("TRANSP:OPAQUE");
             line("END:VEVENT");
         }
+    }
+    for v in dropped {
+        let (Some(start), Some(end)) = (parse_clock(&v.start), parse_clock(&v.departure)) else {
+            continue;
+        };
+        let id = if v.visit_id.is_empty() {
+            fresh_visit_id(&v.rep, &v.account, v.date)
+        } else {
+            v.visit_id.clone()
+        };
+        line("BEGIN:VEVENT");
+        line(&format!("UID:{id}@territory"));
+        line(&format!("SEQUENCE:{}", v.revision + 1));
+        line(&format!("DTSTAMP:{dtstamp}"));
+        line(&format!("DTSTART:{}", ics_time(v.date, start as f64)));
+        if end > start {
+            line(&format!("DTEND:{}", ics_time(v.date, end as f64)));
+        }
+        let title = if v.name.is_empty() {
+            &v.account
+        } else {
+            &v.name
+        };
+        line(&format!(
+            "SUMMARY:{}",
+            escape_text(&format!("Cancelled: {title}"))
+        ));
+        line("STATUS:CANCELLED");
+        line("END:VEVENT");
     }
     line("END:VCALENDAR");
     out
