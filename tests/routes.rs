@@ -125,7 +125,7 @@ fn sample_four_weeks_pass_the_independent_checker() {
     let mut lines: Vec<String> = visits.lines().map(str::to_string).collect();
     let row = lines
         .iter()
-        .position(|l| l.split(',').count() == 15 && l.contains(",false,"))
+        .position(|l| l.split(',').count() == 17 && l.contains(",false,"))
         .expect("a plain row");
     let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
     // Columns: rep, date, sequence, account, name, arrival, start, departure, ...
