@@ -635,3 +635,250 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         }
     }
 }
+
+/// The thin-space thousands of the report's tables.
+fn thousands(v: f64) -> String {
+    let n = v.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// A routes folder of one week and a KPI folder from a small history (every
+/// 5th planned visit missed, every 11th cancelled, the rest done).
+fn kpi_sample(dir: &Path) -> (PathBuf, PathBuf) {
+    let assignment = plan_sample(dir);
+    let routes = dir.join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--iterations", "30", "--weeks", "1"],
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_json(&args);
+    let visits = std::fs::read_to_string(routes.join("visits.csv")).unwrap();
+    let mut history = String::from("account,date,status,rep\n");
+    for (k, row) in csv::Reader::from_reader(visits.as_bytes())
+        .records()
+        .enumerate()
+    {
+        let row = row.unwrap();
+        let status = match (k % 5, k % 11) {
+            (0, _) => "missed",
+            (_, 0) => "cancelled",
+            _ => "done",
+        };
+        history.push_str(&format!("{},{},{status},{}\n", &row[3], &row[1], &row[0]));
+    }
+    let history_file = dir.join("history.csv");
+    std::fs::write(&history_file, history).unwrap();
+    let kpi = dir.join("kpi");
+    run_json(&[
+        "kpi",
+        "--accounts",
+        sample("accounts.csv").to_str().unwrap(),
+        "--routes",
+        routes.to_str().unwrap(),
+        "--history",
+        history_file.to_str().unwrap(),
+        "--out",
+        kpi.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    (routes, kpi)
+}
+
+/// The text of the `data-k="key"` cells in `row`, in order.
+fn cells<'a>(row: &'a str, key: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for tag in ["td", "th"] {
+        let open = format!(r#"<{tag} data-k="{key}""#);
+        for (i, _) in row.match_indices(&open) {
+            let rest = &row[i..];
+            let start = rest.find('>').unwrap() + 1;
+            let end = rest.find(&format!("</{tag}>")).unwrap();
+            out.push(&rest[start..end]);
+        }
+    }
+    out
+}
+
+#[test]
+fn report_kpi_section_shows_each_reps_figures_of_kpi_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (routes, kpi) = kpi_sample(tmp.path());
+    let out = tmp.path().join("report.html");
+    let summary = run_json(&[
+        "report",
+        "--plan",
+        tmp.path().join("plan").to_str().unwrap(),
+        "--routes",
+        routes.to_str().unwrap(),
+        "--kpi",
+        kpi.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    crate::schemas::assert_valid(&summary, "report");
+    let json = read_json(&kpi.join("kpi.json"));
+    let reps = json["reps"].as_array().unwrap();
+    assert_eq!(summary["kpi"]["reps"], reps.len());
+    assert_eq!(summary["kpi"]["from"], json["from"]);
+    assert_eq!(summary["kpi"]["to"], json["to"]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("Plan against actual, per rep"));
+    for heading in [
+        "visits planned",
+        "visits done",
+        "visits missed",
+        "coverage",
+        "accounts overdue",
+        "new customers",
+        ">Revenue<",
+    ] {
+        assert!(html.contains(heading), "{heading}");
+    }
+    let n = |v: &Value| thousands(v.as_f64().unwrap());
+    let mut total: std::collections::BTreeMap<&str, f64> = Default::default();
+    let mut missed_any = false;
+    for rep in reps {
+        let id = rep["rep"].as_str().unwrap();
+        let open = format!(r#"<tr data-rep="{id}">"#);
+        assert_eq!(html.matches(&open).count(), 1, "{id}: one KPI row");
+        let start = html.find(&open).unwrap();
+        let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+        for key in [
+            "accounts",
+            "planned",
+            "done",
+            "missed",
+            "cancelled",
+            "new_customers",
+        ] {
+            assert_eq!(cells(row, key), [n(&rep[key])], "{id} {key}");
+            *total.entry(key).or_default() += rep[key].as_f64().unwrap();
+        }
+        missed_any |= rep["missed"].as_u64().unwrap() > 0;
+        assert_eq!(
+            cells(row, "accounts_covered"),
+            [format!(
+                "{} of {}",
+                n(&rep["accounts_covered"]),
+                n(&rep["accounts_due"])
+            )],
+            "{id}"
+        );
+        let coverage = match rep["coverage"].as_f64() {
+            Some(c) => format!("{:.1}%", c * 100.0),
+            None => "–".into(),
+        };
+        assert_eq!(cells(row, "coverage"), [coverage], "{id}");
+        let overdue = rep["overdue"].as_array().unwrap();
+        assert_eq!(
+            cells(row, "overdue"),
+            [thousands(overdue.len() as f64)],
+            "{id}"
+        );
+        *total.entry("overdue").or_default() += overdue.len() as f64;
+        let longest = overdue
+            .iter()
+            .map(|o| o["days_overdue"].as_i64().unwrap())
+            .max();
+        assert_eq!(
+            cells(row, "days_overdue"),
+            [longest.map_or("–".to_string(), |d| format!("{d} days"))],
+            "{id}"
+        );
+        for o in overdue {
+            let line = format!(
+                r#"<tr class="overdue" data-rep="{id}"><td class="l">{id}</td><td class="l">{}</td>"#,
+                o["account"].as_str().unwrap()
+            );
+            let at = html
+                .find(&line)
+                .unwrap_or_else(|| panic!("{id}: {o} not listed"));
+            let tail = &html[at..at + html[at..].find("</tr>").unwrap()];
+            assert!(
+                tail.ends_with(&format!("<td>{}</td>", o["days_overdue"])),
+                "{tail}"
+            );
+        }
+        let sums = rep["sums"].as_object().unwrap();
+        assert!(sums.contains_key("revenue"));
+        let shown = cells(row, "sums");
+        assert_eq!(shown.len(), sums.len(), "{id}");
+        for (column, v) in sums {
+            let cell = format!(r#"<td data-k="sums" data-column="{column}">{}</td>"#, n(v));
+            assert!(row.contains(&cell), "{id}: {cell}");
+        }
+    }
+    assert!(missed_any, "the history misses some visits");
+    let start = html.find(r#"<tr id="kpi-total">"#).expect("a totals row");
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    for (key, v) in &total {
+        assert_eq!(cells(row, key), [thousands(*v)], "total {key}");
+    }
+}
+
+#[test]
+fn report_kpi_rejects_a_folder_that_is_not_a_kpi_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (routes, kpi) = kpi_sample(tmp.path());
+    let out = tmp.path().join("report.html");
+    std::fs::write(&out, "earlier report").unwrap();
+    let report = |kpi: &Path| {
+        territory(&[
+            "report",
+            "--plan",
+            tmp.path().join("plan").to_str().unwrap(),
+            "--kpi",
+            kpi.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let check = |kpi: &Path, words: &[&str]| {
+        let o = report(kpi);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        for w in words {
+            assert!(err.contains(w), "{w}: {err}");
+        }
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "earlier report");
+    };
+    // A routes folder is not a KPI folder.
+    check(&routes, &["kpi.json"]);
+    // A kpi.json of another command.
+    let fake = tmp.path().join("fake");
+    std::fs::create_dir(&fake).unwrap();
+    std::fs::write(fake.join("kpi.json"), r#"{"command":"routes"}"#).unwrap();
+    check(&fake, &["kpi.json", "territory kpi"]);
+    // A real kpi.json with a field missing, top level or per rep.
+    let real = read_json(&kpi.join("kpi.json"));
+    for (field, per_rep) in [("to", false), ("done", true), ("coverage", true)] {
+        let mut broken = real.clone();
+        if per_rep {
+            broken["reps"][0].as_object_mut().unwrap().remove(field);
+        } else {
+            broken.as_object_mut().unwrap().remove(field);
+        }
+        std::fs::write(fake.join("kpi.json"), broken.to_string()).unwrap();
+        check(&fake, &["kpi.json", field]);
+    }
+    // The real folder works.
+    let o = report(&kpi);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

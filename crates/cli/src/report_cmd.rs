@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::Serialize;
-use territory_report::{read_plan_folder, read_routes_folder, render, ReportOptions};
+use territory_report::{
+    read_kpi_folder, read_plan_folder, read_routes_folder, render, ReportOptions,
+};
 
 use territory_formats::{check_output, OutputKind};
 
@@ -18,12 +20,15 @@ use crate::{print_json, Failure};
   territory report --plan plan --out report.html
   territory report --plan plan --routes routes --day 2027-01-05 --out report.html --json
   territory report --plan rebalanced --compare plan --out before-after.html
+  territory report --plan plan --routes routes --kpi kpi --out report.html
 
 The page works offline: an SVG map (each territory keeps its colour across
 plans, touching territories differ; customers and prospects with tooltips;
 rep bases labelled with the rep's name; each rep's route of the chosen day
 with numbered stops), each rep's day table, the balance per criterion against
-its tolerance band, per-territory KPIs, map notes (territories drawn in
+its tolerance band, per-territory KPIs, with --kpi each rep's visits
+planned / done / missed, coverage, overdue accounts, new customers and
+account sums against the plan (with totals), map notes (territories drawn in
 pieces, bases outside their own territory), moved accounts of a rebalance,
 before/after with --compare, and what could not be met.")]
 pub(crate) struct ReportArgs {
@@ -33,6 +38,11 @@ pub(crate) struct ReportArgs {
     /// A folder written by `territory routes`.
     #[arg(long, value_name = "DIR")]
     routes: Option<PathBuf>,
+    /// A folder written by `territory kpi`: a section per rep of plan against
+    /// actual (visits planned, done, missed; coverage; overdue accounts; new
+    /// customers; revenue and other account sums), with totals.
+    #[arg(long, value_name = "DIR")]
+    kpi: Option<PathBuf>,
     /// An earlier plan folder: moved, new and removed accounts and reps are
     /// shown on the map, and the balance before and after side by side;
     /// territories keep the earlier plan's colours.
@@ -64,6 +74,9 @@ pub(crate) struct ReportSummary {
     /// With `--compare`: accounts whose territory changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     moved_accounts: Option<usize>,
+    /// With `--kpi`: the period and the reps of the KPI folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kpi: Option<KpiPresence>,
     /// Territories drawn in another number of pieces than the adjacency has.
     drawn_in_pieces: Vec<String>,
     /// Territories whose rep base lies outside the territory's shape.
@@ -72,11 +85,25 @@ pub(crate) struct ReportSummary {
     elapsed_ms: u64,
 }
 
+/// What `report --json` says of the `--kpi` folder it shows.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct KpiPresence {
+    /// First day counted.
+    from: String,
+    /// Last day counted (inclusive).
+    to: String,
+    /// Reps with a KPI row on the page.
+    reps: usize,
+}
+
 pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
     let progress = StderrProgress::new(args.chatter);
     let mut inputs = folder_files(&args.plan);
     if let Some(routes) = &args.routes {
         inputs.extend(folder_files(routes));
+    }
+    if let Some(kpi) = &args.kpi {
+        inputs.extend(folder_files(kpi));
     }
     if let Some(old) = &args.compare {
         inputs.extend(folder_files(old));
@@ -96,6 +123,12 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         .map(read_routes_folder)
         .transpose()
         .map_err(|e| Failure::Input(e.to_string()))?;
+    let kpi = args
+        .kpi
+        .as_deref()
+        .map(read_kpi_folder)
+        .transpose()
+        .map_err(|e| Failure::Input(e.to_string()))?;
     if let (Some(day), Some(r)) = (&args.day, &routes) {
         if !r.lines.iter().any(|l| &l.date == day) {
             return Err(Failure::Input(format!(
@@ -109,7 +142,13 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         day: args.day.clone(),
         max_points: args.max_points,
     };
-    let html = render(&plan, routes.as_ref(), before.as_ref(), &options);
+    let html = render(
+        &plan,
+        routes.as_ref(),
+        kpi.as_ref(),
+        before.as_ref(),
+        &options,
+    );
     let out = &args.out.out;
     territory_formats::write_file_atomically(out, html.as_bytes())
         .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
@@ -127,6 +166,11 @@ pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
         moved_accounts: before
             .as_ref()
             .map(|b| territory_report::compare::compare(b, &plan).moved.len()),
+        kpi: kpi.as_ref().map(|k| KpiPresence {
+            from: k.summary.from.to_string(),
+            to: k.summary.to.to_string(),
+            reps: k.summary.reps.len(),
+        }),
         drawn_in_pieces: territory_report::truth::piece_mismatches(&plan)
             .into_iter()
             .map(|m| m.territory)

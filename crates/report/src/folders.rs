@@ -1,13 +1,13 @@
-//! Reading the plan and routes folders the other commands write, as the very
-//! types they serialise: a summary that does not deserialise into
-//! [`PlanSummary`] / [`RoutesSummary`] is an error naming the file and the
-//! field, never a page of zeros.
+//! Reading the plan, routes and KPI folders the other commands write, as the
+//! very types they serialise: a summary that does not deserialise into
+//! [`PlanSummary`] / [`RoutesSummary`] / [`KpiSummary`] is an error naming
+//! the file and the field, never a page of zeros.
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use territory_formats::{PlanSummary, RoutesSummary, VisitRecord};
+use territory_formats::{KpiSummary, PlanSummary, RoutesSummary, VisitRecord};
 
 /// Why a folder cannot be reported on.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +20,7 @@ pub enum ReportError {
         /// What went wrong.
         message: String,
     },
-    /// A file does not hold what `territory plan` or `territory routes` writes.
+    /// A file does not hold what `territory plan`, `routes` or `kpi` writes.
     #[error("{path}: {message}")]
     Format {
         /// The file.
@@ -119,6 +119,13 @@ pub struct RoutesFolder {
     pub lines: Vec<RouteLine>,
     /// Stops from `visits.csv`, in file order (rep, date, sequence).
     pub visits: Vec<VisitRecord>,
+}
+
+/// What a KPI folder (`territory kpi --out DIR`) holds.
+#[derive(Debug, Clone)]
+pub struct KpiFolder {
+    /// `kpi.json`.
+    pub summary: KpiSummary,
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, ReportError> {
@@ -317,4 +324,26 @@ pub fn read_routes_folder(dir: &Path) -> Result<RoutesFolder, ReportError> {
         lines,
         visits,
     })
+}
+
+/// Reads a KPI folder (`kpi.json`) as the [`KpiSummary`] `territory kpi`
+/// writes. Every field must be there: a rep without `coverage` (which is
+/// `null` when nothing was due) is refused rather than read as "nothing due".
+pub fn read_kpi_folder(dir: &Path) -> Result<KpiFolder, ReportError> {
+    let path = dir.join("kpi.json");
+    let value = read_json(&path)?;
+    if value["command"].as_str() == Some("kpi") {
+        for (i, rep) in value["reps"].as_array().into_iter().flatten().enumerate() {
+            if rep.get("coverage").is_none() {
+                return Err(ReportError::Format {
+                    path: path.clone(),
+                    message: format!(
+                        "reps[{i}]: missing field `coverage`; re-run `territory kpi` with this version"
+                    ),
+                });
+            }
+        }
+    }
+    let summary: KpiSummary = read_summary(&path, &["kpi"], "a KPI run")?;
+    Ok(KpiFolder { summary })
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use territory_formats::PlanSummary;
+use territory_formats::{KpiSummary, PlanSummary};
 
 use crate::compare::Comparison;
 use crate::folders::{PlanFolder, RoutesFolder};
@@ -403,6 +403,192 @@ pub(crate) fn kpis(
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table></div>");
+    out
+}
+
+/// An account column name as a heading: `gross_profit` → "Gross profit".
+fn heading(column: &str) -> String {
+    let words = column.replace(['_', '-'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The coverage cell: a share, or a dash when nothing was due.
+fn coverage(c: Option<f64>) -> String {
+    c.map_or_else(|| "–".to_string(), pct)
+}
+
+/// Per rep, plan against actual from a KPI folder: visits planned, done,
+/// missed and cancelled; coverage; overdue accounts; new customers; the sums
+/// of the numeric account columns; a totals row; and the overdue accounts
+/// with their days overdue. Every cell is `data-k` keyed by its `kpi.json`
+/// field, so a test (or a script) can read the figures back.
+pub(crate) fn rep_kpis(plan: &PlanFolder, kpi: &KpiSummary) -> String {
+    let names: BTreeMap<&str, &str> = plan
+        .summary
+        .territory_metrics
+        .iter()
+        .filter_map(|t| t.name.as_deref().map(|n| (t.id.as_str(), n)))
+        .collect();
+    let account_names: BTreeMap<&str, &str> = plan
+        .accounts
+        .iter()
+        .filter_map(|a| a.name.as_deref().map(|n| (a.id.as_str(), n)))
+        .collect();
+    // Revenue first, then the other columns in name order.
+    let mut columns: Vec<&str> = Vec::new();
+    for r in &kpi.reps {
+        for c in r.sums.keys() {
+            if !columns.contains(&c.as_str()) {
+                columns.push(c);
+            }
+        }
+    }
+    columns.sort_by_key(|c| (*c != "revenue", *c));
+    let mut out = format!(
+        r#"<p>From {} to {}: what each rep's plan asked for, and what the visit history says happened.</p><div class="scroll"><table id="kpi-reps"><thead><tr><th class="l">rep</th><th class="l">name</th><th title="accounts the rep looks after">accounts</th><th title="visits on the rep's routes in the period">visits planned</th><th title="visits made, from the history">visits done</th><th title="visits that did not happen">visits missed</th><th title="visits called off">visits cancelled</th><th title="accounts visited at least as often as they should be, of the accounts due a visit">accounts seen often enough</th><th title="accounts seen often enough / accounts due a visit">coverage</th><th title="accounts still owed a visit on the day after the period">accounts overdue</th><th title="the longest wait among the overdue accounts">longest overdue</th><th title="prospects in the earlier accounts file that are customers now">new customers</th>"#,
+        kpi.from, kpi.to
+    );
+    for c in &columns {
+        let _ = write!(
+            out,
+            r#"<th title="sum over the rep's accounts">{}</th>"#,
+            escape(&heading(c))
+        );
+    }
+    out.push_str("</tr></thead><tbody>");
+    let cell = |out: &mut String, key: &str, text: String| {
+        let _ = write!(out, r#"<td data-k="{key}">{text}</td>"#);
+    };
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    let (mut accounts, mut planned, mut done, mut missed, mut cancelled) = (0, 0, 0, 0, 0);
+    let (mut due, mut covered, mut overdue, mut longest, mut new_customers) = (0, 0, 0, 0i64, 0);
+    for r in &kpi.reps {
+        let most = r.overdue.iter().map(|o| o.days_overdue).max();
+        let _ = write!(
+            out,
+            r#"<tr data-rep="{id}"><td class="l">{id}</td><td class="l">{}</td>"#,
+            escape(names.get(r.rep.as_str()).copied().unwrap_or("")),
+            id = escape(&r.rep),
+        );
+        cell(&mut out, "accounts", thousands(r.accounts as f64));
+        cell(&mut out, "planned", thousands(r.planned as f64));
+        cell(&mut out, "done", thousands(r.done as f64));
+        cell(&mut out, "missed", thousands(r.missed as f64));
+        cell(&mut out, "cancelled", thousands(r.cancelled as f64));
+        cell(
+            &mut out,
+            "accounts_covered",
+            format!(
+                "{} of {}",
+                thousands(r.accounts_covered as f64),
+                thousands(r.accounts_due as f64)
+            ),
+        );
+        cell(&mut out, "coverage", coverage(r.coverage));
+        cell(&mut out, "overdue", thousands(r.overdue.len() as f64));
+        cell(
+            &mut out,
+            "days_overdue",
+            most.map_or_else(|| "–".to_string(), |d| format!("{d} days")),
+        );
+        cell(&mut out, "new_customers", thousands(r.new_customers as f64));
+        for c in &columns {
+            let v = r.sums.get(*c).copied().unwrap_or(0.0);
+            *sums.entry(c).or_insert(0.0) += v;
+            let _ = write!(
+                out,
+                r#"<td data-k="sums" data-column="{}">{}</td>"#,
+                escape(c),
+                thousands(v)
+            );
+        }
+        out.push_str("</tr>");
+        accounts += r.accounts;
+        planned += r.planned;
+        done += r.done;
+        missed += r.missed;
+        cancelled += r.cancelled;
+        due += r.accounts_due;
+        covered += r.accounts_covered;
+        overdue += r.overdue.len();
+        longest = longest.max(most.unwrap_or(0));
+        new_customers += r.new_customers;
+    }
+    out.push_str(r#"</tbody><tfoot><tr id="kpi-total"><th class="l">all reps</th><th></th>"#);
+    let total = |out: &mut String, key: &str, text: String| {
+        let _ = write!(out, r#"<th data-k="{key}">{text}</th>"#);
+    };
+    total(&mut out, "accounts", thousands(accounts as f64));
+    total(&mut out, "planned", thousands(planned as f64));
+    total(&mut out, "done", thousands(done as f64));
+    total(&mut out, "missed", thousands(missed as f64));
+    total(&mut out, "cancelled", thousands(cancelled as f64));
+    total(
+        &mut out,
+        "accounts_covered",
+        format!("{} of {}", thousands(covered as f64), thousands(due as f64)),
+    );
+    total(
+        &mut out,
+        "coverage",
+        coverage((due > 0).then(|| covered as f64 / due as f64)),
+    );
+    total(&mut out, "overdue", thousands(overdue as f64));
+    total(
+        &mut out,
+        "days_overdue",
+        if overdue > 0 {
+            format!("{longest} days")
+        } else {
+            "–".into()
+        },
+    );
+    total(&mut out, "new_customers", thousands(new_customers as f64));
+    for c in &columns {
+        let _ = write!(
+            out,
+            r#"<th data-k="sums" data-column="{}">{}</th>"#,
+            escape(c),
+            thousands(sums.get(c).copied().unwrap_or(0.0))
+        );
+    }
+    out.push_str("</tr></tfoot></table></div>");
+    out.push_str(r#"<ul class="note"><li><b>Visits planned</b>: visits on the rep's routes in the period; <b>done</b>, <b>missed</b> and <b>cancelled</b> come from the visit history.</li><li><b>Coverage</b>: of the accounts due at least one visit in the period, the share visited at least as often as their visit frequency asks.</li><li><b>Accounts overdue</b>: accounts still owed a visit on the day after the period, listed below with how many days late they are.</li><li><b>New customers</b>: prospects in the earlier accounts file that are customers now (0 when no earlier file was given).</li><li>The money columns are sums over the accounts each rep looks after.</li></ul>"#);
+    if overdue > 0 {
+        out.push_str(r#"<h3>Overdue accounts</h3><div class="scroll"><table id="kpi-overdue"><thead><tr><th class="l">rep</th><th class="l">account</th><th class="l">name</th><th>days overdue</th></tr></thead><tbody>"#);
+        let mut rows: Vec<(&str, &str, i64)> = kpi
+            .reps
+            .iter()
+            .flat_map(|r| {
+                r.overdue
+                    .iter()
+                    .map(move |o| (r.rep.as_str(), o.account.as_str(), o.days_overdue))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
+        for (rep, account, days) in rows.iter().take(2000) {
+            let _ = write!(
+                out,
+                r#"<tr class="overdue" data-rep="{}"><td class="l">{}</td><td class="l">{}</td><td class="l">{}</td><td>{days}</td></tr>"#,
+                escape(rep),
+                escape(rep),
+                escape(account),
+                escape(account_names.get(account).copied().unwrap_or("")),
+            );
+        }
+        if rows.len() > 2000 {
+            let _ = write!(
+                out,
+                r#"<tr><td colspan="4">… and {} more (kpi.json)</td></tr>"#,
+                rows.len() - 2000
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
     out
 }
 

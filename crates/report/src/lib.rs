@@ -1,13 +1,15 @@
 //! # territory-report
 //!
 //! One self-contained HTML file from a plan folder (and optionally a routes
-//! folder, and an earlier plan to compare with) written by `territory plan` /
-//! `territory routes`: an SVG map of the territories in colours that stay with
-//! each territory id (touching territories differ), customers and prospects
-//! with tooltips, rep bases labelled with the rep's name, each rep's route of
-//! a chosen day with numbered stops; each rep's day table; the balance per
-//! criterion with its tolerance band; per-territory KPIs; what the map cannot
-//! show as the summary says (territories drawn in pieces, bases outside their
+//! folder, a KPI folder, and an earlier plan to compare with) written by
+//! `territory plan` / `territory routes` / `territory kpi`: an SVG map of the
+//! territories in colours that stay with each territory id (touching
+//! territories differ), customers and prospects with tooltips, rep bases
+//! labelled with the rep's name, each rep's route of a chosen day with
+//! numbered stops; each rep's day table; the balance per criterion with its
+//! tolerance band; per-territory KPIs; per rep, visits planned, done and
+//! missed against the plan (from a KPI folder); what the map cannot show as
+//! the summary says (territories drawn in pieces, bases outside their
 //! territory); before/after; diagnostics and unscheduled visits. No tiles, no
 //! CDN, no network: everything is inline.
 //!
@@ -16,14 +18,14 @@
 //! use territory_report::{read_plan_folder, read_routes_folder, render, ReportOptions};
 //! let plan = read_plan_folder(Path::new("plan"))?;
 //! let routes = read_routes_folder(Path::new("routes"))?;
-//! let html = render(&plan, Some(&routes), None, &ReportOptions::default());
+//! let html = render(&plan, Some(&routes), None, None, &ReportOptions::default());
 //! std::fs::write("report.html", html)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! | item | what it does |
 //! |---|---|
-//! | [`read_plan_folder`], [`read_routes_folder`] | read the folders the other commands write, as their summary types |
+//! | [`read_plan_folder`], [`read_routes_folder`], [`read_kpi_folder`] | read the folders the other commands write, as their summary types |
 //! | [`render`], [`ReportOptions`] | the HTML page |
 //! | [`colour::territory_colours_of`] | the colours, kept from an earlier plan where possible |
 //! | [`truth::piece_mismatches`], [`truth::bases_outside`] | where the drawing and the summary disagree |
@@ -45,8 +47,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 pub use folders::{
-    read_plan_folder, read_routes_folder, AccountPoint, Base, Line, PlanFolder, ReportError,
-    RouteLine, RoutesFolder, TerritoryShape,
+    read_kpi_folder, read_plan_folder, read_routes_folder, AccountPoint, Base, KpiFolder, Line,
+    PlanFolder, ReportError, RouteLine, RoutesFolder, TerritoryShape,
 };
 use html::escape;
 
@@ -71,10 +73,12 @@ impl Default for ReportOptions {
     }
 }
 
-/// The report page; with `before`, the changes from that earlier plan too.
+/// The report page; with `kpi`, each rep's plan-against-actual figures; with
+/// `before`, the changes from that earlier plan too.
 pub fn render(
     plan: &PlanFolder,
     routes: Option<&RoutesFolder>,
+    kpi: Option<&KpiFolder>,
     before: Option<&PlanFolder>,
     options: &ReportOptions,
 ) -> String {
@@ -93,7 +97,7 @@ pub fn render(
     let mut page = String::new();
     let _ = write!(
         page,
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title><style>{style}</style></head><body><header><h1>{title}</h1><p>{command} · territory {version}{routes_note}{compare_note}</p></header><main><pre id="errors"></pre><pre id="test-results"></pre>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title><style>{style}</style></head><body><header><h1>{title}</h1><p>{command} · territory {version}{routes_note}{kpi_note}{compare_note}</p></header><main><pre id="errors"></pre><pre id="test-results"></pre>"#,
         title = escape(&options.title),
         style = html::STYLE,
         command = escape(&s.command),
@@ -103,6 +107,9 @@ pub fn render(
                 " · routes from {} for {} weeks",
                 r.summary.parameters.start, r.summary.parameters.weeks
             ))
+            .unwrap_or_default(),
+        kpi_note = kpi
+            .map(|k| format!(" · visits done from {} to {}", k.summary.from, k.summary.to))
             .unwrap_or_default(),
         compare_note = if before.is_some() {
             " · compared with an earlier plan"
@@ -178,6 +185,13 @@ pub fn render(
         "<section><h2>Territories</h2>{}</section>",
         html::kpis(plan, routes, &colour_of)
     );
+    if let Some(k) = kpi {
+        let _ = write!(
+            page,
+            r#"<section id="kpi"><h2>Plan against actual, per rep</h2>{}</section>"#,
+            html::rep_kpis(plan, &k.summary)
+        );
+    }
     if let Some(m) = html::moves(plan) {
         let _ = write!(page, "<section><h2>Moved accounts</h2>{m}</section>");
     }
