@@ -48,10 +48,15 @@ pub fn reference(path: &str) -> Option<PathBuf> {
     None
 }
 
+/// Calendars' `DTSTAMP` in tests (2027-01-01T00:00:00Z), so reruns compare
+/// byte for byte; a caller's own `SOURCE_DATE_EPOCH` overrides it.
+pub const REPRODUCIBLE_STAMP: &str = "1798761600";
+
 /// Runs `territory` with arguments.
 pub fn territory(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_territory"))
         .args(args)
+        .env("SOURCE_DATE_EPOCH", REPRODUCIBLE_STAMP)
         .output()
         .expect("territory runs")
 }
@@ -65,6 +70,7 @@ pub fn stderr(out: &Output) -> String {
 pub fn territory_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_territory"))
         .args(args)
+        .env("SOURCE_DATE_EPOCH", REPRODUCIBLE_STAMP)
         .envs(env.iter().copied())
         .output()
         .expect("territory runs")

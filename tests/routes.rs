@@ -1195,6 +1195,9 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
             .collect()
     };
     let (old_ids, new_ids) = (ids(&first), ids(&second));
+    // DTSTAMP is when the calendar was written (here SOURCE_DATE_EPOCH).
+    let ics = std::fs::read_to_string(second.join("calendars/rep-01.ics")).unwrap();
+    assert!(ics.contains("DTSTAMP:20270101T000000Z"), "{}", &ics[..400]);
     for c in changed {
         let key = |rep: &str, date: &str| {
             (

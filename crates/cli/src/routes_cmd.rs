@@ -402,6 +402,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         &summary,
         along_roads,
         previous.as_ref(),
+        calendar_stamp(),
     )
     .map_err(|e| Failure::Internal(format!("cannot write {}: {e}", out.display())))?;
     if args.chatter.json {
@@ -515,4 +516,17 @@ fn owners_from_accounts(
                 }),
         })
         .collect()
+}
+
+/// The calendars' `DTSTAMP`: now, or `SOURCE_DATE_EPOCH` (seconds since
+/// 1970) when set, so that builds of a plan can be reproduced byte for byte.
+fn calendar_stamp() -> chrono::DateTime<chrono::Utc> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or(now);
+    chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }

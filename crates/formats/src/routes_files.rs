@@ -367,7 +367,8 @@ impl RoutesSummary {
     }
 }
 
-/// Writes the routes folder atomically; route lines follow `path` when given.
+/// Writes the routes folder atomically; route lines follow `path` when given,
+/// calendar UIDs continue `previous`, and `stamp` is the calendars' `DTSTAMP`.
 pub fn write_routes(
     dir: &Path,
     accounts: &[Account],
@@ -376,6 +377,7 @@ pub fn write_routes(
     summary: &RoutesSummary,
     path: Option<&PathFn<'_>>,
     previous: Option<&crate::PreviousRoutes>,
+    stamp: chrono::DateTime<chrono::Utc>,
 ) -> std::io::Result<()> {
     let ids = visit_ids(accounts, reps, schedule, previous);
     let mut files = vec![
@@ -416,7 +418,7 @@ pub fn write_routes(
         }
         files.push((
             format!("calendars/{name}.ics"),
-            ics(accounts, rep, &days, &dropped, summary.parameters.start).into_bytes(),
+            ics(accounts, rep, &days, &dropped, stamp).into_bytes(),
         ));
     }
     write_files_atomically(dir, &files)
@@ -626,7 +628,7 @@ fn ics(
     rep: &Rep,
     days: &[(&RepDay, &Vec<(String, u32)>)],
     dropped: &[&VisitRecord],
-    stamp: NaiveDate,
+    stamp: chrono::DateTime<chrono::Utc>,
 ) -> String {
     let mut out = String::new();
     let mut line = |text: &str| fold_line(&mut out, text);
@@ -645,7 +647,8 @@ fn ics(
             rep.name.as_deref().unwrap_or(&rep.id)
         ))
     ));
-    let dtstamp = format!("{}T000000Z", ics_date(stamp));
+    // When the calendar was written (RFC 5545 §3.8.7.2), in UTC.
+    let dtstamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
     for (day, ids) in days {
         for (k, s) in day.stops.iter().enumerate() {
             let a = &accounts[s.account];
