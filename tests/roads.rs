@@ -102,6 +102,8 @@ fn routes_on_monaco_roads_pass_the_checker_and_follow_the_roads() {
         anchored: false,
         absences: Vec::new(),
         holidays: Vec::new(),
+        history: Vec::new(),
+        previous: None,
     };
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");

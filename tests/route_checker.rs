@@ -4,8 +4,8 @@
 //! assignment, appointments) and the outputs (visits.csv, summary.json,
 //! routes.geojson, calendars/*.ics), recomputes every travel leg from the
 //! coordinates, and lists every broken rule: opening windows, accepted
-//! weekdays, working hours, lunch, appointments, frequencies, spacing, costs
-//! and calendar syntax.
+//! weekdays, working hours, lunch, appointments, frequencies, spacing (from
+//! the visit history too), frozen days of a re-plan, costs and calendar syntax.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -38,6 +38,92 @@ pub struct Setup<'a> {
     pub absences: Vec<(String, NaiveDate, Option<(u32, u32)>)>,
     /// `--holidays`: (date, office or `None` for everyone).
     pub holidays: Vec<(NaiveDate, Option<String>)>,
+    /// `--history`: (account, date, status `done` | `missed` | `cancelled`).
+    /// An account with a done or missed visit (and no booking in the
+    /// horizon) is due every `28 / visits` days from its last done one (at
+    /// once after a missed one), each visit within a quarter interval
+    /// (at least a day) of its due date.
+    pub history: Vec<(String, NaiveDate, String)>,
+    /// `--previous DIR --freeze-days N`: each rep's first N working days
+    /// that DIR covered are byte-identical rows of DIR's visits.csv, unless
+    /// `replan.changed_visits` gives a reason that forces a re-plan.
+    pub previous: Option<(std::path::PathBuf, u32)>,
+}
+
+/// Raw `visits.csv` lines by (rep, date), header left out.
+fn lines_by_day(path: &Path) -> BTreeMap<(String, NaiveDate), Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out: BTreeMap<(String, NaiveDate), Vec<String>> = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let mut f = line.splitn(3, ',');
+        let rep = f.next().unwrap().to_string();
+        let date = NaiveDate::parse_from_str(f.next().unwrap(), "%Y-%m-%d").unwrap();
+        out.entry((rep, date)).or_default().push(line.to_string());
+    }
+    out
+}
+
+/// The history with visits on frozen days counted as done (when there is one).
+fn with_frozen_past(past: &[(NaiveDate, bool)], frozen: &[NaiveDate]) -> Vec<(NaiveDate, bool)> {
+    let mut p = past.to_vec();
+    if !past.is_empty() {
+        p.extend(frozen.iter().map(|&d| (d, true)));
+    }
+    p
+}
+
+/// Whether the first visit fell due before `start` (missed since the last
+/// done one, or an interval on from it already past).
+fn first_due_before(visits_per_4_weeks: f64, past: &[(NaiveDate, bool)], start: NaiveDate) -> bool {
+    let last_done = past.iter().filter(|p| p.1).map(|p| p.0).max();
+    let missed = past
+        .iter()
+        .filter(|p| !p.1 && last_done.is_none_or(|d| p.0 > d))
+        .map(|p| p.0)
+        .min();
+    match (missed, last_done) {
+        (Some(m), _) => m < start,
+        (None, Some(d)) => {
+            d + chrono::Days::new((28.0 / visits_per_4_weeks).round() as u64) < start
+        }
+        (None, None) => false,
+    }
+}
+
+/// Due dates from a history, restated from the rule (not the engine's code):
+/// `(dates in [start, end), tolerance in days)`, or `None` without a done or
+/// missed visit.
+fn history_due(
+    visits_per_4_weeks: f64,
+    past: &[(NaiveDate, bool)], // (date, done); missed otherwise
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Option<(Vec<NaiveDate>, i64)> {
+    if past.is_empty() || visits_per_4_weeks <= 0.0 {
+        return None;
+    }
+    let interval = 28.0 / visits_per_4_weeks;
+    let last_done = past.iter().filter(|p| p.1).map(|p| p.0).max();
+    let missed = past
+        .iter()
+        .filter(|p| !p.1 && last_done.is_none_or(|d| p.0 > d))
+        .map(|p| p.0)
+        .min();
+    let first = match (missed, last_done) {
+        (Some(m), _) => m,
+        (None, Some(d)) => d + chrono::Days::new(interval.round() as u64),
+        (None, None) => return None,
+    }
+    .max(start);
+    let mut dates = Vec::new();
+    for k in 0.. {
+        let d = first + chrono::Days::new((k as f64 * interval).round() as u64);
+        if d >= end {
+            break;
+        }
+        dates.push(d);
+    }
+    Some((dates, ((interval / 4.0).floor() as i64).max(1)))
 }
 
 struct Acc {
@@ -232,6 +318,66 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         for d in rep["days"].as_array().unwrap() {
             let date = NaiveDate::parse_from_str(d["date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
             summary_days.insert((rep["rep"].as_str().unwrap().to_string(), date), d);
+        }
+    }
+
+    // Frozen days: the earlier rows, byte for byte, unless a change forces it.
+    let mut frozen_visits: Vec<(String, NaiveDate)> = Vec::new(); // (account, date)
+    if let Some((dir, n)) = &setup.previous {
+        let before = lines_by_day(&dir.join("visits.csv"));
+        let after = lines_by_day(&out.join("visits.csv"));
+        let earlier: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+        let from =
+            NaiveDate::parse_from_str(earlier["parameters"]["start"].as_str().unwrap(), "%Y-%m-%d")
+                .unwrap();
+        let to = from + chrono::Days::new(earlier["parameters"]["weeks"].as_u64().unwrap() * 7);
+        let forced: Vec<(String, String)> = summary["replan"]["changed_visits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                [
+                    "rep_away",
+                    "booking_changed",
+                    "reassigned",
+                    "account_removed",
+                    "rep_removed",
+                ]
+                .contains(&c["reason"].as_str().unwrap())
+            })
+            .map(|c| {
+                (
+                    c["rep"].as_str().unwrap().to_string(),
+                    c["date"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for (rep_id, rep) in &reps {
+            let frozen: Vec<NaiveDate> = setup
+                .start
+                .iter_days()
+                .take_while(|d| *d < end_date)
+                .filter(|d| rep.days.contains(&d.weekday().num_days_from_monday()))
+                .take(*n as usize)
+                .filter(|d| *d >= from && *d < to)
+                .collect();
+            for date in frozen {
+                let key = (rep_id.clone(), date);
+                let (old, new) = (before.get(&key), after.get(&key));
+                if old == new {
+                    for line in new.into_iter().flatten() {
+                        let account = line.split(',').nth(3).unwrap().to_string();
+                        if !line.contains(",true,") {
+                            frozen_visits.push((account, date));
+                        }
+                    }
+                } else if !forced.contains(&(rep_id.clone(), date.to_string())) {
+                    bad.push(format!(
+                        "{rep_id} {date}: a frozen day changed with no reason that forces it"
+                    ));
+                }
+            }
         }
     }
 
@@ -556,7 +702,76 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             && acc.visits < 4.0
             && (every - every.round()).abs() < 1e-9)
             .then_some(every.round() as i64);
+        // With history the rhythm runs from the last done visit (visits on
+        // frozen days count as done).
+        let past: Vec<(NaiveDate, bool)> = setup
+            .history
+            .iter()
+            .filter(|h| &h.0 == id && h.2 != "cancelled")
+            .map(|h| (h.1, h.2 == "done"))
+            .collect();
+        let frozen_here: Vec<NaiveDate> = frozen_visits
+            .iter()
+            .filter(|f| &f.0 == id)
+            .map(|f| f.1)
+            .collect();
+        let from_history = (booked == 0)
+            .then(|| {
+                history_due(
+                    acc.visits,
+                    &with_frozen_past(&past, &frozen_here),
+                    setup.start,
+                    end_date,
+                )
+            })
+            .flatten();
+        if let Some((dates, tol)) = &from_history {
+            let mut planned: Vec<NaiveDate> = per_account
+                .get(id.as_str())
+                .map(|vs| {
+                    vs.iter()
+                        .filter(|v| !frozen_here.contains(&v.date))
+                        .map(|v| v.date)
+                        .collect()
+                })
+                .unwrap_or_default();
+            planned.sort();
+            // Overdue (first due before the horizon): the first visit within
+            // the horizon's first week, the next ones an interval on from it.
+            let overdue = dates.first().is_some_and(|&d| d == setup.start) && {
+                let mut p = with_frozen_past(&past, &frozen_here);
+                p.sort();
+                first_due_before(acc.visits, &p, setup.start)
+            };
+            let dates: Vec<NaiveDate> = match (overdue, planned.first()) {
+                (true, Some(&first)) => {
+                    if (first - setup.start).num_days() >= 7 {
+                        bad.push(format!(
+                            "{id}: overdue, but its first visit {first} is not in the first week"
+                        ));
+                    }
+                    let interval = 28.0 / acc.visits;
+                    (0..dates.len())
+                        .map(|k| first + chrono::Days::new((k as f64 * interval).round() as u64))
+                        .collect()
+                }
+                _ => dates.clone(),
+            };
+            // Each visit near its own due date, in order.
+            let mut next = 0;
+            for d in &planned {
+                match (next..dates.len()).find(|&k| (dates[k] - *d).num_days().abs() <= *tol) {
+                    Some(k) => next = k + 1,
+                    None => bad.push(format!(
+                        "{id}: visit on {d} is not within {tol} days of a date due from its history {dates:?}"
+                    )),
+                }
+            }
+        }
         let due = match anchored_every {
+            _ if from_history.is_some() => {
+                from_history.as_ref().map_or(0, |h| h.0.len()) + frozen_here.len()
+            }
             Some(every) => {
                 let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
                     (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
@@ -611,7 +826,7 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             })
             .unwrap_or_default();
         let regular_due = due - booked;
-        if regular.len() >= 2 && regular_due > 0 && booked == 0 {
+        if regular.len() >= 2 && regular_due > 0 && booked == 0 && from_history.is_none() {
             let spacing = working.len() as f64 / regular_due as f64;
             let least = (spacing / 2.0).ceil() as usize;
             // Or, on the few days an account accepts, spread over those days.

@@ -78,6 +78,8 @@ fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
         anchored: false,
         absences: Vec::new(),
         holidays: Vec::new(),
+        history: Vec::new(),
+        previous: None,
     }
 }
 
@@ -1178,8 +1180,9 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
         gone.len()
     );
 
-    // Calendars: a moved visit keeps its UID with SEQUENCE raised; a
-    // dropped one is a CANCELLED event in its rep's calendar.
+    // Calendars: a visit moved to another day keeps its UID with SEQUENCE
+    // raised; one dropped or handed to another rep is a CANCELLED event in
+    // its old rep's calendar (and a new event in the new rep's).
     let ids = |dir: &Path| -> std::collections::BTreeMap<(String, String, String), (String, u32)> {
         let text = std::fs::read_to_string(dir.join("visits.csv")).unwrap();
         text.lines()
@@ -1208,7 +1211,7 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
         };
         let (uid, revision) =
             &old_ids[&key(c["rep"].as_str().unwrap(), c["date"].as_str().unwrap())];
-        if c["change"] == "dropped" {
+        if c["change"] != "moved_day" {
             let rep = c["rep"].as_str().unwrap();
             let ics = std::fs::read_to_string(second.join(format!("calendars/{rep}.ics"))).unwrap();
             let event = ics
@@ -1220,6 +1223,14 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
                 event.contains(&format!("SEQUENCE:{}", revision + 1)),
                 "{event}"
             );
+            if c["change"] == "moved_rep" {
+                let rep = c["new_rep"].as_str().unwrap();
+                let new = &new_ids[&key(rep, c["new_date"].as_str().unwrap())];
+                assert_ne!(&new.0, uid, "{c}");
+                let ics =
+                    std::fs::read_to_string(second.join(format!("calendars/{rep}.ics"))).unwrap();
+                assert!(ics.contains(&format!("UID:{}@territory", new.0)), "{c}");
+            }
         } else {
             let new = &new_ids[&key(
                 c["new_rep"].as_str().unwrap(),
@@ -1244,6 +1255,7 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
             NaiveDate::from_ymd_opt(2027, 1, 12).unwrap(),
             None,
         )],
+        previous: Some((first.clone(), 2)),
         ..sample_setup(&paths)
     };
     let violations = check(&setup, &second);

@@ -13,3 +13,4 @@ mod route_checker;
 mod routes;
 mod schemas;
 mod solve;
+mod weekly_loop;

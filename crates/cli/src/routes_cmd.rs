@@ -76,6 +76,12 @@ pub(crate) struct RoutesArgs {
         requires = "previous"
     )]
     change_cost: f64,
+    /// When a rep's days cannot hold every due visit, keep first only the
+    /// overdue accounts, instead of leaving out the visits of the accounts
+    /// seen most recently for their interval (from --history), which
+    /// stretches all the rep's intervals alike (summary.json `stretched`).
+    #[arg(long)]
+    no_stretch: bool,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -342,6 +348,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         balance_weight: args.day_balance,
         anchored: args.cadence == CadenceArg::Anchored,
         change_cost: args.change_cost,
+        stretch_intervals: !args.no_stretch,
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
@@ -375,6 +382,19 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         progress.elapsed_ms(),
     );
     summary.timings = progress.timings();
+    for st in &summary.stretched {
+        let w = format!(
+            "rep {}: the days hold {} of {} due visits; the {} visits left out are those of the {} accounts seen most recently for their interval, so the rep's intervals stretch ×{} (summary.json `stretched`)",
+            st.rep,
+            st.scheduled_visits,
+            st.due_visits,
+            st.short_visits,
+            st.accounts_short,
+            st.factor
+        );
+        progress.warn(&w);
+        warnings.push(w);
+    }
     summary.warnings = warnings;
     summary.unassigned = unassigned;
     if let (Some(dir), Some(p)) = (&args.previous, &previous) {

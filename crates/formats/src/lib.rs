@@ -50,7 +50,7 @@ pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, Re
 pub use reps::read_reps;
 pub use routes_files::{
     clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
-    RoutesTotals, Spread, UnscheduledRecord, VisitRecord,
+    RoutesTotals, Spread, StretchRecord, UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
     parse_iso_date, read_absences, read_appointments, read_assignment, read_current_assignment,

@@ -195,6 +195,27 @@ pub struct OverdueRecord {
     pub days_overdue: i64,
 }
 
+/// A rep whose days could not hold every due visit (with `--history`): the
+/// visits left out are those of the accounts seen most recently for their
+/// interval, so all the rep's intervals stretch alike.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StretchRecord {
+    /// Rep id.
+    pub rep: String,
+    /// Visits due over visits planned: the factor the rep's visit intervals
+    /// lengthen by while the shortage lasts (1.25: weekly becomes about
+    /// every 8.75 days).
+    pub factor: f64,
+    /// Visits due in the horizon.
+    pub due_visits: usize,
+    /// Visits planned.
+    pub scheduled_visits: usize,
+    /// Visits that found no room (their accounts are in `unscheduled`, reason `no_room`).
+    pub short_visits: usize,
+    /// Accounts with a visit left out.
+    pub accounts_short: usize,
+}
+
 /// What `summary.json` holds (and `--json` prints).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesSummary {
@@ -216,6 +237,11 @@ pub struct RoutesSummary {
     pub not_due_in_horizon: Vec<UnscheduledRecord>,
     /// Accounts the history made due before the horizon began.
     pub overdue: Vec<OverdueRecord>,
+    /// Reps whose days could not hold every due visit, with the factor
+    /// their accounts' intervals stretch by (with `--history`; empty when
+    /// every rep's days hold its due visits, or with `--no-stretch`).
+    #[serde(default)]
+    pub stretched: Vec<StretchRecord>,
     /// Against the earlier plan (`--previous`): frozen days and every
     /// visit moved or dropped, with its reason; absent without one.
     #[serde(default)]
@@ -358,6 +384,18 @@ impl RoutesSummary {
                     days_overdue: o.days_overdue,
                 })
                 .collect(),
+            stretched: schedule
+                .stretches
+                .iter()
+                .map(|s| StretchRecord {
+                    rep: reps[s.rep].id.clone(),
+                    factor: round3(s.factor),
+                    due_visits: s.due,
+                    scheduled_visits: s.scheduled,
+                    short_visits: s.short,
+                    accounts_short: s.accounts_short,
+                })
+                .collect(),
             elapsed_ms,
             timings: Vec::new(),
             replan: None,
@@ -399,19 +437,20 @@ pub fn write_routes(
             .zip(&ids)
             .filter(|(d, _)| d.rep == r)
             .collect();
-        if days.is_empty() {
-            continue;
-        }
-        // Earlier visits of this rep dropped by the re-plan: cancelled events.
+        // Earlier visits of this rep dropped by the re-plan, or handed to
+        // another rep: cancelled events.
         let dropped: Vec<&VisitRecord> = previous.map_or_else(Vec::new, |p| {
             schedule
                 .changes
                 .iter()
-                .filter(|c| c.to.is_none())
+                .filter(|c| c.to.is_none_or(|(to, _)| reps[to].id != rep.id))
                 .map(|c| &p.records[c.previous])
                 .filter(|v| v.rep == rep.id)
                 .collect()
         });
+        if days.is_empty() && dropped.is_empty() {
+            continue;
+        }
         let mut name = file_name(&rep.id);
         while !seen.insert(name.clone()) {
             name.push('_');
@@ -498,7 +537,10 @@ fn visit_ids(
                 .map(|s| {
                     let account = &accounts[s.account].id;
                     match (s.previous, previous) {
-                        (Some(k), Some(p)) => {
+                        // A visit handed to another rep is a new event in
+                        // that rep's calendar (the old one is cancelled in
+                        // the old rep's), so one UID never lives in two calendars.
+                        (Some(k), Some(p)) if p.records[k].rep == *rep => {
                             let v = &p.records[k];
                             let id = if v.visit_id.is_empty() {
                                 fresh_visit_id(&v.rep, &v.account, v.date)

@@ -105,27 +105,45 @@ pub fn due_dates(
     })
 }
 
+/// Days from the start of the horizon an overdue visit may wait: it comes
+/// back within the week.
+const OVERDUE_WITHIN_DAYS: i64 = 7;
+
 /// Day patterns for due dates: one working day per date, each within the
 /// tolerance of its date (and never before the first of `dates`' own
-/// lower bound, the horizon), increasing. Shifting every visit by the same
+/// lower bound, the horizon), increasing; an overdue first visit on any
+/// day of the horizon's first week, the next ones an interval on from it. Shifting every visit by the same
 /// number of days keeps the spacing; the shifts are tried nearest first.
 /// `calendar[d]` is the date of working day `d`, `allowed[d]` whether the
 /// account may be visited on it.
 pub fn due_patterns(calendar: &[NaiveDate], allowed: &[bool], due: &DueDates) -> Vec<Vec<usize>> {
     let tol = due.tolerance_days;
-    let mut shifts = vec![0i64];
-    for s in 1..=tol {
-        shifts.push(-s);
-        shifts.push(s);
-    }
+    // An overdue visit is due at once: on the first free day of its week or
+    // a later one of that week (earliest first), the next ones an interval
+    // on from it; others move within the tolerance either way.
+    let overdue = due.days_overdue > 0;
+    let shifts: Vec<i64> = if overdue {
+        (0..OVERDUE_WITHIN_DAYS).collect()
+    } else {
+        std::iter::once(0)
+            .chain((1..=tol).flat_map(|s| [-s, s]))
+            .collect()
+    };
     let mut out: Vec<Vec<usize>> = Vec::new();
     for shift in shifts {
         let mut days: Vec<usize> = Vec::with_capacity(due.dates.len());
-        for &date in &due.dates {
+        for (k, &date) in due.dates.iter().enumerate() {
             let want = date + chrono::Duration::days(shift);
+            // Overdue: the first visit exactly on its shifted day, the next
+            // ones within the tolerance of theirs.
+            let (centre, reach) = match (overdue, k) {
+                (true, 0) => (want, 0),
+                (true, _) => (want, tol),
+                (false, _) => (date, tol),
+            };
             let pick = (0..calendar.len())
                 .filter(|&d| allowed[d] && days.last().is_none_or(|&p| d > p))
-                .filter(|&d| (calendar[d] - date).num_days().abs() <= tol)
+                .filter(|&d| (calendar[d] - centre).num_days().abs() <= reach)
                 .min_by_key(|&d| ((calendar[d] - want).num_days().abs(), d));
             match pick {
                 Some(d) => days.push(d),

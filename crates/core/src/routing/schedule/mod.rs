@@ -58,6 +58,7 @@ mod day;
 mod history;
 mod previous;
 mod search;
+mod stretch;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -73,6 +74,7 @@ use crate::progress::{NoProgress, Progress};
 pub use availability::{working_hours, Absence, Holiday};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
+pub use stretch::Stretch;
 
 /// A visit booked at an exact date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +161,12 @@ pub struct ScheduleOptions {
     /// Travel minutes a re-plan must save to move an earlier visit to
     /// another day or rep (with [`ScheduleRequest::previous`]).
     pub change_cost: f64,
+    /// When a rep's days cannot hold every due visit, leave out the visits
+    /// of the accounts seen most recently for their interval (from the
+    /// history), not those that fit worst, so all the rep's intervals
+    /// stretch alike; each stretched rep is reported ([`Stretch`]). Off:
+    /// only overdue accounts are kept first.
+    pub stretch_intervals: bool,
 }
 
 impl Default for ScheduleOptions {
@@ -172,6 +180,7 @@ impl Default for ScheduleOptions {
             balance_weight: 0.05,
             anchored: false,
             change_cost: 20.0,
+            stretch_intervals: true,
         }
     }
 }
@@ -431,6 +440,8 @@ pub struct Schedule {
     /// Earlier visits inside the horizon moved to another day or rep, or
     /// dropped, with the reason (empty without an earlier plan).
     pub changes: Vec<VisitChange>,
+    /// Reps whose visit intervals were stretched for want of room, by rep.
+    pub stretches: Vec<Stretch>,
 }
 
 impl Schedule {
@@ -475,12 +486,28 @@ pub fn plan_visits_with_progress(
 ) -> Result<Schedule, ScheduleError> {
     validate(request, options)?;
     let groups = group_reps(request, options.share_office);
+    // Reps owning accounts with a visit history.
+    let mut with_history: Vec<usize> = request
+        .history
+        .iter()
+        .filter(|p| p.status != VisitStatus::Cancelled)
+        .filter_map(|p| request.owner.get(p.account).copied().flatten())
+        .collect();
+    with_history.sort_unstable();
+    with_history.dedup();
     let done = AtomicUsize::new(0);
     progress.advance(0, groups.len());
-    let results: Vec<Result<search::GroupResult, ScheduleError>> = groups
+    let results: Vec<Result<(search::GroupResult, Vec<Stretch>), ScheduleError>> = groups
         .par_iter()
         .map(|group| {
-            let result = search::solve_group(request, group, travel, options);
+            let result = search::solve_group(request, group, travel, options).map(|r| {
+                let stretched = if options.stretch_intervals {
+                    stretch::stretches(&r, &with_history)
+                } else {
+                    Vec::new()
+                };
+                (r, stretched)
+            });
             progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1, groups.len());
             result
         })
@@ -497,9 +524,11 @@ pub fn plan_visits_with_progress(
         iterations: 0,
         frozen_days: 0,
         changes: Vec::new(),
+        stretches: Vec::new(),
     };
     for result in results {
-        let r = result?;
+        let (r, stretches) = result?;
+        schedule.stretches.extend(stretches);
         schedule.days.extend(r.days);
         schedule.unscheduled.extend(r.unscheduled);
         schedule.not_due.extend(r.not_due);
@@ -525,6 +554,7 @@ pub fn plan_visits_with_progress(
     schedule
         .overdue
         .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
+    schedule.stretches.sort_by_key(|s| s.rep);
     if let Some(plan) = request.previous {
         previous::compare(request, options, plan, &mut schedule);
     }

@@ -37,6 +37,8 @@ pub(super) struct GroupResult {
     pub appointments_kept: usize,
     pub iterations: usize,
     pub frozen_days: usize,
+    /// Visits due per rep of the group: `(rep, due)`.
+    pub due_per_rep: Vec<(usize, usize)>,
 }
 
 /// An account of the group and what it needs.
@@ -51,21 +53,14 @@ struct Need {
     patterns: Vec<Vec<usize>>,
     /// Why it cannot be scheduled at all, if known before the search.
     blocked: Option<Reason>,
-    /// Days late at the start of the horizon (from the history).
-    overdue_days: i64,
+    /// What leaving a visit of the account out costs, in missed visits:
+    /// more the longer it has gone without one (see [`super::stretch`]), so
+    /// when the days are full the accounts most behind keep their visits.
+    missed_weight: f64,
     /// Per pattern, the cost of the earlier visits it moves (re-planning).
     change: Vec<f64>,
     /// The cost when every earlier visit moves (the account left out).
     change_all: f64,
-}
-
-impl Need {
-    /// What leaving the account out costs per visit: overdue accounts more,
-    /// growing by a missed visit's worth per week late (up to 4), so when
-    /// the days are full the accounts already late keep their visits.
-    fn missed_weight(&self) -> f64 {
-        1.0 + self.overdue_days.clamp(0, 28) as f64 / 7.0
-    }
 }
 
 #[derive(Clone)]
@@ -83,7 +78,7 @@ impl State {
                 .unassigned
                 .iter()
                 .map(|&a| {
-                    MISSED_VISIT * needs[a].patterns[0].len() as f64 * needs[a].missed_weight()
+                    MISSED_VISIT * needs[a].patterns[0].len() as f64 * needs[a].missed_weight
                         + needs[a].change_all
                 })
                 .sum::<f64>()
@@ -383,7 +378,11 @@ pub(super) fn solve_group(
             due,
             patterns: Vec::new(),
             blocked: None,
-            overdue_days: real_due.as_ref().map_or(0, |h| h.days_overdue),
+            missed_weight: if options.stretch_intervals {
+                super::stretch::missed_weight(per_4_weeks, &past_of[i], request.start)
+            } else {
+                1.0 + real_due.as_ref().map_or(0, |h| h.days_overdue).clamp(0, 28) as f64 / 7.0
+            },
             change: Vec::new(),
             change_all: 0.0,
         };
@@ -675,6 +674,10 @@ pub(super) fn solve_group(
         appointments_kept: kept,
         iterations,
         frozen_days,
+        due_per_rep: group
+            .iter()
+            .map(|&r| (r, needs.iter().filter(|n| n.rep == r).map(|n| n.due).sum()))
+            .collect(),
     })
 }
 
@@ -901,13 +904,13 @@ fn recreate(
     let mut order = std::mem::take(&mut s.unassigned);
     order.shuffle(rng);
     if rng.random_bool(0.5) {
-        // Latest first, then hardest: most visits, then fewest patterns.
-        order.sort_by_key(|&i| {
-            (
-                std::cmp::Reverse(needs[i].overdue_days),
-                std::cmp::Reverse(needs[i].patterns[0].len()),
-                needs[i].patterns.len(),
-            )
+        // Most behind first, then hardest: most visits, then fewest patterns.
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&needs[a], &needs[b]);
+            b.missed_weight
+                .total_cmp(&a.missed_weight)
+                .then(b.patterns[0].len().cmp(&a.patterns[0].len()))
+                .then(a.patterns.len().cmp(&b.patterns.len()))
         });
     }
     for i in order {
