@@ -1280,3 +1280,45 @@ fn replanning_keeps_frozen_days_and_reports_every_change() {
         );
     }
 }
+
+/// A previous plan whose `visits.csv` has a bad row: exit 2 naming the file,
+/// the line and the field, and nothing written.
+#[test]
+fn malformed_previous_visits_exit_2_naming_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let first = tmp.path().join("week1");
+    let args = routes_args(
+        a,
+        first.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "20"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let text = std::fs::read_to_string(first.join("visits.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let third: Vec<&str> = lines[2].split(',').collect();
+    for (field, at, value) in [("date", 1, "2027-02-30"), ("start", 6, "25:99")] {
+        let bad = tmp.path().join(format!("bad-{field}"));
+        std::fs::create_dir(&bad).unwrap();
+        std::fs::copy(first.join("summary.json"), bad.join("summary.json")).unwrap();
+        let mut row = third.clone();
+        row[at] = value;
+        let mut rows = lines.clone();
+        let joined = row.join(",");
+        rows[2] = &joined;
+        std::fs::write(bad.join("visits.csv"), rows.join("\n") + "\n").unwrap();
+        let out = tmp.path().join(format!("out-{field}"));
+        let args = routes_args(
+            a,
+            out.to_str().unwrap(),
+            &["--weeks", "1", "--previous", bad.to_str().unwrap()],
+        );
+        let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(err.contains("visits.csv:3"), "{err}");
+        assert!(err.contains(value) && err.contains(field), "{err}");
+        assert!(!out.exists());
+    }
+}

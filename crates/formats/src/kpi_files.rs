@@ -160,12 +160,51 @@ impl KpiSummary {
 pub fn read_visits(path: &Path) -> Result<Vec<VisitRecord>, InputError> {
     let bytes =
         std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::at(path, 1, None, format!("{e}")))?
+        .clone();
     let mut out = Vec::new();
-    for (k, row) in csv::Reader::from_reader(bytes.as_slice())
-        .deserialize::<VisitRecord>()
-        .enumerate()
-    {
-        out.push(row.map_err(|e| InputError::at(path, k as u64 + 2, None, format!("{e}")))?);
+    for (k, row) in reader.records().enumerate() {
+        let line = k as u64 + 2;
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(line, |p| p.line());
+            InputError::at(path, line, None, format!("{e}"))
+        })?;
+        // Name the column and the value that does not read.
+        let record = row
+            .deserialize::<VisitRecord>(Some(&headers))
+            .map_err(|e| {
+                let (column, why) = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        (err.field().map(|f| f as usize), err.kind().to_string())
+                    }
+                    other => (None, format!("{other:?}")),
+                };
+                let column = column.or_else(|| first_unreadable(&headers, &row));
+                let name = column.and_then(|f| headers.get(f));
+                let value = column.and_then(|f| row.get(f)).unwrap_or("");
+                InputError::at(path, line, name, format!("'{value}' does not read: {why}"))
+            })?;
+        out.push(record);
     }
     Ok(out)
+}
+
+/// The first column of a `visits.csv` row whose value does not read as its
+/// type (serde does not name it for values such as dates).
+fn first_unreadable(headers: &csv::StringRecord, row: &csv::StringRecord) -> Option<usize> {
+    headers.iter().zip(row.iter()).position(|(name, value)| {
+        let v = value.trim();
+        match name {
+            "date" => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err(),
+            "sequence" | "revision" => v.parse::<u64>().is_err(),
+            "wait_min" | "service_min" | "travel_min" | "travel_km" | "lat" | "lon" => {
+                v.parse::<f64>().is_err()
+            }
+            "appointment" => v.parse::<bool>().is_err(),
+            _ => false,
+        }
+    })
 }
