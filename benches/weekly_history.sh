@@ -2,7 +2,9 @@
 # A weekly run with history and the previous plan (the sample, or
 # ACCOUNTS=... REPS=...): five weeks planned, the first four marked done,
 # then the fifth re-planned from that history with --previous (the five-week
-# plan) and --freeze-days 2. Prints the weekly run's wall time and figures. Build first: cargo build --release -p territory-cli
+# plan) and --freeze-days 2 (EXTRA=... adds options to that run, e.g.
+# EXTRA=--no-stretch). Prints the weekly run's wall time and figures. Build
+# first: cargo build --release -p territory-cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${TERRITORY:-target/release/territory}
@@ -22,7 +24,7 @@ awk -F, 'NR==1 {print "account,date,status,rep"; next} $2 < "2027-01-04" {print 
 start=$(date +%s.%N)
 $T routes --accounts "$ACCOUNTS" --reps "$REPS" --assignment "$W/plan/assignment.csv" \
   "${BOOKED[@]}" --history "$W/history.csv" --previous "$W/past" --freeze-days 2 \
-  --start 2027-01-04 --weeks 1 --lunch 11:30-13:30/30 --out "$W/week" --json --quiet > "$W/week.json"
+  --start 2027-01-04 --weeks 1 --lunch 11:30-13:30/30 ${EXTRA:-} --out "$W/week" --json --quiet > "$W/week.json"
 end=$(date +%s.%N)
 python3 - "$W/week.json" "$start" "$end" <<'PY'
 import json, sys
@@ -33,5 +35,7 @@ print(f"weekly run with history: {float(sys.argv[3]) - float(sys.argv[2]):.2f} s
       f"{len(s['overdue'])} accounts overdue, {len(s['unscheduled'])} unscheduled, "
       f"{len(s['not_due_in_horizon'])} not due this week; "
       f"{s['replan']['frozen_days']} rep-days frozen, {s['replan']['kept_visits']}/{s['replan']['previous_visits']} "
-      f"earlier visits kept, {len(s['replan']['changed_visits'])} changed")
+      f"earlier visits kept, {len(s['replan']['changed_visits'])} changed; "
+      f"{len(s['stretched'])} reps stretched (median factor "
+      f"{sorted(x['factor'] for x in s['stretched'])[len(s['stretched']) // 2] if s['stretched'] else '-'})")
 PY

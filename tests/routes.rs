@@ -843,10 +843,18 @@ fn history_keeps_each_accounts_rhythm_and_brings_missed_visits_back() {
         let Some(got) = got else {
             panic!("{id}: due on {due} and not visited");
         };
-        assert!(
-            (got - due).num_days().abs() <= tolerance,
-            "{id}: due {due} (±{tolerance} days), first visit {got}"
-        );
+        if late > 0 {
+            // Overdue: back within the first week.
+            assert!(
+                got >= start && (got - start).num_days() < 7,
+                "{id}: overdue {late} days, first visit {got}"
+            );
+        } else {
+            assert!(
+                (got - due).num_days().abs() <= tolerance,
+                "{id}: due {due} (±{tolerance} days), first visit {got}"
+            );
+        }
         checked += 1;
     }
     assert!(checked > 300, "{checked}");
@@ -949,8 +957,8 @@ fn kpi_figures_equal_an_independent_recount() {
 }
 
 /// When the days are full, accounts already late keep their visits: 25
-/// weekly accounts of two hours each at the base, all due on the same two
-/// days, 5 of them overdue (a missed visit in the history).
+/// weekly accounts of two hours each at the base, 20 due on the same two
+/// days and 5 overdue (a missed visit in the history).
 #[test]
 fn overdue_accounts_keep_their_visits_when_days_are_full() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1004,9 +1012,10 @@ fn overdue_accounts_keep_their_visits_when_days_are_full() {
         .iter()
         .map(|u| u["account"].as_str().unwrap())
         .collect();
-    // All 25 are due on Monday or Tuesday (±1 day of the 4th), with room
-    // for 8: the 5 late ones are among the 8.
-    assert_eq!(short.len(), 17, "{short:?}");
+    // The 20 on time are due on Monday or Tuesday (±1 day of the 4th), with
+    // room for 8; the 5 late ones may come any day of the week, so all 5
+    // are planned and 12 of the others are short.
+    assert_eq!(short.len(), 12, "{short:?}");
     assert!(short.iter().all(|a| !overdue.contains(a)), "{short:?}");
 }
 
