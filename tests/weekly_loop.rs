@@ -234,6 +234,8 @@ fn eight_weekly_replans_keep_rhythm_frozen_days_absences_and_true_kpis() {
         week_plans.last().unwrap().to_str().unwrap(),
         "--history",
         history_file.to_str().unwrap(),
+        "--assignment",
+        assignment.to_str().unwrap(),
         "--from",
         &first_day.to_string(),
         "--to",
@@ -244,6 +246,26 @@ fn eight_weekly_replans_keep_rhythm_frozen_days_absences_and_true_kpis() {
         "--quiet",
     ]);
     let reps = json["reps"].as_array().unwrap();
+    let owners: BTreeMap<String, String> = csv::Reader::from_path(&assignment)
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(|r| {
+            let r = r.unwrap();
+            (r["account"].clone(), r["territory"].clone())
+        })
+        .collect();
+    let rates: BTreeMap<String, f64> = csv::Reader::from_path(sample("accounts.csv"))
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(|r| {
+            let r = r.unwrap();
+            let customer = r["status"] != "prospect";
+            let rate = r["visits"]
+                .parse()
+                .unwrap_or(if customer { 2.0 } else { 1.0 });
+            (r["id"].clone(), rate)
+        })
+        .collect();
     assert_eq!(reps.len(), 10);
     for rep in reps {
         let id = rep["rep"].as_str().unwrap();
@@ -257,5 +279,25 @@ fn eight_weekly_replans_keep_rhythm_frozen_days_absences_and_true_kpis() {
             .filter(|v| v.0 == id && v.1 <= last + Days::new(6))
             .count();
         assert_eq!(rep["planned"], in_period, "{id}");
+        // Coverage: accounts due at least once in the 56 days (visits per 4
+        // weeks × 2, rounded) and those done at least that often.
+        let (mut due, mut covered) = (0, 0);
+        for (account, owner) in &owners {
+            if owner != id {
+                continue;
+            }
+            let times = (rates[account] * 2.0 + 0.5 + 1e-9).floor() as usize;
+            if times > 0 {
+                due += 1;
+                let made = history
+                    .iter()
+                    .filter(|h| &h.0 == account && h.2 == "done")
+                    .count();
+                covered += usize::from(made >= times);
+            }
+        }
+        assert_eq!(rep["accounts_due"], due, "{id}");
+        assert_eq!(rep["accounts_covered"], covered, "{id}");
+        assert!(covered * 10 > due * 7, "{id}: {covered} of {due} covered");
     }
 }

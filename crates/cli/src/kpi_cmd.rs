@@ -8,8 +8,8 @@ use clap::Args;
 use territory::kpi::{kpis, KpiRequest, PlannedVisit};
 use territory::WorkloadModel;
 use territory_formats::{
-    check_output, parse_iso_date, read_accounts, read_history, read_visits, write_files_atomically,
-    KpiSummary, OutputKind, RoutesSummary,
+    check_output, parse_iso_date, read_accounts, read_assignment, read_history, read_visits,
+    write_files_atomically, KpiSummary, OutputKind, RoutesSummary,
 };
 
 use crate::flags::{Chatter, OutFolder, ReadFlags};
@@ -37,6 +37,11 @@ pub(crate) struct KpiArgs {
     /// Visits that happened: account, date (YYYY-MM-DD), status (done, missed, cancelled), rep.
     #[arg(long, value_name = "FILE")]
     history: PathBuf,
+    /// Account → territory (a rep id), e.g. the plan's assignment.csv: the
+    /// accounts each rep owns, also those the routes folder has no visit of
+    /// (without it: the accounts file's `territory` column, then the plan).
+    #[arg(long, value_name = "FILE")]
+    assignment: Option<PathBuf>,
     /// The accounts file of an earlier date, for new customers.
     #[arg(long, value_name = "FILE")]
     previous_accounts: Option<PathBuf>,
@@ -60,6 +65,9 @@ pub(crate) fn run(args: KpiArgs) -> Result<(), Failure> {
     let visits_path = args.routes.join("visits.csv");
     let mut inputs: Vec<&Path> = vec![&args.accounts, &args.history, &args.routes];
     if let Some(p) = &args.previous_accounts {
+        inputs.push(p);
+    }
+    if let Some(p) = &args.assignment {
         inputs.push(p);
     }
     check_output(&args.out.out, OutputKind::Folder, &inputs)?;
@@ -87,14 +95,20 @@ pub(crate) fn run(args: KpiArgs) -> Result<(), Failure> {
         .enumerate()
         .map(|(i, r)| (r.as_str(), i))
         .collect();
-    let mut owner: Vec<Option<usize>> = accounts
-        .iter()
-        .map(|a| {
-            a.territory
-                .as_deref()
-                .and_then(|t| rep_index.get(t).copied())
-        })
-        .collect();
+    let mut owner: Vec<Option<usize>> = match &args.assignment {
+        Some(path) => {
+            let reps: Vec<&str> = rep_ids.iter().map(String::as_str).collect();
+            read_assignment(path, &read_options, &account_ids, &reps)?
+        }
+        None => accounts
+            .iter()
+            .map(|a| {
+                a.territory
+                    .as_deref()
+                    .and_then(|t| rep_index.get(t).copied())
+            })
+            .collect(),
+    };
     let mut planned = Vec::with_capacity(visits.len());
     for (k, v) in visits.iter().enumerate() {
         let line = k as u64 + 2;
