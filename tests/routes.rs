@@ -1017,6 +1017,23 @@ fn overdue_accounts_keep_their_visits_when_days_are_full() {
     // are planned and 12 of the others are short.
     assert_eq!(short.len(), 12, "{short:?}");
     assert!(short.iter().all(|a| !overdue.contains(a)), "{short:?}");
+    // The shortage is reported with the factor the rep's intervals stretch by.
+    let t = &summary["totals"];
+    let (due, made) = (
+        t["due_visits"].as_u64().unwrap(),
+        t["scheduled_visits"].as_u64().unwrap(),
+    );
+    assert_eq!((due, made), (25, 13));
+    let stretched = summary["stretched"].as_array().unwrap();
+    assert_eq!(stretched.len(), 1, "{stretched:?}");
+    let s = &stretched[0];
+    assert_eq!(s["rep"], "r1");
+    assert_eq!(s["due_visits"], due);
+    assert_eq!(s["scheduled_visits"], made);
+    assert_eq!(s["short_visits"], 12);
+    assert_eq!(s["accounts_short"], 12);
+    let factor = (due as f64 / made as f64 * 1000.0).round() / 1000.0;
+    assert_eq!(s["factor"].as_f64().unwrap(), factor);
 }
 
 #[test]

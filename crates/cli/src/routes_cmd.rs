@@ -76,10 +76,9 @@ pub(crate) struct RoutesArgs {
         requires = "previous"
     )]
     change_cost: f64,
-    /// When a rep's days cannot hold every due visit, keep first only the
-    /// overdue accounts, instead of leaving out the visits of the accounts
-    /// seen most recently for their interval (from --history), which
-    /// stretches all the rep's intervals alike (summary.json `stretched`).
+    /// When a rep's days cannot hold every due visit, keep only the overdue
+    /// accounts first, instead of also leaving out first the visits of the
+    /// accounts seen most recently for their interval (from --history).
     #[arg(long)]
     no_stretch: bool,
     /// First day of the horizon (YYYY-MM-DD).
@@ -384,7 +383,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
     summary.timings = progress.timings();
     for st in &summary.stretched {
         let w = format!(
-            "rep {}: the days hold {} of {} due visits; the {} visits left out are those of the {} accounts seen most recently for their interval, so the rep's intervals stretch ×{} (summary.json `stretched`)",
+            "rep {}: the days hold {} of {} due visits ({} visits of {} accounts left out), so the rep's visit intervals stretch ×{} while this lasts (summary.json `stretched`)",
             st.rep,
             st.scheduled_visits,
             st.due_visits,

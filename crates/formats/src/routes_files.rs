@@ -195,9 +195,8 @@ pub struct OverdueRecord {
     pub days_overdue: i64,
 }
 
-/// A rep whose days could not hold every due visit (with `--history`): the
-/// visits left out are those of the accounts seen most recently for their
-/// interval, so all the rep's intervals stretch alike.
+/// A rep whose days could not hold every due visit (with `--history`), and
+/// how much its accounts' intervals stretch while that lasts.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StretchRecord {
     /// Rep id.
@@ -239,7 +238,7 @@ pub struct RoutesSummary {
     pub overdue: Vec<OverdueRecord>,
     /// Reps whose days could not hold every due visit, with the factor
     /// their accounts' intervals stretch by (with `--history`; empty when
-    /// every rep's days hold its due visits, or with `--no-stretch`).
+    /// every rep's days hold its due visits).
     #[serde(default)]
     pub stretched: Vec<StretchRecord>,
     /// Against the earlier plan (`--previous`): frozen days and every

@@ -163,9 +163,9 @@ pub struct ScheduleOptions {
     pub change_cost: f64,
     /// When a rep's days cannot hold every due visit, leave out the visits
     /// of the accounts seen most recently for their interval (from the
-    /// history), not those that fit worst, so all the rep's intervals
-    /// stretch alike; each stretched rep is reported ([`Stretch`]). Off:
-    /// only overdue accounts are kept first.
+    /// history) rather than those that fit worst, so the shortage lengthens
+    /// every interval a little; overdue accounts come first either way.
+    /// Each rep short of room is reported ([`Stretch`]).
     pub stretch_intervals: bool,
 }
 
@@ -501,11 +501,7 @@ pub fn plan_visits_with_progress(
         .par_iter()
         .map(|group| {
             let result = search::solve_group(request, group, travel, options).map(|r| {
-                let stretched = if options.stretch_intervals {
-                    stretch::stretches(&r, &with_history)
-                } else {
-                    Vec::new()
-                };
+                let stretched = stretch::stretches(&r, &with_history);
                 (r, stretched)
             });
             progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1, groups.len());

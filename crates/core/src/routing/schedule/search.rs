@@ -378,11 +378,13 @@ pub(super) fn solve_group(
             due,
             patterns: Vec::new(),
             blocked: None,
-            missed_weight: if options.stretch_intervals {
-                super::stretch::missed_weight(per_4_weeks, &past_of[i], request.start)
-            } else {
-                1.0 + real_due.as_ref().map_or(0, |h| h.days_overdue).clamp(0, 28) as f64 / 7.0
-            },
+            missed_weight: super::stretch::missed_weight(
+                per_4_weeks,
+                &past_of[i],
+                request.start,
+                real_due.as_ref().map_or(0, |h| h.days_overdue),
+                options.stretch_intervals,
+            ),
             change: Vec::new(),
             change_all: 0.0,
         };

@@ -1,34 +1,46 @@
-//! Sharing a shortage of days across a rep's accounts by their intervals.
+//! Sharing a shortage of days across a rep's accounts by their rhythm.
 //!
 //! When a rep's days cannot hold every due visit, some visits go. Weighing
 //! every left-out visit alike lets the search drop those that fit worst
 //! (the far accounts), and the same accounts go without week after week.
-//! Instead a left-out visit costs more the further its account is through
-//! its interval: `(1 + 2 r) / 3` missed visits, with `r` the time since its
-//! last done visit over its interval (1 for an account without history, so
-//! a plan without history weighs every visit as before). The visits that go
-//! are then those of the accounts visited most recently for their rhythm,
-//! and over the weeks every account's interval lengthens by about the same
-//! factor: the intervals stretch in proportion. Each stretched rep is
-//! reported with that factor (visits due over visits planned).
+//! Instead a left-out visit costs `late × r` missed visits: `late` is
+//! 1 + the weeks the account is already overdue (up to 4), and `r` the time
+//! since its last done visit over its interval, between 0.2 and 1 (1 for an
+//! account without history, so a plan without history weighs every visit
+//! as before). Overdue accounts keep their visits first; among the others,
+//! the visits that go are those of the accounts seen most recently for their
+//! rhythm, so the shortage lengthens every interval a little rather than a
+//! few a lot. Each rep short of room is reported with the factor its
+//! intervals stretch by while the shortage lasts (visits due over planned).
 
 use chrono::NaiveDate;
 
 use super::search::GroupResult;
 use super::{PastVisit, Reason, VisitStatus};
 
-/// How far through its interval an account may count: 2.5 intervals late
-/// weighs as much as any later.
-const MOST_BEHIND: f64 = 2.5;
+/// Least share of its interval an account counts as behind, so one visited
+/// yesterday still weighs a fifth of a visit.
+const LEAST_BEHIND: f64 = 0.2;
 
 /// Cost of leaving out one visit of an account, in missed visits, from its
-/// visits per 4 weeks and its past visits, at the start of the horizon.
+/// visits per 4 weeks, its past visits and its days overdue at the start of
+/// the horizon; `share` off gives the overdue part only.
 ///
-/// A missed visit after the last done one counts as at least a whole
-/// interval behind (it is due at once).
-pub(super) fn missed_weight(per_4_weeks: f64, past: &[PastVisit], start: NaiveDate) -> f64 {
+/// A missed visit after the last done one counts as a whole interval behind
+/// (it is due at once).
+pub(super) fn missed_weight(
+    per_4_weeks: f64,
+    past: &[PastVisit],
+    start: NaiveDate,
+    days_overdue: i64,
+    share: bool,
+) -> f64 {
+    let late = 1.0 + days_overdue.clamp(0, 28) as f64 / 7.0;
+    if !share {
+        return late;
+    }
     let behind = intervals_behind(per_4_weeks, past, start).unwrap_or(1.0);
-    (1.0 + 2.0 * behind.clamp(0.0, MOST_BEHIND)) / 3.0
+    late * behind.clamp(LEAST_BEHIND, 1.0)
 }
 
 /// Time since the last done visit over the interval, `None` without history.
@@ -128,18 +140,23 @@ mod tests {
     #[test]
     fn accounts_further_through_their_interval_weigh_more() {
         let start = d(15);
+        let w = |rate, past: &[PastVisit], overdue| missed_weight(rate, past, start, overdue, true);
         // Weekly, last seen 2 days ago, against monthly seen 14 days ago.
-        let weekly = missed_weight(4.0, &[past(13, VisitStatus::Done)], start);
-        let monthly = missed_weight(1.0, &[past(1, VisitStatus::Done)], start);
-        assert!(weekly < monthly, "{weekly} {monthly}");
-        assert!((monthly - 2.0 / 3.0).abs() < 1e-9);
+        let weekly = w(4.0, &[past(13, VisitStatus::Done)], 0);
+        let monthly = w(1.0, &[past(1, VisitStatus::Done)], 0);
+        assert!((weekly - 2.0 / 7.0).abs() < 1e-9, "{weekly}");
+        assert!((monthly - 0.5).abs() < 1e-9, "{monthly}");
         // Without history: exactly one missed visit, as before.
-        assert_eq!(missed_weight(4.0, &[], start), 1.0);
-        // A missed visit makes the account a whole interval behind at least.
+        assert_eq!(w(4.0, &[], 0), 1.0);
+        // A missed visit: a whole interval behind, and the weeks late count.
         let missed = [past(13, VisitStatus::Done), past(14, VisitStatus::Missed)];
-        assert_eq!(missed_weight(1.0, &missed, start), 1.0);
-        // Far behind is capped.
-        let late = missed_weight(4.0, &[past(1, VisitStatus::Done)], d(28));
-        assert_eq!(late, (1.0 + 2.0 * MOST_BEHIND) / 3.0);
+        assert_eq!(w(1.0, &missed, 1), 1.0 + 1.0 / 7.0);
+        // Visited yesterday: a fifth.
+        assert!((w(1.0, &[past(14, VisitStatus::Done)], 0) - LEAST_BEHIND).abs() < 1e-9);
+        // Without sharing: the weeks late only.
+        assert_eq!(
+            missed_weight(4.0, &[past(13, VisitStatus::Done)], start, 14, false),
+            3.0
+        );
     }
 }
