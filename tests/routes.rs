@@ -1348,3 +1348,106 @@ fn malformed_previous_visits_exit_2_naming_the_line() {
         assert!(!out.exists());
     }
 }
+
+/// Accounts handed to another rep between two plans: their earlier visits
+/// are `moved_rep` (reason `reassigned`), cancelled in the old rep's
+/// calendar under their old UID, and new events (new UIDs) in the new rep's.
+#[test]
+fn reassigned_visits_are_cancelled_in_the_old_reps_calendar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let first = tmp.path().join("week1");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        first.to_str().unwrap(),
+        &["--weeks", "2", "--iterations", "40"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // Three accounts rep-01 visits on Thursday the 14th go to rep-02.
+    let visits = std::fs::read_to_string(first.join("visits.csv")).unwrap();
+    let booked = std::fs::read_to_string(sample("appointments.csv")).unwrap();
+    let moved: Vec<(String, String, u32)> = visits
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[0] == "rep-01" && f[1] == "2027-01-14" && !booked.contains(f[3]))
+        .take(3)
+        .map(|f| {
+            let n = f.len();
+            (
+                f[3].to_string(),
+                f[n - 2].to_string(),
+                f[n - 1].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(moved.len(), 3);
+    let text = std::fs::read_to_string(&assignment).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            let mut f: Vec<String> = l.split(',').map(str::to_string).collect();
+            if moved.iter().any(|m| m.0 == f[0]) {
+                f[1] = "rep-02".into();
+            }
+            f.join(",") + "\n"
+        })
+        .collect();
+    let edited_path = tmp.path().join("edited.csv");
+    std::fs::write(&edited_path, edited).unwrap();
+    let second = tmp.path().join("week2");
+    let mut args = routes_args(
+        edited_path.to_str().unwrap(),
+        second.to_str().unwrap(),
+        &[
+            "--weeks",
+            "2",
+            "--iterations",
+            "40",
+            "--previous",
+            first.to_str().unwrap(),
+            "--freeze-days",
+            "2",
+        ],
+    );
+    let at = args.iter().position(|x| x == "--start").unwrap();
+    args[at + 1] = "2027-01-11".into();
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let old_ics = std::fs::read_to_string(second.join("calendars/rep-01.ics")).unwrap();
+    let new_ics = std::fs::read_to_string(second.join("calendars/rep-02.ics")).unwrap();
+    let after = std::fs::read_to_string(second.join("visits.csv")).unwrap();
+    for (account, uid, revision) in &moved {
+        let change = summary["replan"]["changed_visits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["account"] == account.as_str() && c["date"] == "2027-01-14")
+            .unwrap_or_else(|| panic!("{account}: no change listed"));
+        assert_eq!(change["reason"], "reassigned", "{change}");
+        let event = old_ics
+            .split("BEGIN:VEVENT")
+            .find(|e| e.contains(&format!("UID:{uid}@territory")))
+            .unwrap_or_else(|| panic!("{account}: not cancelled in rep-01's calendar"));
+        assert!(event.contains("STATUS:CANCELLED"), "{event}");
+        assert!(
+            event.contains(&format!("SEQUENCE:{}", revision + 1)),
+            "{event}"
+        );
+        if change["change"] == "moved_rep" {
+            assert_eq!(change["new_rep"], "rep-02");
+            let row = after
+                .lines()
+                .find(|l| l.starts_with("rep-02,") && l.contains(&format!(",{account},")))
+                .unwrap();
+            let new_uid = row.split(',').rev().nth(1).unwrap();
+            assert_ne!(new_uid, uid);
+            assert!(new_ics.contains(&format!("UID:{new_uid}@territory")));
+            assert!(!new_ics.contains(&format!("UID:{uid}@territory")));
+        }
+    }
+    assert!(summary["replan"]["changed_visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["change"] == "moved_rep"));
+}
