@@ -200,7 +200,7 @@ fn days_list(text: &str) -> Vec<u32> {
     out
 }
 
-fn km(a: (f64, f64), b: (f64, f64), circuity: f64) -> f64 {
+pub fn km(a: (f64, f64), b: (f64, f64), circuity: f64) -> f64 {
     let r = 6371.0088;
     let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
     let (dp, dl) = (p2 - p1, (b.1 - a.1).to_radians());

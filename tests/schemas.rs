@@ -6,7 +6,8 @@ use serde_json::Value;
 use crate::common::{fixture, root, run_json, sample, stderr, territory};
 use crate::routes::{plan_sample, routes_args};
 
-const OUTPUTS: [&str; 11] = [
+const OUTPUTS: [&str; 12] = [
+    "slots",
     "kpi",
     "matrix",
     "plan",

@@ -12,5 +12,6 @@ mod roads;
 mod route_checker;
 mod routes;
 mod schemas;
+mod slots;
 mod solve;
 mod weekly_loop;

@@ -10,6 +10,7 @@ mod report_cmd;
 mod road_args;
 mod routes_cmd;
 mod schema_cmd;
+mod slots_cmd;
 mod solve_cmd;
 
 use std::process::ExitCode;
@@ -41,6 +42,8 @@ enum Command {
     Matrix(matrix_cmd::MatrixArgs),
     /// Plan against actual per rep: visits planned, done, missed; coverage; overdue accounts; new customers; sums.
     Kpi(kpi_cmd::KpiArgs),
+    /// Visit slots to offer on the phone: where a visit fits a routes plan at the least added travel.
+    Slots(slots_cmd::SlotsArgs),
     /// Write a self-contained HTML report (map, balance, KPIs, routes) of a plan folder.
     Report(report_cmd::ReportArgs),
     /// Print the JSON Schema of a command's --json output (as in docs/schemas/).
@@ -152,6 +155,7 @@ impl Command {
             Command::Routes(a) => a.chatter,
             Command::Matrix(a) => a.chatter,
             Command::Kpi(a) => a.chatter,
+            Command::Slots(a) => a.chatter,
             Command::Report(a) => a.chatter,
             Command::Solve(a) => a.chatter,
             Command::Check(a) => a.chatter,
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd::run(args),
         Command::Matrix(args) => matrix_cmd::run(args),
         Command::Kpi(args) => kpi_cmd::run(args),
+        Command::Slots(args) => slots_cmd::run(args),
         Command::Solve(args) => solve_cmd::run(args),
         Command::Check(args) => check_cmd::run(args),
         Command::Schema { output } => schema_cmd::run(output),

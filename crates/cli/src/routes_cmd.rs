@@ -484,7 +484,7 @@ pub(crate) enum CadenceArg {
 }
 
 /// `HH:MM-HH:MM/MIN`.
-fn parse_lunch(text: &str) -> Result<Lunch, Failure> {
+pub(crate) fn parse_lunch(text: &str) -> Result<Lunch, Failure> {
     let bad = || {
         Failure::Input(format!(
             "--lunch '{text}' is not like 12:00-13:30/30 (window, then minutes)"
@@ -539,7 +539,7 @@ fn owners_from_accounts(
 
 /// The calendars' `DTSTAMP`: now, or `SOURCE_DATE_EPOCH` (seconds since
 /// 1970) when set, so that builds of a plan can be reproduced byte for byte.
-fn calendar_stamp() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn calendar_stamp() -> chrono::DateTime<chrono::Utc> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

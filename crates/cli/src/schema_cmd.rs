@@ -17,6 +17,8 @@ pub(crate) enum Output {
     Routes,
     /// `kpi --json` and the KPI folder's kpi.json.
     Kpi,
+    /// `slots --json`.
+    Slots,
     /// `report --json`.
     Report,
     /// `matrix --json`.
@@ -41,6 +43,7 @@ impl Output {
             Self::Size => "size.schema.json",
             Self::Routes => "routes.schema.json",
             Self::Kpi => "kpi.schema.json",
+            Self::Slots => "slots.schema.json",
             Self::Report => "report.schema.json",
             Self::Matrix => "matrix.schema.json",
             Self::SolveRoutes => "solve-routes.schema.json",
@@ -58,6 +61,7 @@ pub(crate) fn run(output: Output) -> Result<(), Failure> {
         Output::Size => schema_for!(crate::plan_cmd::SizeSummary),
         Output::Routes => schema_for!(territory_formats::RoutesSummary),
         Output::Kpi => schema_for!(territory_formats::KpiSummary),
+        Output::Slots => schema_for!(territory_formats::SlotsSummary),
         Output::Report => schema_for!(crate::report_cmd::ReportSummary),
         Output::Matrix => schema_for!(crate::matrix_cmd::MatrixSummary),
         Output::SolveRoutes => schema_for!(crate::solve_cmd::RouteResult),

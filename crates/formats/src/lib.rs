@@ -28,6 +28,7 @@ mod reps;
 pub mod research;
 mod routes_files;
 mod schedule_inputs;
+mod slots_output;
 mod source;
 mod summary_serde;
 mod table;
@@ -49,13 +50,14 @@ pub use plan_files::{
 pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, ReplanSummary};
 pub use reps::read_reps;
 pub use routes_files::{
-    clock, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters, RoutesSummary,
-    RoutesTotals, Spread, StretchRecord, UnscheduledRecord, VisitRecord,
+    clock, routes_files, write_routes, DaySummary, PathFn, RepSummary, RoutesParameters,
+    RoutesSummary, RoutesTotals, Spread, StretchRecord, UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
     parse_iso_date, read_absences, read_appointments, read_assignment, read_current_assignment,
     read_current_territories, read_history, read_holidays, read_points,
 };
+pub use slots_output::{SlotRecord, SlotsSummary};
 pub use source::{Encoding, ReadOptions};
 
 /// Reads accounts: `.geojson`/`.json` (or standard input starting with `{`)

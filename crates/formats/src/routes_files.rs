@@ -406,6 +406,7 @@ impl RoutesSummary {
 
 /// Writes the routes folder atomically; route lines follow `path` when given,
 /// calendar UIDs continue `previous`, and `stamp` is the calendars' `DTSTAMP`.
+#[allow(clippy::too_many_arguments)]
 pub fn write_routes(
     dir: &Path,
     accounts: &[Account],
@@ -416,6 +417,21 @@ pub fn write_routes(
     previous: Option<&crate::PreviousRoutes>,
     stamp: chrono::DateTime<chrono::Utc>,
 ) -> std::io::Result<()> {
+    let files = routes_files(accounts, reps, schedule, summary, path, previous, stamp)?;
+    write_files_atomically(dir, &files)
+}
+
+/// The files of a routes folder (name relative to the folder, bytes), as
+/// [`write_routes`] writes them, for a caller that adds its own.
+pub fn routes_files(
+    accounts: &[Account],
+    reps: &[Rep],
+    schedule: &Schedule,
+    summary: &RoutesSummary,
+    path: Option<&PathFn<'_>>,
+    previous: Option<&crate::PreviousRoutes>,
+    stamp: chrono::DateTime<chrono::Utc>,
+) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let ids = visit_ids(accounts, reps, schedule, previous);
     let mut files = vec![
         (
@@ -459,7 +475,7 @@ pub fn write_routes(
             ics(accounts, rep, &days, &dropped, stamp).into_bytes(),
         ));
     }
-    write_files_atomically(dir, &files)
+    Ok(files)
 }
 
 /// One row of `visits.csv`, as [`write_routes`] writes it (for readers such

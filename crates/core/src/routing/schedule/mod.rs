@@ -58,6 +58,7 @@ mod day;
 mod history;
 mod previous;
 mod search;
+mod slots;
 mod stretch;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,6 +75,9 @@ use crate::progress::{NoProgress, Progress};
 pub use availability::{working_hours, Absence, Holiday};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
+pub use slots::{
+    book_slot, nearest_reps, slots, Band, DetourBands, NoSlot, SlotAnswer, SlotOffer, SlotRequest,
+};
 pub use stretch::Stretch;
 
 /// A visit booked at an exact date and time.
@@ -211,6 +215,17 @@ pub enum ScheduleError {
     /// The workload model's defaults are out of range.
     #[error("{0}")]
     Workload(String),
+    /// A planned day does not hold with today's inputs, or a booking does
+    /// not fit it.
+    #[error("rep '{rep}' on {date}: {}", if *booking { "the slot no longer fits the day" } else { "the planned day no longer holds (hours, absences or opening windows changed since it was planned)" })]
+    PlanDoesNotHold {
+        /// Rep id.
+        rep: String,
+        /// Day.
+        date: NaiveDate,
+        /// Whether it is the day being booked.
+        booking: bool,
+    },
     /// Travel costs could not be computed.
     #[error(transparent)]
     Travel(#[from] TravelError),
