@@ -275,22 +275,50 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         .into_iter()
         .map(|r| (r["account"].clone(), r["territory"].clone()))
         .collect();
-    let appointments: Vec<(String, NaiveDate, u32, u32)> = setup
+    let all_bookings: Vec<(String, NaiveDate, u32, u32, String)> = setup
         .appointments
         .map(|p| {
             records(p)
                 .into_iter()
                 .map(|r| {
+                    let flex = r.get("flex").map_or("", |f| f.trim()).to_ascii_lowercase();
+                    let time = r.get("time").filter(|t| !t.trim().is_empty());
                     (
                         r["account"].clone(),
                         NaiveDate::parse_from_str(&r["date"], "%Y-%m-%d").unwrap(),
-                        hm(&r["time"]),
+                        time.map_or(0, |t| hm(t)),
                         r["duration_min"].parse().unwrap(),
+                        if flex.is_empty() {
+                            "fixed".into()
+                        } else {
+                            flex
+                        },
                     )
                 })
                 .collect()
         })
         .unwrap_or_default();
+    // Fixed bookings: at their exact time. Flexible ones (`flex` day or
+    // week): a visit shown as booked on that day (or a day of that week),
+    // of the booked length, inside the account's windows and days.
+    let appointments: Vec<(String, NaiveDate, u32, u32)> = all_bookings
+        .iter()
+        .filter(|b| b.4 == "fixed")
+        .map(|b| (b.0.clone(), b.1, b.2, b.3))
+        .collect();
+    let monday = |d: NaiveDate| d - chrono::Days::new(d.weekday().num_days_from_monday() as u64);
+    let flexible: Vec<(String, NaiveDate, u32, bool)> = all_bookings
+        .iter()
+        .filter(|b| b.4 != "fixed")
+        .map(|b| (b.0.clone(), b.1, b.3, b.4 == "week"))
+        .collect();
+    let flex_allows = |f: &(String, NaiveDate, u32, bool), d: NaiveDate| {
+        if f.3 {
+            monday(f.1) == monday(d)
+        } else {
+            f.1 == d
+        }
+    };
     let end_date = setup.start + chrono::Days::new(setup.weeks as u64 * 7);
     let in_horizon = |d: NaiveDate| d >= setup.start && d < end_date;
 
@@ -455,7 +483,10 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             if v.start < v.arrival {
                 bad.push(format!("{at}: starts before arriving"));
             }
-            if v.appointment {
+            let flexibly = flexible
+                .iter()
+                .find(|f| f.0 == v.account && flex_allows(f, *date));
+            if v.appointment && flexibly.is_none() {
                 let booked = appointments.iter().any(|a| {
                     a.0 == v.account && a.1 == *date && v.start == a.2 && v.departure == a.2 + a.3
                 });
@@ -463,7 +494,11 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                     bad.push(format!("{at}: appointment not at its booked time"));
                 }
             } else {
-                if v.departure != v.start + acc.service as u32 {
+                let length = flexible
+                    .iter()
+                    .find(|f| f.0 == v.account)
+                    .map_or(acc.service as u32, |f| f.2);
+                if v.departure != v.start + length {
                     bad.push(format!("{at}: visit length differs from the service time"));
                 }
                 if !acc
@@ -681,6 +716,17 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             ));
         }
     }
+    for f in flexible.iter().filter(|f| in_horizon(f.1)) {
+        let kept = visits
+            .iter()
+            .any(|v| v.account == f.0 && v.appointment && flex_allows(f, v.date));
+        if !kept && !unscheduled.contains_key(&f.0) {
+            bad.push(format!(
+                "flexible booking of {} for {} neither kept nor reported",
+                f.0, f.1
+            ));
+        }
+    }
 
     // Frequencies and spacing.
     let mut per_account: HashMap<&str, Vec<&VisitRow>> = HashMap::new();
@@ -691,7 +737,7 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         let Some(rep_id) = owner.get(id) else {
             continue;
         };
-        let booked = appointments
+        let booked = all_bookings
             .iter()
             .filter(|a| &a.0 == id && in_horizon(a.1))
             .count();

@@ -1451,3 +1451,108 @@ fn reassigned_visits_are_cancelled_in_the_old_reps_calendar() {
         .iter()
         .any(|c| c["change"] == "moved_rep"));
 }
+
+/// Flexible bookings (`flex` day or week) land inside their freedom, show as
+/// booked, take the booked length, and pass the checker; a bad `flex` value
+/// exits 2 naming the line.
+#[test]
+fn flexible_bookings_land_inside_their_freedom() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let booked = std::fs::read_to_string(sample("appointments.csv")).unwrap();
+    // Three customers without bookings or restricted weekdays.
+    let accounts = std::fs::read_to_string(sample("accounts.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(accounts.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let picked: Vec<String> = r
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| &row[col("status")] == "customer" && row[col("days")].is_empty())
+        .map(|row| row[col("id")].to_string())
+        .filter(|id| !booked.contains(id.as_str()))
+        .take(3)
+        .collect();
+    let file = tmp.path().join("flex.csv");
+    let mut text = String::from("account,date,time,duration_min,flex\n");
+    for line in booked.lines().skip(1) {
+        text.push_str(&format!("{line},\n"));
+    }
+    text.push_str(&format!("{},2027-01-07,,50,day\n", picked[0]));
+    text.push_str(&format!("{},2027-01-13,,40,week\n", picked[1]));
+    text.push_str(&format!("{},2027-01-05,09:00,35,day\n", picked[2]));
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("routes");
+    let mut args = routes_args(
+        a,
+        out.to_str().unwrap(),
+        &["--weeks", "2", "--iterations", "80"],
+    );
+    let at = args.iter().position(|x| x == "--appointments").unwrap();
+    args[at + 1] = file.to_str().unwrap().into();
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    let rows = |id: &str| -> Vec<Vec<String>> {
+        visits
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+            .filter(|f| f[3] == id && f[12] == "true")
+            .collect()
+    };
+    let on = |id: &str| rows(id);
+    let day0 = on(&picked[0]);
+    assert_eq!(day0.len(), 1, "{day0:?}");
+    assert_eq!(day0[0][1], "2027-01-07");
+    assert_eq!(day0[0][9], "50");
+    let week = on(&picked[1]);
+    assert_eq!(week.len(), 1, "{week:?}");
+    assert!(
+        ("2027-01-11".."2027-01-16").contains(&week[0][1].as_str()),
+        "{week:?}"
+    );
+    assert_eq!(week[0][9], "40");
+    let timed = on(&picked[2]);
+    assert_eq!((timed.len(), timed[0][1].as_str()), (1, "2027-01-05"));
+    assert!(
+        summary["unscheduled"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| !picked.contains(&u["account"].as_str().unwrap().to_string())),
+        "{}",
+        summary["unscheduled"]
+    );
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        file.clone(),
+    ];
+    let setup = Setup {
+        weeks: 2,
+        ..sample_setup(&paths)
+    };
+    let violations = check(&setup, &out);
+    assert!(violations.is_empty(), "{violations:#?}");
+
+    std::fs::write(
+        &file,
+        format!(
+            "account,date,time,duration_min,flex\n{},2027-01-07,,50,month\n",
+            picked[0]
+        ),
+    )
+    .unwrap();
+    let bad = tmp.path().join("bad");
+    let mut args = routes_args(a, bad.to_str().unwrap(), &["--weeks", "2"]);
+    args[at + 1] = file.to_str().unwrap().into();
+    let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(":2") && stderr(&run).contains("month"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(!bad.exists());
+}

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use territory::routing::schedule::{
-    plan_visits, Appointment, Lunch, ScheduleOptions, ScheduleRequest,
+    plan_visits, Appointment, Flex, Lunch, ScheduleOptions, ScheduleRequest,
 };
 use territory::routing::travel::StraightLine;
 use territory::{
@@ -110,6 +110,7 @@ pub fn main() {
         date: start + chrono::Days::new(2),
         start: 11 * 60,
         duration_min: 60,
+        flex: Flex::Fixed,
     }];
     let request = ScheduleRequest {
         accounts: &accounts,

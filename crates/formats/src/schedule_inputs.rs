@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use territory::model::parse_clock;
-use territory::routing::schedule::{Absence, Appointment, Holiday, PastVisit, VisitStatus};
+use territory::routing::schedule::{Absence, Appointment, Flex, Holiday, PastVisit, VisitStatus};
 
 use crate::error::InputError;
 use crate::source::ReadOptions;
@@ -130,7 +130,9 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// Reads appointments: `account`, `date` (YYYY-MM-DD), `time` (HH:MM) and
-/// `duration_min` (whole minutes > 0), all required. `routed[i]` says whether
+/// `duration_min` (whole minutes > 0), with an optional `flex`: `fixed`
+/// (the default), `day` (that date, any time) or `week` (any day of that
+/// week); `time` may be empty for a flexible booking. `routed[i]` says whether
 /// account `i` has a rep: a booking for one without is an error at its line.
 pub fn read_appointments(
     path: &Path,
@@ -140,8 +142,8 @@ pub fn read_appointments(
 ) -> Result<Vec<Appointment>, InputError> {
     let table = Table::read_with(
         path,
-        &["account", "date", "time", "duration_min"],
-        &[],
+        &["account", "date", "duration_min"],
+        &["time", "flex"],
         options,
     )?;
     let accounts = index(account_ids);
@@ -161,9 +163,24 @@ pub fn read_appointments(
                 format!("'{d}' is not a date like 2027-01-04 (years 1900–2999)"),
             )
         })?;
-        let t = row.required("time")?;
-        let start = parse_clock(t)
-            .ok_or_else(|| row.error("time", format!("'{t}' is not a time like 09:30")))?;
+        let flex = match row.text("flex").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("fixed") => Flex::Fixed,
+            Some("day") => Flex::Day,
+            Some("week") => Flex::Week,
+            Some(other) => {
+                return Err(row.error("flex", format!("'{other}' is not fixed, day or week")))
+            }
+        };
+        // A flexible booking needs no time (the plan picks it).
+        let start = match (row.text("time"), flex) {
+            (None, Flex::Day | Flex::Week) => 0,
+            _ => {
+                let t = row.required("time")?;
+                parse_clock(t)
+                    .ok_or_else(|| row.error("time", format!("'{t}' is not a time like 09:30")))?
+            }
+        };
+        let t = row.text("time").unwrap_or("");
         let m = row.required("duration_min")?;
         let duration_min: u32 = m.parse().ok().filter(|&v| v > 0).ok_or_else(|| {
             row.error(
@@ -182,6 +199,7 @@ pub fn read_appointments(
             date,
             start,
             duration_min,
+            flex,
         });
     }
     Ok(out)

@@ -123,6 +123,62 @@ pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<
     patterns_around_within(allowed, n, booked, None)
 }
 
+/// Patterns for `n` visits (as [`patterns_around`], `booked` standing in for
+/// visits) that also hold one visit on one day of each list in `flexible`
+/// (a flexible booking's days): each choice of days joins the booked days
+/// for the rhythm, and the pattern gains the chosen days. The patterns have
+/// `n - booked.len()` days.
+///
+/// ```
+/// use territory::routing::schedule::calendar::flexible_patterns;
+/// // Fortnightly over two 5-day weeks, one visit booked for any day of week 2.
+/// let p = flexible_patterns(&vec![true; 10], 2, &[], &[vec![5, 6, 7, 8, 9]]);
+/// assert!(p.iter().all(|p| p.len() == 2 && p.iter().any(|&d| d >= 5)));
+/// ```
+pub fn flexible_patterns(
+    allowed: &[bool],
+    n: usize,
+    booked: &[usize],
+    flexible: &[Vec<usize>],
+) -> Vec<Vec<usize>> {
+    // Every choice of one day per flexible booking (a few hundred at most).
+    let mut choices: Vec<Vec<usize>> = vec![Vec::new()];
+    for days in flexible {
+        let mut next = Vec::new();
+        for c in &choices {
+            for &d in days {
+                if allowed.get(d) == Some(&true) && !c.contains(&d) && !booked.contains(&d) {
+                    let mut c = c.clone();
+                    c.push(d);
+                    next.push(c);
+                }
+            }
+        }
+        next.truncate(256);
+        choices = next;
+    }
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for choice in choices {
+        let mut stand_in: Vec<usize> = booked.iter().chain(&choice).copied().collect();
+        stand_in.sort_unstable();
+        // The bookings may be all the visits due.
+        let rest = if stand_in.len() >= n {
+            vec![Vec::new()]
+        } else {
+            patterns_around(allowed, n, &stand_in)
+        };
+        for p in rest {
+            let mut days: Vec<usize> = p.into_iter().chain(choice.iter().copied()).collect();
+            days.sort_unstable();
+            days.dedup();
+            if days.len() + booked.len() == n && !out.contains(&days) {
+                out.push(days);
+            }
+        }
+    }
+    out
+}
+
 /// [`patterns_around`] with the reach of a booked day given: `Some(0)`
 /// keeps only patterns through the booked days themselves (before the
 /// fallback); `None` is half the spacing.

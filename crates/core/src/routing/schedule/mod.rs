@@ -80,17 +80,51 @@ pub use slots::{
 };
 pub use stretch::Stretch;
 
-/// A visit booked at an exact date and time.
+/// A visit booked at an exact date and time, or with some freedom ([`Flex`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appointment {
     /// Index of the account in [`ScheduleRequest::accounts`].
     pub account: usize,
     /// Day of the visit.
     pub date: NaiveDate,
-    /// Start, minutes after midnight.
+    /// Start, minutes after midnight (used only when [`Flex::Fixed`]).
     pub start: u32,
     /// Length of the visit in minutes.
     pub duration_min: u32,
+    /// How much freedom the booking leaves the plan.
+    pub flex: Flex,
+}
+
+/// How much freedom a booking leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flex {
+    /// That date and time.
+    #[default]
+    Fixed,
+    /// That date, any time inside the account's opening windows.
+    Day,
+    /// Any working day of that date's week (Monday to Sunday), inside the
+    /// account's windows and accepted days.
+    Week,
+}
+
+impl Flex {
+    /// Whether a booking made for `booked` may take place on `date`.
+    pub fn allows(self, booked: NaiveDate, date: NaiveDate) -> bool {
+        match self {
+            Self::Fixed | Self::Day => date == booked,
+            Self::Week => calendar::week_index(date) == calendar::week_index(booked),
+        }
+    }
+
+    /// Stable machine-readable code (the appointments file's `flex`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Day => "day",
+            Self::Week => "week",
+        }
+    }
 }
 
 /// A break the rep takes between visits: `duration` minutes lying wholly

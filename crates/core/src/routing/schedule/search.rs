@@ -200,6 +200,10 @@ pub(super) fn solve_group(
     // Booked on a day the rep would work but is away (a holiday or an absence).
     let mut away: Vec<bool> = vec![false; accounts.len()];
     let mut appointment_count = vec![0usize; accounts.len()];
+    // Per account, the owner's calendar days each flexible booking may use.
+    let mut flex_days: Vec<Vec<Vec<usize>>> = vec![Vec::new(); accounts.len()];
+    // The booked length, which the account's visits in the horizon take.
+    let mut flex_minutes: Vec<Option<f64>> = vec![None; accounts.len()];
     let mut kept = 0;
     let mut kept_count = vec![0usize; accounts.len()];
     let mut kept_dates: Vec<Vec<chrono::NaiveDate>> = vec![Vec::new(); accounts.len()];
@@ -228,6 +232,31 @@ pub(super) fn solve_group(
         appointment_count[i] += 1;
         let owner = request.owner[ap.account].expect("grouped accounts have owners");
         let local_rep = group.iter().position(|&r| r == owner).expect("in group");
+        // A flexible booking is a visit the account's pattern must hold on
+        // its day (or one day of its week), timed like any other.
+        if ap.flex != super::Flex::Fixed {
+            let days: Vec<usize> = rep_calendar[local_rep]
+                .iter()
+                .enumerate()
+                .filter(|(_, (date, slot))| slot.is_some() && ap.flex.allows(ap.date, *date))
+                .map(|(d, _)| d)
+                .collect();
+            if days.is_empty() {
+                let works = (0..7).any(|k| {
+                    let d = ap.date + chrono::Days::new(k);
+                    ap.flex.allows(ap.date, d) && calendar::works_on(&request.reps[owner], d)
+                });
+                if works {
+                    away[i] = true;
+                } else {
+                    off_day[i] = true;
+                }
+            } else {
+                flex_days[i].push(days);
+                flex_minutes[i] = Some(ap.duration_min as f64);
+            }
+            continue;
+        }
         // A kept frozen day holds exactly its bookings.
         if frozen
             .iter()
@@ -253,6 +282,12 @@ pub(super) fn solve_group(
     }
     booked.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.start.total_cmp(&b.2.start)));
 
+    let mut sites = sites;
+    for (site, minutes) in sites.iter_mut().zip(&flex_minutes) {
+        if let Some(m) = minutes {
+            site.service = *m;
+        }
+    }
     let mut days = Days {
         exact: matrices.minutes,
         timed,
@@ -512,6 +547,12 @@ pub(super) fn solve_group(
                             all
                         }
                     }
+                    None if !flex_days[i].is_empty() => calendar::flexible_patterns(
+                        &allowed,
+                        to_pattern + booked.len(),
+                        &booked,
+                        &flex_days[i],
+                    ),
                     None => patterns_around(&calendar_allowed, to_pattern + booked.len(), &booked),
                 };
                 // Patterns use allowed or booked days, which all have slots.
@@ -603,8 +644,21 @@ pub(super) fn solve_group(
         let slot = &days.slots[s];
         let mut stops = days.stops(s, route, &timing);
         for stop in &mut stops {
-            scheduled[stop.account] += 1;
-            stop.account = needs[stop.account].account;
+            let i = stop.account;
+            scheduled[i] += 1;
+            // The visit a flexible booking asked for shows as booked.
+            let local = slot.base;
+            let used = flex_days[i].iter().position(|choices| {
+                choices
+                    .iter()
+                    .any(|&d| rep_calendar[local].get(d).is_some_and(|c| c.1 == Some(s)))
+            });
+            if let Some(k) = used {
+                flex_days[i].remove(k);
+                stop.appointment = true;
+                kept += 1;
+            }
+            stop.account = needs[i].account;
         }
         let last = route
             .last()
