@@ -1556,3 +1556,92 @@ fn flexible_bookings_land_inside_their_freedom() {
     );
     assert!(!bad.exists());
 }
+
+/// `--fill prospects` adds visits of prospects not due in the horizon where
+/// days have room: every due visit is still planned, the fills are listed
+/// with the travel they add (which is what the plan's travel grows by), and
+/// the checker passes.
+#[test]
+fn fill_adds_prospects_without_pushing_out_due_visits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let plain = tmp.path().join("plain");
+    let filled = tmp.path().join("filled");
+    let run = |out: &Path, extra: &[&str]| {
+        let mut e = vec!["--weeks", "1", "--iterations", "60"];
+        e.extend_from_slice(extra);
+        let args = routes_args(a, out.to_str().unwrap(), &e);
+        run_json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let before = run(&plain, &[]);
+    let after = run(&filled, &["--fill", "prospects"]);
+    let t = |s: &Value, k: &str| s["totals"][k].as_u64().unwrap();
+    assert_eq!(t(&after, "due_visits"), t(&before, "due_visits"));
+    assert_eq!(
+        t(&after, "scheduled_visits"),
+        t(&before, "scheduled_visits")
+    );
+    assert_eq!(after["unscheduled"], before["unscheduled"]);
+    let fills = after["filled"].as_array().unwrap();
+    assert!(fills.len() > 20, "{}", fills.len());
+    let prospects: std::collections::BTreeSet<String> = std::fs::read_to_string(&assignment)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f.get(5) == Some(&"prospect"))
+        .map(|f| f[0].to_string())
+        .collect();
+    let visits = std::fs::read_to_string(filled.join("visits.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = visits
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(
+        rows.len() as u64,
+        t(&after, "scheduled_visits") + fills.len() as u64
+    );
+    for f in fills {
+        let id = f["account"].as_str().unwrap();
+        assert!(prospects.contains(id), "{id} is not a prospect");
+        assert!(
+            rows.iter()
+                .any(|r| r[3] == id && r[0] == f["rep"] && r[1] == f["date"]),
+            "{f}"
+        );
+    }
+    // The fills come after the search, so the due visits' routes are the
+    // same and the plan's travel grows by exactly the fills' own.
+    let added: f64 = fills
+        .iter()
+        .map(|f| f["added_travel_min"].as_f64().unwrap())
+        .sum();
+    let travel = |s: &Value| s["totals"]["travel_min"].as_f64().unwrap();
+    assert!(
+        (travel(&after) - travel(&before) - added).abs() < 0.05,
+        "{added}"
+    );
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let setup = Setup {
+        weeks: 1,
+        ..sample_setup(&paths)
+    };
+    let violations = check(&setup, &filled);
+    assert!(violations.is_empty(), "{violations:#?}");
+    // An unknown column is refused.
+    let bad = tmp.path().join("bad");
+    let args = routes_args(
+        a,
+        bad.to_str().unwrap(),
+        &["--weeks", "1", "--fill", "nonsense"],
+    );
+    let out = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nonsense"));
+}

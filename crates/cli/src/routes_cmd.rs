@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use territory::model::parse_clock;
 use territory::routing::schedule::{
-    plan_visits_with_progress, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
+    plan_visits_with_progress, Fill, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
 };
 use territory::routing::travel::{StraightLine, TravelModel};
 use territory::WorkloadModel;
@@ -81,6 +81,12 @@ pub(crate) struct RoutesArgs {
     /// accounts seen most recently for their interval (from --history).
     #[arg(long)]
     no_stretch: bool,
+    /// Optional visits where days have room, for accounts with no visit
+    /// due in the horizon: `prospects` (all alike, smallest detour first),
+    /// or a numeric column's name (accounts with a value above 0, highest
+    /// first). Never moves or drops a due visit; summary.json `filled`.
+    #[arg(long, value_name = "prospects|COLUMN")]
+    fill: Option<String>,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -348,6 +354,21 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         anchored: args.cadence == CadenceArg::Anchored,
         change_cost: args.change_cost,
         stretch_intervals: !args.no_stretch,
+        fill: match args.fill.as_deref() {
+            None => None,
+            Some("prospects") => Some(Fill::Prospects),
+            Some(column) => {
+                let known = column == "revenue"
+                    || accounts.iter().any(|a| a.attributes.contains_key(column));
+                if !known {
+                    return Err(Failure::Input(format!(
+                        "--fill '{column}': {} has no numeric column of that name (or say `prospects`)",
+                        args.accounts.display()
+                    )));
+                }
+                Some(Fill::Column(column.to_string()))
+            }
+        },
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
@@ -440,6 +461,13 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         if summary.unscheduled.is_empty() { "" } else { " (reasons in summary.json)" },
         out.display()
     ));
+    if !summary.filled.is_empty() {
+        let added: f64 = summary.filled.iter().map(|f| f.added_travel_min).sum();
+        progress.warn(&format!(
+            "--fill: {} optional visits added where days had room, {added:.0} travel minutes in all (summary.json `filled`)",
+            summary.filled.len()
+        ));
+    }
     if args.strict {
         let short = summary
             .unscheduled

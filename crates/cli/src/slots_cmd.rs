@@ -501,6 +501,7 @@ fn booked_folder(
         frozen_days: 0,
         changes: Vec::new(),
         stretches: Vec::new(),
+        filled: Vec::new(),
     };
     let mut summary = RoutesSummary::new(
         accounts,
@@ -527,6 +528,7 @@ fn booked_folder(
         .collect();
     summary.overdue = routes.overdue.clone();
     summary.stretched = routes.stretched.clone();
+    summary.filled = routes.filled.clone();
     summary.unassigned = routes.unassigned.clone();
     summary.warnings = vec![format!(
         "booked {} on {} at {} for {} min; only that rep-day was planned again",

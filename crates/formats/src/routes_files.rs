@@ -215,6 +215,21 @@ pub struct StretchRecord {
     pub accounts_short: usize,
 }
 
+/// An optional visit added where a day had room (`routes --fill`).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FilledRecord {
+    /// Account id.
+    pub account: String,
+    /// Rep id.
+    pub rep: String,
+    /// Day of the visit.
+    pub date: NaiveDate,
+    /// Travel minutes it added to the day.
+    pub added_travel_min: f64,
+    /// Its priority (1 for `--fill prospects`, else the column's value).
+    pub priority: f64,
+}
+
 /// What `summary.json` holds (and `--json` prints).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoutesSummary {
@@ -241,6 +256,10 @@ pub struct RoutesSummary {
     /// every rep's days hold its due visits).
     #[serde(default)]
     pub stretched: Vec<StretchRecord>,
+    /// Optional visits added where days had room (`--fill`), not counted in
+    /// `totals.scheduled_visits`; empty without `--fill`.
+    #[serde(default)]
+    pub filled: Vec<FilledRecord>,
     /// Against the earlier plan (`--previous`): frozen days and every
     /// visit moved or dropped, with its reason; absent without one.
     #[serde(default)]
@@ -381,6 +400,17 @@ impl RoutesSummary {
                     rep: reps[o.rep].id.clone(),
                     due: o.due,
                     days_overdue: o.days_overdue,
+                })
+                .collect(),
+            filled: schedule
+                .filled
+                .iter()
+                .map(|f| FilledRecord {
+                    account: accounts[f.account].id.clone(),
+                    rep: reps[f.rep].id.clone(),
+                    date: f.date,
+                    added_travel_min: round1(f.added_travel_min),
+                    priority: f.priority,
                 })
                 .collect(),
             stretched: schedule

@@ -55,6 +55,7 @@
 mod availability;
 pub mod calendar;
 mod day;
+mod fill;
 mod history;
 mod previous;
 mod search;
@@ -73,6 +74,7 @@ use crate::problem::WorkloadModel;
 use crate::progress::{NoProgress, Progress};
 
 pub use availability::{working_hours, Absence, Holiday};
+pub use fill::{Fill, Filled};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
 pub use slots::{
@@ -205,6 +207,9 @@ pub struct ScheduleOptions {
     /// every interval a little; overdue accounts come first either way.
     /// Each rep short of room is reported ([`Stretch`]).
     pub stretch_intervals: bool,
+    /// Optional visits where days have room, for accounts not due in the
+    /// horizon ([`Fill`]); `None` adds none.
+    pub fill: Option<Fill>,
 }
 
 impl Default for ScheduleOptions {
@@ -219,6 +224,7 @@ impl Default for ScheduleOptions {
             anchored: false,
             change_cost: 20.0,
             stretch_intervals: true,
+            fill: None,
         }
     }
 }
@@ -489,8 +495,11 @@ pub struct Schedule {
     /// Earlier visits inside the horizon moved to another day or rep, or
     /// dropped, with the reason (empty without an earlier plan).
     pub changes: Vec<VisitChange>,
-    /// Reps whose visit intervals were stretched for want of room, by rep.
+    /// Reps whose days could not hold every due visit (with history), by rep.
     pub stretches: Vec<Stretch>,
+    /// Optional visits added where days had room (with [`ScheduleOptions::fill`]),
+    /// not counted in `scheduled_visits`.
+    pub filled: Vec<Filled>,
 }
 
 impl Schedule {
@@ -570,10 +579,12 @@ pub fn plan_visits_with_progress(
         frozen_days: 0,
         changes: Vec::new(),
         stretches: Vec::new(),
+        filled: Vec::new(),
     };
     for result in results {
         let (r, stretches) = result?;
         schedule.stretches.extend(stretches);
+        schedule.filled.extend(r.filled.iter().cloned());
         schedule.days.extend(r.days);
         schedule.unscheduled.extend(r.unscheduled);
         schedule.not_due.extend(r.not_due);
@@ -600,6 +611,12 @@ pub fn plan_visits_with_progress(
         .overdue
         .sort_by(|a, b| a.rep.cmp(&b.rep).then(a.account.cmp(&b.account)));
     schedule.stretches.sort_by_key(|s| s.rep);
+    schedule.filled.sort_by(|a, b| {
+        a.rep
+            .cmp(&b.rep)
+            .then(a.date.cmp(&b.date))
+            .then(a.account.cmp(&b.account))
+    });
     if let Some(plan) = request.previous {
         previous::compare(request, options, plan, &mut schedule);
     }

@@ -39,6 +39,8 @@ pub(super) struct GroupResult {
     pub frozen_days: usize,
     /// Visits due per rep of the group: `(rep, due)`.
     pub due_per_rep: Vec<(usize, usize)>,
+    /// Optional visits added where days had room.
+    pub filled: Vec<super::Filled>,
 }
 
 /// An account of the group and what it needs.
@@ -631,6 +633,10 @@ pub(super) fn solve_group(
         polish_day(&days, s, &mut state, &mut scratch);
     }
     insert_partially(&days, &needs, &mut state, &mut scratch);
+    let filled = match &options.fill {
+        Some(fill) => fill_gaps(&days, &needs, request, fill, &rep_slots, group, &mut state),
+        None => Vec::new(),
+    };
 
     // Output.
     let mut out_days = Vec::with_capacity(state.routes.len() + frozen.len());
@@ -726,10 +732,17 @@ pub(super) fn solve_group(
         not_due,
         overdue,
         due_visits: needs.iter().map(|n| n.due).sum(),
-        scheduled_visits: scheduled.iter().sum(),
+        scheduled_visits: scheduled.iter().sum::<usize>() - filled.len(),
         appointments_kept: kept,
         iterations,
         frozen_days,
+        filled: filled
+            .iter()
+            .map(|f| super::Filled {
+                account: needs[f.account].account,
+                ..f.clone()
+            })
+            .collect(),
         due_per_rep: group
             .iter()
             .map(|&r| (r, needs.iter().filter(|n| n.rep == r).map(|n| n.due).sum()))
@@ -1099,4 +1112,104 @@ fn insert_partially(days: &Days, needs: &[Need], s: &mut State, scratch: &mut Ve
         }
         s.unassigned.push(i);
     }
+}
+
+/// Adds one visit of each account not due in the horizon that `fill`
+/// allows, where a day of its rep stays feasible: the highest priority
+/// first, then the smallest added travel. Returns them with local account
+/// indices.
+fn fill_gaps(
+    days: &Days,
+    needs: &[Need],
+    request: &ScheduleRequest<'_>,
+    fill: &super::Fill,
+    rep_slots: &[Vec<usize>],
+    group: &[usize],
+    state: &mut State,
+) -> Vec<super::Filled> {
+    let mut scratch = Vec::new();
+    let mut open: Vec<(usize, f64)> = needs
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.blocked, Some(Reason::NotDueInHorizon { .. })))
+        .filter_map(|(i, n)| fill.priority(&request.accounts[n.account]).map(|p| (i, p)))
+        .collect();
+    // Best insertion per open account: (added cost, slot, position).
+    let best_for = |i: usize, state: &State, scratch: &mut Vec<f64>| {
+        let acc = &request.accounts[needs[i].account];
+        let own = group
+            .iter()
+            .position(|&r| r == needs[i].rep)
+            .expect("in group");
+        rep_slots[own]
+            .iter()
+            .filter(|&&s| acc.days.is_empty() || acc.days.contains(&weekday(days.slots[s].date)))
+            .filter_map(|&s| {
+                best_insertion(
+                    days,
+                    s,
+                    &state.routes[s],
+                    state.cost[s],
+                    Visit::regular(i),
+                    scratch,
+                )
+                .map(|(delta, pos, _)| (delta, s, pos))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+    };
+    let mut best: Vec<Option<(f64, usize, usize)>> = open
+        .iter()
+        .map(|&(i, _)| best_for(i, state, &mut scratch))
+        .collect();
+    let mut out = Vec::new();
+    loop {
+        let pick = (0..open.len())
+            .filter(|&k| best[k].is_some())
+            .max_by(|&a, &b| {
+                let (da, db) = (best[a].expect("some").0, best[b].expect("some").0);
+                open[a]
+                    .1
+                    .total_cmp(&open[b].1)
+                    .then(db.total_cmp(&da))
+                    .then(b.cmp(&a))
+            });
+        let Some(k) = pick else {
+            break;
+        };
+        let (i, priority) = open.swap_remove(k);
+        let (_, slot, pos) = best.swap_remove(k).expect("picked among some");
+        let before = timed_minutes(days, slot, &state.routes[slot]);
+        state.routes[slot].insert(pos, Visit::regular(i));
+        let timing = days
+            .simulate(slot, &state.routes[slot], &mut scratch)
+            .expect("inserted where it fits");
+        state.cost[slot] = timing.cost;
+        out.push(super::Filled {
+            account: i,
+            rep: days.slots[slot].rep,
+            date: days.slots[slot].date,
+            added_travel_min: timed_minutes(days, slot, &state.routes[slot]) - before,
+            priority,
+        });
+        // Only the accounts whose best day was this one need a new look.
+        for (k, b) in best.iter_mut().enumerate() {
+            if b.is_some_and(|(_, s, _)| s == slot) {
+                *b = best_for(open[k].0, state, &mut scratch);
+            }
+        }
+    }
+    out
+}
+
+/// Travel minutes of a route as the plan reports them (legs rounded up).
+fn timed_minutes(days: &Days, slot: usize, route: &[Visit]) -> f64 {
+    let base = days.slots[slot].base;
+    let mut prev = base;
+    let mut sum = 0.0;
+    for v in route {
+        let loc = days.sites[v.acc as usize].loc;
+        sum += days.timed.cost(prev, loc);
+        prev = loc;
+    }
+    sum + days.timed.cost(prev, base)
 }
