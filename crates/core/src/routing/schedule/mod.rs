@@ -559,7 +559,8 @@ pub fn plan_visits_with_progress(
         .par_iter()
         .map(|group| {
             let result = search::solve_group(request, group, travel, options).map(|r| {
-                let stretched = stretch::stretches(&r, &with_history);
+                let stretched =
+                    stretch::stretches(&r.due_per_rep, &r.unscheduled, &r.days, &with_history);
                 (r, stretched)
             });
             progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1, groups.len());

@@ -15,8 +15,7 @@
 
 use chrono::NaiveDate;
 
-use super::search::GroupResult;
-use super::{PastVisit, Reason, VisitStatus};
+use super::{PastVisit, Reason, RepDay, Unscheduled, VisitStatus};
 
 /// Least share of its interval an account counts as behind, so one visited
 /// yesterday still weighs a fifth of a visit.
@@ -88,14 +87,17 @@ pub struct Stretch {
 /// The stretches of a solved group: one per rep with visits left out for
 /// want of room and accounts with history (only they have an interval the
 /// shortage is shared by).
-pub(super) fn stretches(result: &GroupResult, with_history: &[usize]) -> Vec<Stretch> {
-    result
-        .due_per_rep
+pub(super) fn stretches(
+    due_per_rep: &[(usize, usize)],
+    unscheduled: &[Unscheduled],
+    days: &[RepDay],
+    with_history: &[usize],
+) -> Vec<Stretch> {
+    due_per_rep
         .iter()
         .filter(|(r, _)| with_history.contains(r))
         .filter_map(|&(rep, due)| {
-            let short_accounts: Vec<_> = result
-                .unscheduled
+            let short_accounts: Vec<_> = unscheduled
                 .iter()
                 .filter(|u| u.rep == rep && u.reason == Reason::NoRoom && u.scheduled < u.due)
                 .collect();
@@ -103,8 +105,7 @@ pub(super) fn stretches(result: &GroupResult, with_history: &[usize]) -> Vec<Str
             if short == 0 {
                 return None;
             }
-            let scheduled: usize = result
-                .days
+            let scheduled: usize = days
                 .iter()
                 .filter(|d| d.rep == rep)
                 .map(|d| d.stops.len())
