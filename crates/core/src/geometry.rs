@@ -201,6 +201,17 @@ fn voronoi_union(
         .collect()
 }
 
+/// Whether `p` lies in the area territory shapes are drawn over (the
+/// enlarged hull of the accounts): a base beyond it is in no shape at all.
+pub(crate) fn within_drawn_area(points: &[[f64; 2]], p: [f64; 2]) -> bool {
+    use geo::Intersects;
+    if points.is_empty() {
+        return false;
+    }
+    let (min, max) = bounds(points);
+    clip_region(points, min, max).intersects(&Point::new(p[0], p[1]))
+}
+
 /// Above this many points, shapes are drawn from a thinned sample.
 const MAX_POINTS: usize = 200_000;
 

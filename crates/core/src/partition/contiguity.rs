@@ -26,6 +26,22 @@ pub(crate) struct Graph<'a> {
 }
 
 impl Graph<'_> {
+    /// The same graph with other accounts held in place.
+    pub fn with_locked<'b>(&'b self, locked: &'b [bool]) -> Graph<'b> {
+        Graph {
+            offsets: self.offsets.clone(),
+            targets: self.targets.clone(),
+            points: self.points,
+            centres: self.centres,
+            locked,
+            scale: self.scale,
+            objective: self.objective,
+            travel: self.travel,
+            disruption: self.disruption,
+            weights: self.weights,
+        }
+    }
+
     pub fn neighbours(&self, i: usize) -> &[usize] {
         &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
@@ -328,7 +344,7 @@ impl Members {
 /// Greedy balance repair restricted to border accounts whose move keeps both
 /// territories connected: single moves first, then border swaps between two
 /// neighbouring territories. Returns the number of moves.
-fn rebalance_on_border(
+pub(crate) fn rebalance_on_border(
     asg: &mut Assignment,
     bal: &Balance,
     g: &Graph<'_>,

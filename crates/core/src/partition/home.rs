@@ -1,0 +1,435 @@
+//! Rep bases inside their own territory.
+//!
+//! A territory is drawn as the union of its accounts' Voronoi cells
+//! (`geometry`), so a base lies in the shape of the territory that holds the
+//! account nearest it: its *home* account (all of them when several share
+//! the nearest spot). After balancing and contiguity repair, each home held
+//! by another territory moves to its rep's territory, with the shortest chain
+//! of accounts that joins it there when territories must be one piece; the
+//! bands are then restored by border moves that leave every home in place.
+//! The move is kept only when no band and no territory's contiguity ends up
+//! worse than before, so keeping a base home never costs balance: what stays
+//! outside is reported with the constraint that kept it there.
+
+use std::collections::VecDeque;
+
+use rstar::{primitives::GeomWithData, RTree};
+
+use super::balance::Balance;
+use super::contiguity::{self, Graph};
+use super::repair::Assignment;
+use crate::problem::Problem;
+use crate::projection::dist2;
+
+/// Why a base still lies outside its own territory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseOutsideKind {
+    /// Moving the home accounts would break a balance band that border moves could not restore.
+    Balance,
+    /// Moving them would cut a territory in pieces, or no chain of movable
+    /// accounts joins them to the rep's territory.
+    Contiguity,
+    /// A home account is locked in another territory.
+    Locked,
+    /// A rebalance's cap on moves leaves no room for the move.
+    MoveCap,
+    /// The base lies beyond the area of the accounts, so no territory's shape can hold it.
+    BeyondAccounts,
+    /// With alignment levels: the home account is in another region.
+    OtherRegion,
+}
+
+/// A rep base the plan leaves outside its own territory, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct BaseOutside {
+    /// The rep's territory.
+    pub territory: String,
+    /// The territory that holds the base (holds its home account); none when
+    /// the base is beyond every territory's shape.
+    pub held_by: Option<String>,
+    /// The account nearest the base, whose drawn cell holds it.
+    pub home_account: Option<String>,
+    /// What kept the base outside.
+    pub kind: BaseOutsideKind,
+    /// The criterion whose band stopped the move (balance only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Why one territory's home accounts were not moved in.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Blocked {
+    pub kind: BaseOutsideKind,
+    pub criterion: Option<String>,
+    pub message: String,
+}
+
+/// Per territory, the accounts nearest its fixed base (empty without a base).
+/// Exact ties (accounts at one address) are all home: whichever of them the
+/// drawing gives the cell to, it must be the rep's.
+pub(crate) fn home_accounts(problem: &Problem) -> Vec<Vec<usize>> {
+    if problem.points.is_empty() || problem.territories.iter().all(|t| t.base.is_none()) {
+        return vec![Vec::new(); problem.territories.len()];
+    }
+    let tree = RTree::bulk_load(
+        problem
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GeomWithData::new(*p, i))
+            .collect(),
+    );
+    problem
+        .territories
+        .iter()
+        .map(|t| {
+            let Some(b) = t.base else {
+                return Vec::new();
+            };
+            let at = problem.projection.forward(b);
+            let mut near = tree.nearest_neighbor_iter(&at);
+            let Some(first) = near.next() else {
+                return Vec::new();
+            };
+            let d0 = dist2(*first.geom(), at);
+            let mut homes: Vec<usize> = std::iter::once(first.data)
+                .chain(
+                    near.take_while(|e| dist2(*e.geom(), at) <= d0)
+                        .map(|e| e.data),
+                )
+                .collect();
+            homes.sort_unstable();
+            homes
+        })
+        .collect()
+}
+
+/// Whether territory `j`'s base is home under `of`.
+fn is_home(homes: &[usize], of: &[usize], j: usize) -> bool {
+    homes.iter().all(|&i| of[i] == j)
+}
+
+/// Territories in more than one piece of the graph.
+fn fragmented(of: &[usize], g: &Graph<'_>, territories: usize) -> usize {
+    let n = of.len();
+    let mut seen = vec![false; n];
+    let mut pieces = vec![0usize; territories];
+    let mut queue = VecDeque::new();
+    for s in 0..n {
+        if seen[s] {
+            continue;
+        }
+        pieces[of[s]] += 1;
+        seen[s] = true;
+        queue.push_back(s);
+        while let Some(u) = queue.pop_front() {
+            for &m in g.neighbours(u) {
+                if !seen[m] && of[m] == of[s] {
+                    seen[m] = true;
+                    queue.push_back(m);
+                }
+            }
+        }
+    }
+    pieces.iter().filter(|&&p| p > 1).count()
+}
+
+/// The accounts to move into `j`: the home accounts outside it, and with
+/// contiguity the shortest chain of accounts (by hops, through accounts that
+/// may move) that joins them to `j`. None when no such chain exists.
+fn chain_to(
+    asg: &Assignment,
+    g: &Graph<'_>,
+    homes: &[usize],
+    j: usize,
+    frozen: &[bool],
+    contiguous: bool,
+) -> Option<Vec<usize>> {
+    let outside: Vec<usize> = homes.iter().copied().filter(|&i| asg.of[i] != j).collect();
+    if !contiguous || !asg.of.contains(&j) {
+        return Some(outside);
+    }
+    let n = asg.of.len();
+    let mut parent = vec![usize::MAX; n];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for &h in &outside {
+        parent[h] = h;
+        queue.push_back(h);
+    }
+    while let Some(u) = queue.pop_front() {
+        for &m in g.neighbours(u) {
+            if asg.of[m] == j {
+                // Reached the territory: the chain is u back to a home account.
+                let mut chain = outside.clone();
+                let mut at = u;
+                while parent[at] != at {
+                    chain.push(at);
+                    at = parent[at];
+                }
+                chain.sort_unstable();
+                chain.dedup();
+                return Some(chain);
+            }
+            if parent[m] == usize::MAX && !frozen[m] {
+                parent[m] = u;
+                queue.push_back(m);
+            }
+        }
+    }
+    None
+}
+
+/// Rounds of the perturbation search when border moves alone leave a band broken.
+const SHAKE_ROUNDS: usize = 300;
+
+/// Options for [`keep_home`].
+pub(crate) struct Homing<'a> {
+    pub problem: &'a Problem,
+    pub bal: &'a Balance,
+    pub territories: usize,
+    /// Territories must stay one piece each.
+    pub contiguous: bool,
+    /// A rebalance's cap on discretionary moves.
+    pub max_moves: Option<usize>,
+    pub seed: u64,
+}
+
+/// Moves each base's home accounts into its territory where the bands and
+/// contiguity allow (see the module doc); returns, per territory, why its
+/// base was left outside (None when home or without a base).
+pub(crate) fn keep_home(
+    h: &Homing<'_>,
+    asg: &mut Assignment,
+    g: &Graph<'_>,
+    homes: &[Vec<usize>],
+) -> Vec<Option<Blocked>> {
+    let kt = h.territories;
+    let mut blocked: Vec<Option<Blocked>> = vec![None; kt];
+    let problem = h.problem;
+    // A base beyond the accounts' area is in no shape, wherever its home goes.
+    let reachable: Vec<bool> = problem
+        .territories
+        .iter()
+        .map(|t| {
+            t.base.is_some_and(|b| {
+                crate::geometry::within_drawn_area(&problem.points, problem.projection.forward(b))
+            })
+        })
+        .collect();
+    // A second pass retries what the first refused: later moves change the loads.
+    for _pass in 0..2 {
+        let mut changed = false;
+        for j in 0..kt {
+            if homes[j].is_empty() || !reachable[j] || is_home(&homes[j], &asg.of, j) {
+                blocked[j] = None;
+                continue;
+            }
+            match try_home(h, asg, g, homes, j) {
+                Ok(()) => {
+                    blocked[j] = None;
+                    changed = true;
+                }
+                Err(b) => blocked[j] = Some(b),
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    blocked
+}
+
+fn try_home(
+    h: &Homing<'_>,
+    asg: &mut Assignment,
+    g: &Graph<'_>,
+    homes: &[Vec<usize>],
+    j: usize,
+) -> Result<(), Blocked> {
+    let (problem, bal, kt) = (h.problem, h.bal, h.territories);
+    let territory = |t: usize| problem.territories[t].id.as_str();
+    let account = |i: usize| problem.accounts[i].id.as_str();
+    let outside: Vec<usize> = homes[j]
+        .iter()
+        .copied()
+        .filter(|&i| asg.of[i] != j)
+        .collect();
+    let holder = asg.of[outside[0]];
+    if let Some(&i) = outside.iter().find(|&&i| problem.locked[i]) {
+        return Err(Blocked {
+            kind: BaseOutsideKind::Locked,
+            criterion: None,
+            message: format!(
+                "account '{}', nearest the base, is locked in territory '{}'",
+                account(i),
+                territory(asg.of[i])
+            ),
+        });
+    }
+    // Frozen: locked accounts, and the homes of every other base now home.
+    let mut frozen = problem.locked.clone();
+    for (t, hs) in homes.iter().enumerate() {
+        if t != j && !hs.is_empty() && is_home(hs, &asg.of, t) {
+            for &i in hs {
+                frozen[i] = true;
+            }
+        }
+    }
+    let Some(chain) = chain_to(asg, g, &homes[j], j, &frozen, h.contiguous) else {
+        return Err(Blocked {
+            kind: BaseOutsideKind::Contiguity,
+            criterion: None,
+            message: format!(
+                "no chain of movable accounts joins account '{}', nearest the base, to territory '{}' without taking another base's home",
+                account(outside[0]),
+                territory(j)
+            ),
+        });
+    };
+    let before_violation = bal.violation(&asg.loads);
+    let before_pieces = fragmented(&asg.of, g, kt);
+    let mut trial = asg.clone();
+    for &i in &chain {
+        trial.apply(bal, i, j);
+        frozen[i] = true;
+    }
+    let fixed = g.with_locked(&frozen);
+    if h.contiguous {
+        contiguity::repair(&mut trial, bal, &fixed, kt);
+    } else {
+        contiguity::rebalance_on_border(&mut trial, bal, &fixed, kt);
+    }
+    if bal.violation(&trial.loads) > before_violation + 1e-9 {
+        contiguity::shake(&mut trial, bal, &fixed, kt, SHAKE_ROUNDS, h.seed);
+    }
+    let after_violation = bal.violation(&trial.loads);
+    if after_violation > before_violation + 1e-9 {
+        let (criterion, tolerance, worst) = worst_band(problem, bal, &asg.loads, &trial.loads);
+        return Err(Blocked {
+            kind: BaseOutsideKind::Balance,
+            message: format!(
+                "moving account '{}' (nearest the base){} from '{}' to '{}' would break the ±{:.1}% band on '{criterion}' in territory '{}', and moves that keep the other bases home did not restore it",
+                account(outside[0]),
+                if chain.len() > 1 {
+                    format!(" and {} more joining it", chain.len() - 1)
+                } else {
+                    String::new()
+                },
+                territory(holder),
+                territory(j),
+                tolerance * 100.0,
+                territory(worst)
+            ),
+            criterion: Some(criterion),
+        });
+    }
+    if h.contiguous && fragmented(&trial.of, g, kt) > before_pieces {
+        return Err(Blocked {
+            kind: BaseOutsideKind::Contiguity,
+            criterion: None,
+            message: format!(
+                "moving account '{}' (nearest the base) from '{}' to '{}' would leave a territory in more than one piece",
+                account(outside[0]),
+                territory(holder),
+                territory(j)
+            ),
+        });
+    }
+    if let Some(cap) = h.max_moves {
+        let moves = super::discretionary_moves(problem, &trial.of);
+        if moves > cap.max(super::discretionary_moves(problem, &asg.of)) {
+            return Err(Blocked {
+                kind: BaseOutsideKind::MoveCap,
+                criterion: None,
+                message: format!(
+                    "moving account '{}' (nearest the base) into '{}' needs {moves} moves in all, over the cap of {cap}",
+                    account(outside[0]),
+                    territory(j)
+                ),
+            });
+        }
+    }
+    *asg = trial;
+    Ok(())
+}
+
+/// The band that a trial broke most: criterion name, tolerance, territory.
+fn worst_band(
+    problem: &Problem,
+    bal: &Balance,
+    before: &[f64],
+    after: &[f64],
+) -> (String, f64, usize) {
+    let active: Vec<usize> = (0..problem.criteria.len())
+        .filter(|&c| problem.total(c) > 0.0)
+        .collect();
+    let c = bal.c.max(1);
+    let idx = (0..after.len())
+        .map(|idx| {
+            (
+                idx,
+                bal.excess(idx, after[idx]) - bal.excess(idx, before[idx]),
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map_or(0, |(idx, _)| idx);
+    let crit = active.get(idx % c).map_or(0, |&ci| ci);
+    let (name, tolerance) = problem
+        .criteria
+        .get(crit)
+        .map_or((String::new(), 0.0), |k| {
+            (k.measure.to_string(), k.tolerance)
+        });
+    (name, tolerance, idx / c)
+}
+
+/// The bases outside their own territory under `of`, each with why: the
+/// engine's reason where it gave one, else `fallback`.
+pub(crate) fn outside(
+    problem: &Problem,
+    of: &[usize],
+    homes: &[Vec<usize>],
+    blocked: &[Option<Blocked>],
+    fallback: &dyn Fn(usize, usize) -> Blocked,
+) -> Vec<BaseOutside> {
+    let mut out = Vec::new();
+    for (j, t) in problem.territories.iter().enumerate() {
+        let Some(b) = t.base else { continue };
+        if homes[j].is_empty() {
+            continue;
+        }
+        let at = problem.projection.forward(b);
+        let home = homes[j].iter().copied().find(|&i| of[i] != j);
+        if !crate::geometry::within_drawn_area(&problem.points, at) {
+            out.push(BaseOutside {
+                territory: t.id.clone(),
+                held_by: None,
+                home_account: None,
+                kind: BaseOutsideKind::BeyondAccounts,
+                criterion: None,
+                message:
+                    "the base lies beyond the area of the accounts, outside every territory's shape"
+                        .into(),
+            });
+            continue;
+        }
+        let Some(i) = home else { continue };
+        let why = blocked
+            .get(j)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| fallback(j, i));
+        out.push(BaseOutside {
+            territory: t.id.clone(),
+            held_by: Some(problem.territories[of[i]].id.clone()),
+            home_account: Some(problem.accounts[i].id.clone()),
+            kind: why.kind,
+            criterion: why.criterion,
+            message: why.message,
+        });
+    }
+    out
+}
