@@ -433,3 +433,175 @@ pub(crate) fn outside(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partition::{plan, PlanOptions};
+    use crate::{Account, Location, Measure, Rep, Status};
+
+    /// A strip of 40 × 3 customers, 0.005° of longitude apart.
+    fn strip() -> Vec<Account> {
+        (0..120)
+            .map(|i| {
+                let (col, row) = (i / 3, i % 3);
+                let mut a = Account::new(
+                    format!("c{col}r{row}"),
+                    Location::new(60.0 + 0.003 * row as f64, 24.0 + 0.005 * col as f64),
+                )
+                .with_status(Status::Customer);
+                a.revenue = 100.0;
+                a
+            })
+            .collect()
+    }
+
+    fn column(problem: &Problem, i: usize) -> usize {
+        problem.accounts[i].id[1..]
+            .split('r')
+            .next()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Base A three quarters along the strip, base B at its end: an even
+    /// split by count puts A's base in B's half.
+    fn strip_problem() -> Problem {
+        Problem::builder()
+            .accounts(strip())
+            .reps(vec![
+                Rep::new(
+                    "A",
+                    Some(Location::new(60.0031, 24.0 + 0.005 * 30.0 + 0.0004)),
+                ),
+                Rep::new("B", Some(Location::new(60.003, 24.0 + 0.005 * 39.0))),
+            ])
+            .criterion(Measure::Customers, 0.10)
+            .build()
+            .unwrap()
+    }
+
+    fn graph<'a>(problem: &'a Problem, centres: &'a [[f64; 2]]) -> Graph<'a> {
+        let (offsets, targets) = problem.adjacency_graph().neighbours();
+        Graph {
+            offsets,
+            targets,
+            points: &problem.points,
+            centres,
+            locked: &problem.locked,
+            scale: 1.0,
+            objective: crate::Objective::SquaredDistance,
+            travel: None,
+            disruption: None,
+            weights: None,
+        }
+    }
+
+    /// The territory holding the account nearest each base, found by brute force.
+    fn holder_of_base(problem: &Problem, of: &[usize], j: usize) -> usize {
+        let at = problem
+            .projection
+            .forward(problem.territories[j].base.unwrap());
+        let nearest = (0..of.len())
+            .min_by(|&a, &b| dist2(problem.points[a], at).total_cmp(&dist2(problem.points[b], at)))
+            .unwrap();
+        of[nearest]
+    }
+
+    #[test]
+    fn a_base_in_the_half_balance_gives_away_is_brought_home_within_the_band() {
+        let problem = strip_problem();
+        let bal = Balance::new(&problem);
+        let centres: Vec<[f64; 2]> = problem
+            .territories
+            .iter()
+            .map(|t| problem.projection.forward(t.base.unwrap()))
+            .collect();
+        let g = graph(&problem, &centres);
+        // Naive balance: the western half to A, the eastern half (with A's base) to B.
+        let naive: Vec<usize> = (0..120)
+            .map(|i| usize::from(column(&problem, i) >= 20))
+            .collect();
+        let mut asg = Assignment::new(naive, &bal, 2);
+        assert!(bal.violation(&asg.loads) <= 1e-9);
+        assert_eq!(fragmented(&asg.of, &g, 2), 0);
+        assert_eq!(holder_of_base(&problem, &asg.of, 0), 1, "precondition");
+        let homes = home_accounts(&problem);
+        assert_eq!(homes[0].len(), 1);
+        assert_eq!(column(&problem, homes[0][0]), 30);
+        let h = Homing {
+            problem: &problem,
+            bal: &bal,
+            territories: 2,
+            contiguous: true,
+            max_moves: None,
+            seed: 1,
+        };
+        let blocked = keep_home(&h, &mut asg, &g, &homes);
+        assert_eq!(blocked, vec![None, None]);
+        assert_eq!(holder_of_base(&problem, &asg.of, 0), 0);
+        assert_eq!(holder_of_base(&problem, &asg.of, 1), 1);
+        assert!(bal.violation(&asg.loads) <= 1e-9, "bands kept");
+        assert_eq!(fragmented(&asg.of, &g, 2), 0, "both territories one piece");
+        assert!(outside(&problem, &asg.of, &homes, &blocked, &|_, _| unreachable!()).is_empty());
+    }
+
+    #[test]
+    fn the_engine_keeps_both_bases_home_on_the_strip_on_any_thread_count() {
+        let problem = strip_problem();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| plan(&problem, &PlanOptions::default()).unwrap())
+        };
+        let p = run(1);
+        assert!(p.metrics.balanced());
+        assert!(p.metrics.contiguity.contiguous);
+        assert_eq!(p.bases_outside, Vec::new());
+        assert_eq!(holder_of_base(&problem, &p.assignment, 0), 0);
+        assert_eq!(holder_of_base(&problem, &p.assignment, 1), 1);
+        // A holds at most 66 of the 120 accounts, so not every column up to its base's.
+        let a = p.assignment.iter().filter(|&&j| j == 0).count();
+        assert!(a <= 66, "{a}");
+        assert_eq!(run(2).assignment, p.assignment);
+    }
+
+    #[test]
+    fn a_base_at_an_account_too_heavy_for_its_rep_stays_outside_and_says_why() {
+        // 80 accounts of 100 and one of 5,400 (40% of the revenue) where
+        // A's base is: A's quarter share may hold at most 3,500.
+        let mut acc = strip();
+        acc.truncate(81);
+        acc[15].revenue = 5400.0;
+        let heavy = acc[15].id.clone();
+        let at = acc[15].location;
+        let problem = Problem::builder()
+            .accounts(acc)
+            .reps(vec![
+                Rep::new("A", Some(Location::new(at.lat + 0.0001, at.lon + 0.0001))),
+                Rep::new("B", Some(Location::new(60.003, 24.0 + 0.005 * 26.0))).with_capacity(3.0),
+            ])
+            .criterion(Measure::Revenue, 0.05)
+            .build()
+            .unwrap();
+        let p = plan(&problem, &PlanOptions::default()).unwrap();
+        assert!(p.metrics.balanced(), "{:?}", p.diagnostics);
+        assert!(p.metrics.contiguity.contiguous);
+        assert_eq!(holder_of_base(&problem, &p.assignment, 0), 1);
+        assert_eq!(holder_of_base(&problem, &p.assignment, 1), 1);
+        assert_eq!(p.bases_outside.len(), 1, "{:?}", p.bases_outside);
+        let b = &p.bases_outside[0];
+        assert_eq!(b.territory, "A");
+        assert_eq!(b.held_by.as_deref(), Some("B"));
+        assert_eq!(b.home_account.as_deref(), Some(heavy.as_str()));
+        assert_eq!(b.kind, BaseOutsideKind::Balance);
+        assert_eq!(b.criterion.as_deref(), Some("revenue"));
+        assert!(
+            b.message.contains("±5.0% band on 'revenue'"),
+            "{}",
+            b.message
+        );
+    }
+}
