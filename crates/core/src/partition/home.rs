@@ -112,17 +112,17 @@ fn is_home(homes: &[usize], of: &[usize], j: usize) -> bool {
     homes.iter().all(|&i| of[i] == j)
 }
 
-/// Territories in more than one piece of the graph.
-fn fragmented(of: &[usize], g: &Graph<'_>, territories: usize) -> usize {
-    let n = of.len();
-    let mut seen = vec![false; n];
-    let mut pieces = vec![0usize; territories];
+/// Pieces of the graph that the territories in `set` make up, summed: only
+/// the territories a move touches can change, so only those are counted.
+fn pieces(of: &[usize], g: &Graph<'_>, set: &[usize]) -> usize {
+    let mut seen = vec![false; of.len()];
     let mut queue = VecDeque::new();
-    for s in 0..n {
-        if seen[s] {
+    let mut count = 0;
+    for s in 0..of.len() {
+        if seen[s] || !set.contains(&of[s]) {
             continue;
         }
-        pieces[of[s]] += 1;
+        count += 1;
         seen[s] = true;
         queue.push_back(s);
         while let Some(u) = queue.pop_front() {
@@ -134,7 +134,7 @@ fn fragmented(of: &[usize], g: &Graph<'_>, territories: usize) -> usize {
             }
         }
     }
-    pieces.iter().filter(|&&p| p > 1).count()
+    count
 }
 
 /// The accounts to move into `j`: the home accounts outside it, and with
@@ -290,14 +290,24 @@ fn try_home(
         });
     };
     let before_violation = bal.violation(&asg.loads);
-    let before_pieces = fragmented(&asg.of, g, kt);
+    // The territories the chain touches: its own and those it takes from.
+    let mut touched: Vec<usize> = chain.iter().map(|&i| asg.of[i]).collect();
+    touched.push(j);
+    touched.sort_unstable();
+    touched.dedup();
+    let before_pieces = if h.contiguous {
+        pieces(&asg.of, g, &touched)
+    } else {
+        0
+    };
     let mut trial = asg.clone();
     for &i in &chain {
         trial.apply(bal, i, j);
         frozen[i] = true;
     }
     let fixed = g.with_locked(&frozen);
-    if h.contiguous {
+    // Merging fragments scans the whole graph: only when the chain cut one off.
+    if h.contiguous && pieces(&trial.of, g, &touched) > before_pieces {
         contiguity::repair(&mut trial, bal, &fixed, kt);
     } else {
         contiguity::rebalance_on_border(&mut trial, bal, &fixed, kt);
@@ -326,7 +336,7 @@ fn try_home(
             criterion: Some(criterion),
         });
     }
-    if h.contiguous && fragmented(&trial.of, g, kt) > before_pieces {
+    if h.contiguous && pieces(&trial.of, g, &touched) > before_pieces {
         return Err(Blocked {
             kind: BaseOutsideKind::Contiguity,
             criterion: None,
@@ -524,7 +534,7 @@ mod tests {
             .collect();
         let mut asg = Assignment::new(naive, &bal, 2);
         assert!(bal.violation(&asg.loads) <= 1e-9);
-        assert_eq!(fragmented(&asg.of, &g, 2), 0);
+        assert_eq!(pieces(&asg.of, &g, &[0, 1]), 2);
         assert_eq!(holder_of_base(&problem, &asg.of, 0), 1, "precondition");
         let homes = home_accounts(&problem);
         assert_eq!(homes[0].len(), 1);
@@ -542,7 +552,11 @@ mod tests {
         assert_eq!(holder_of_base(&problem, &asg.of, 0), 0);
         assert_eq!(holder_of_base(&problem, &asg.of, 1), 1);
         assert!(bal.violation(&asg.loads) <= 1e-9, "bands kept");
-        assert_eq!(fragmented(&asg.of, &g, 2), 0, "both territories one piece");
+        assert_eq!(
+            pieces(&asg.of, &g, &[0, 1]),
+            2,
+            "both territories one piece"
+        );
         assert!(outside(&problem, &asg.of, &homes, &blocked, &|_, _| unreachable!()).is_empty());
     }
 
