@@ -29,6 +29,10 @@
 //!    with border moves for balance and perturbation rounds for tight
 //!    tolerances (`contiguity`). The p-median local search (`pmedian`) runs
 //!    for the distance objective on small problems.
+//! 8. **Bases home**: the account nearest each fixed base (whose drawn cell
+//!    holds the base) joins the rep's territory when the bands and contiguity
+//!    still hold after border moves; otherwise [`Plan::bases_outside`] says
+//!    why (`home`).
 //!
 //! Above `aggregate_above` accounts, the same steps run on basic cells first
 //! (`aggregate`). Alignment levels (`levels`) run the engine once per level.
