@@ -201,15 +201,18 @@ fn voronoi_union(
         .collect()
 }
 
-/// Whether `p` lies in the area territory shapes are drawn over (the
-/// enlarged hull of the accounts): a base beyond it is in no shape at all.
-pub(crate) fn within_drawn_area(points: &[[f64; 2]], p: [f64; 2]) -> bool {
+/// Whether each of `ps` lies in the area territory shapes are drawn over
+/// (the enlarged hull of the accounts): a base beyond it is in no shape.
+pub(crate) fn within_drawn_area(points: &[[f64; 2]], ps: &[[f64; 2]]) -> Vec<bool> {
     use geo::Intersects;
     if points.is_empty() {
-        return false;
+        return vec![false; ps.len()];
     }
     let (min, max) = bounds(points);
-    clip_region(points, min, max).intersects(&Point::new(p[0], p[1]))
+    let area = clip_region(points, min, max);
+    ps.iter()
+        .map(|p| area.intersects(&Point::new(p[0], p[1])))
+        .collect()
 }
 
 /// Above this many points, shapes are drawn from a thinned sample.

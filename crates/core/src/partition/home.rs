@@ -107,6 +107,25 @@ pub(crate) fn home_accounts(problem: &Problem) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Per territory, whether it has a base inside the area shapes are drawn over.
+fn bases_in_area(problem: &Problem) -> Vec<bool> {
+    let at: Vec<[f64; 2]> = problem
+        .territories
+        .iter()
+        .map(|t| {
+            t.base
+                .map_or([f64::NAN; 2], |b| problem.projection.forward(b))
+        })
+        .collect();
+    let inside = crate::geometry::within_drawn_area(&problem.points, &at);
+    problem
+        .territories
+        .iter()
+        .zip(inside)
+        .map(|(t, inside)| t.base.is_some() && inside)
+        .collect()
+}
+
 /// Whether territory `j`'s base is home under `of`.
 fn is_home(homes: &[usize], of: &[usize], j: usize) -> bool {
     homes.iter().all(|&i| of[i] == j)
@@ -210,15 +229,7 @@ pub(crate) fn keep_home(
     let mut blocked: Vec<Option<Blocked>> = vec![None; kt];
     let problem = h.problem;
     // A base beyond the accounts' area is in no shape, wherever its home goes.
-    let reachable: Vec<bool> = problem
-        .territories
-        .iter()
-        .map(|t| {
-            t.base.is_some_and(|b| {
-                crate::geometry::within_drawn_area(&problem.points, problem.projection.forward(b))
-            })
-        })
-        .collect();
+    let reachable = bases_in_area(problem);
     // A second pass retries what the first refused: later moves change the loads.
     for _pass in 0..2 {
         let mut changed = false;
@@ -406,14 +417,16 @@ pub(crate) fn outside(
     fallback: &dyn Fn(usize, usize) -> Blocked,
 ) -> Vec<BaseOutside> {
     let mut out = Vec::new();
+    if homes.iter().all(Vec::is_empty) {
+        return out;
+    }
+    let in_area = bases_in_area(problem);
     for (j, t) in problem.territories.iter().enumerate() {
-        let Some(b) = t.base else { continue };
-        if homes[j].is_empty() {
+        if t.base.is_none() || homes[j].is_empty() {
             continue;
         }
-        let at = problem.projection.forward(b);
         let home = homes[j].iter().copied().find(|&i| of[i] != j);
-        if !crate::geometry::within_drawn_area(&problem.points, at) {
+        if !in_area[j] {
             out.push(BaseOutside {
                 territory: t.id.clone(),
                 held_by: None,
@@ -617,5 +630,25 @@ mod tests {
             "{}",
             b.message
         );
+    }
+
+    #[test]
+    fn a_base_beyond_the_accounts_is_reported_as_in_no_territory() {
+        let problem = Problem::builder()
+            .accounts(strip())
+            .reps(vec![
+                Rep::new("A", Some(Location::new(60.003, 24.0))),
+                Rep::new("far", Some(Location::new(61.0, 24.1))),
+            ])
+            .criterion(Measure::Customers, 0.10)
+            .build()
+            .unwrap();
+        let p = plan(&problem, &PlanOptions::default()).unwrap();
+        assert!(p.metrics.balanced());
+        assert_eq!(p.bases_outside.len(), 1, "{:?}", p.bases_outside);
+        let b = &p.bases_outside[0];
+        assert_eq!(b.territory, "far");
+        assert_eq!(b.held_by, None);
+        assert_eq!(b.kind, BaseOutsideKind::BeyondAccounts);
     }
 }
