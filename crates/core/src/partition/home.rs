@@ -202,7 +202,10 @@ fn chain_to(
 }
 
 /// Rounds of the perturbation search when border moves alone leave a band broken.
-const SHAKE_ROUNDS: usize = 300;
+const SHAKE_ROUNDS: usize = 100;
+
+/// Border repair steps after moving a base's home, plus 20 per account moved.
+const REBALANCE_ROUNDS: usize = 200;
 
 /// Options for [`keep_home`].
 pub(crate) struct Homing<'a> {
@@ -319,11 +322,18 @@ fn try_home(
     let fixed = g.with_locked(&frozen);
     // Merging fragments scans the whole graph: only when the chain cut one off.
     if h.contiguous && pieces(&trial.of, g, &touched) > before_pieces {
-        contiguity::repair(&mut trial, bal, &fixed, kt);
-    } else {
-        contiguity::rebalance_on_border(&mut trial, bal, &fixed, kt);
+        contiguity::merge_all(&mut trial, bal, &fixed, kt);
     }
-    if bal.violation(&trial.loads) > before_violation + 1e-9 {
+    // Only the bands the move pushed out are repaired: what was out of band
+    // before is the contiguity repair's, and chasing it here would redo that
+    // repair once per base.
+    let baseline: Vec<f64> = (0..asg.loads.len())
+        .map(|idx| bal.excess(idx, asg.loads[idx]))
+        .collect();
+    let rounds = REBALANCE_ROUNDS + 20 * chain.len();
+    contiguity::rebalance_on_border_from(&mut trial, bal, &fixed, kt, Some(&baseline), rounds);
+    // The perturbation search aims at a plan inside every band: only then.
+    if before_violation <= 1e-9 && bal.violation(&trial.loads) > 1e-9 {
         contiguity::shake(&mut trial, bal, &fixed, kt, SHAKE_ROUNDS, h.seed);
     }
     let after_violation = bal.violation(&trial.loads);
