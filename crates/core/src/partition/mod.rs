@@ -843,6 +843,11 @@ fn finish(
             seed: options.seed,
         };
         blocked = home::keep_home(&homing, &mut asg, &graph, &homes);
+        progress.detail(&format!(
+            "bases home: {} of {} bases outside their territory",
+            blocked.iter().flatten().count(),
+            homes.iter().filter(|h| !h.is_empty()).count()
+        ));
         timer.lap("bases home");
     }
     // A cap on moves is the user's hard limit: when moves that keep territories
