@@ -102,10 +102,24 @@ fn join_pieces(
                 let p = Point::new(points[i][0], points[i][1]);
                 shape.0.iter().position(|poly| poly.intersects(&p))
             };
-            let mut uf = petgraph::unionfind::UnionFind::<usize>::new(shape.0.len());
+            // An account sharing its spot with another territory's account
+            // may have no cell of its own (the cell goes to one of them): it
+            // is a node of its own, so pieces join through its spot.
+            let pieces = shape.0.len();
+            let mut cellless: Vec<usize> = edges
+                .iter()
+                .flat_map(|&(a, b)| [a, b])
+                .filter(|&i| piece_of(i).is_none())
+                .collect();
+            cellless.sort_unstable();
+            cellless.dedup();
+            let node = |i: usize| {
+                piece_of(i).or_else(|| cellless.binary_search(&i).ok().map(|k| pieces + k))
+            };
+            let mut uf = petgraph::unionfind::UnionFind::<usize>::new(pieces + cellless.len());
             let mut bridges = Vec::new();
             for (a, b) in edges {
-                if let (Some(pa), Some(pb)) = (piece_of(a), piece_of(b)) {
+                if let (Some(pa), Some(pb)) = (node(a), node(b)) {
                     if uf.union(pa, pb) {
                         bridges.push(corridor(points[a], points[b], extent));
                     }
