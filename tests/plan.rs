@@ -380,3 +380,103 @@ fn districts_weighted_by_population_within_half_a_percent() {
         assert!((1.0 - 1e-9..1.5).contains(&ratio), "{ratio}");
     }
 }
+
+/// `territory report --json` on a plan folder, with the page it wrote.
+fn report_of(plan: &std::path::Path) -> (Value, String) {
+    let html = plan.join("r.html");
+    let report = run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    (report, std::fs::read_to_string(&html).unwrap())
+}
+
+/// The territories of `summary.json`'s `bases_outside`, each with a reason.
+fn listed_outside(plan: &std::path::Path) -> Vec<String> {
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(plan.join("summary.json")).unwrap()).unwrap();
+    summary["bases_outside"]
+        .as_array()
+        .expect("summary.json lists bases_outside")
+        .iter()
+        .map(|b| {
+            assert!(!b["message"].as_str().unwrap_or("").is_empty(), "{b}");
+            b["territory"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sample_plan_keeps_every_base_inside_its_own_territory_as_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plan = tmp.path().join("plan");
+    let (a, r) = (sample("accounts.csv"), sample("reps.csv"));
+    let out = territory(&[
+        "plan",
+        "--accounts",
+        a.to_str().unwrap(),
+        "--reps",
+        r.to_str().unwrap(),
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("the base of"), "{}", stderr(&out));
+    assert_eq!(listed_outside(&plan), Vec::<String>::new());
+    // The report's own check on the drawn shapes agrees (it found four
+    // bases outside before the plan kept them home).
+    let (report, html) = report_of(&plan);
+    assert_eq!(report["bases_outside"], serde_json::json!([]));
+    assert!(!html.contains(r#"class="base-outside""#));
+}
+
+#[test]
+fn a_base_the_bands_keep_outside_is_listed_with_its_reason_everywhere() {
+    // A's base sits at an account carrying 40% of the revenue, and A's
+    // quarter share may hold at most 26.25%: the account must be B's.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut accounts = String::from("id,lat,lon,status,revenue\n");
+    for i in 0..81 {
+        let (col, row) = (i / 3, i % 3);
+        let revenue = if i == 15 { 5400 } else { 100 };
+        accounts.push_str(&format!(
+            "c{col}r{row},{:.4},{:.4},customer,{revenue}\n",
+            60.0 + 0.003 * row as f64,
+            24.0 + 0.005 * col as f64
+        ));
+    }
+    let reps = "id,lat,lon,capacity\nA,60.0001,24.0251,1\nB,60.003,24.13,3\n";
+    std::fs::write(tmp.path().join("accounts.csv"), accounts).unwrap();
+    std::fs::write(tmp.path().join("reps.csv"), reps).unwrap();
+    let plan = tmp.path().join("plan");
+    let out = territory(&[
+        "plan",
+        "--accounts",
+        tmp.path().join("accounts.csv").to_str().unwrap(),
+        "--reps",
+        tmp.path().join("reps.csv").to_str().unwrap(),
+        "--balance",
+        "revenue:5%",
+        "--out",
+        plan.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the base of A lies in B's territory: moving account 'c5r0'")
+            && err.contains("band on 'revenue'"),
+        "{err}"
+    );
+    assert_eq!(listed_outside(&plan), vec!["A".to_string()]);
+    let (report, html) = report_of(&plan);
+    assert_eq!(report["bases_outside"], serde_json::json!(["A"]));
+    assert!(
+        html.contains("The plan left it there: moving account &#39;c5r0&#39;"),
+        "the page gives the plan's reason"
+    );
+}

@@ -723,6 +723,18 @@ fn report(progress: &StderrProgress, verb: &str, summary: &PlanSummary, run: &Ru
     for d in &summary.diagnostics {
         progress.done(&format!("warning: {}", d.message));
     }
+    for b in &summary.bases_outside {
+        progress.done(&format!(
+            "warning: the base of {} lies {}: {}",
+            b.territory,
+            b.held_by
+                .as_deref()
+                .map_or("outside every territory".into(), |t| format!(
+                    "in {t}'s territory"
+                )),
+            b.message
+        ));
+    }
 }
 
 /// Parses `K` or `A..B` (also `A-B`).

@@ -102,10 +102,24 @@ fn join_pieces(
                 let p = Point::new(points[i][0], points[i][1]);
                 shape.0.iter().position(|poly| poly.intersects(&p))
             };
-            let mut uf = petgraph::unionfind::UnionFind::<usize>::new(shape.0.len());
+            // An account sharing its spot with another territory's account
+            // may have no cell of its own (the cell goes to one of them): it
+            // is a node of its own, so pieces join through its spot.
+            let pieces = shape.0.len();
+            let mut cellless: Vec<usize> = edges
+                .iter()
+                .flat_map(|&(a, b)| [a, b])
+                .filter(|&i| piece_of(i).is_none())
+                .collect();
+            cellless.sort_unstable();
+            cellless.dedup();
+            let node = |i: usize| {
+                piece_of(i).or_else(|| cellless.binary_search(&i).ok().map(|k| pieces + k))
+            };
+            let mut uf = petgraph::unionfind::UnionFind::<usize>::new(pieces + cellless.len());
             let mut bridges = Vec::new();
             for (a, b) in edges {
-                if let (Some(pa), Some(pb)) = (piece_of(a), piece_of(b)) {
+                if let (Some(pa), Some(pb)) = (node(a), node(b)) {
                     if uf.union(pa, pb) {
                         bridges.push(corridor(points[a], points[b], extent));
                     }
@@ -198,6 +212,20 @@ fn voronoi_union(
             }
             geo::unary_union(cells.iter()).intersection(&clip)
         })
+        .collect()
+}
+
+/// Whether each of `ps` lies in the area territory shapes are drawn over
+/// (the enlarged hull of the accounts): a base beyond it is in no shape.
+pub(crate) fn within_drawn_area(points: &[[f64; 2]], ps: &[[f64; 2]]) -> Vec<bool> {
+    use geo::Intersects;
+    if points.is_empty() {
+        return vec![false; ps.len()];
+    }
+    let (min, max) = bounds(points);
+    let area = clip_region(points, min, max);
+    ps.iter()
+        .map(|p| area.intersects(&Point::new(p[0], p[1])))
         .collect()
 }
 

@@ -81,9 +81,9 @@ pub use criteria::{parse_tolerance, Criterion, Measure};
 pub use metrics::Metrics;
 pub use model::{Account, Location, Rep, Status, TimeWindow, Weekday};
 pub use partition::{
-    plan, plan_multistart, plan_with_progress, CentreRule, Diagnostic, DiagnosticKind,
-    DisruptionMeasure, NoProgress, Objective, Plan, PlanError, PlanOptions, Progress, Rebalance,
-    Seeding, SolveStats,
+    plan, plan_multistart, plan_with_progress, BaseOutside, BaseOutsideKind, CentreRule,
+    Diagnostic, DiagnosticKind, DisruptionMeasure, NoProgress, Objective, Plan, PlanError,
+    PlanOptions, Progress, Rebalance, Seeding, SolveStats,
 };
 pub use problem::{
     CentreTravel, Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel,

@@ -9,7 +9,9 @@ use territory::metrics::{
     Compactness, Contiguity, CriterionSummary, CriterionValue, TerritoryMetrics,
 };
 use territory::partition::levels::LevelledPlan;
-use territory::{Diagnostic, Location, Plan, PlanOptions, Problem, SolveStats, WorkloadModel};
+use territory::{
+    BaseOutside, Diagnostic, Location, Plan, PlanOptions, Problem, SolveStats, WorkloadModel,
+};
 
 use crate::output::write_files_atomically;
 
@@ -64,6 +66,11 @@ pub struct PlanSummary {
     /// Requirements not met, with reasons.
     #[serde(deserialize_with = "crate::summary_serde::diagnostics")]
     pub diagnostics: Vec<Diagnostic>,
+    /// Rep bases the plan leaves outside their own territory, each with the
+    /// constraint (a balance band, contiguity, a lock) that kept them there.
+    /// Absent in summaries written before the plan kept bases home.
+    #[serde(default, deserialize_with = "crate::summary_serde::bases_outside")]
+    pub bases_outside: Vec<BaseOutside>,
     /// Engine facts.
     #[serde(deserialize_with = "crate::summary_serde::solve_stats")]
     pub solve: SolveStats,
@@ -166,6 +173,7 @@ impl PlanSummary {
             region_criteria: Vec::new(),
             regions: Vec::new(),
             diagnostics: plan.diagnostics.clone(),
+            bases_outside: plan.bases_outside.clone(),
             solve: plan.stats.clone(),
             options: options.clone(),
             workload_model: problem.workload_model().clone(),

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Deserializer};
 use territory::{
-    CentreRule, Diagnostic, DiagnosticKind, DisruptionMeasure, Objective, PlanOptions, Rebalance,
-    Seeding, SolveStats,
+    BaseOutside, BaseOutsideKind, CentreRule, Diagnostic, DiagnosticKind, DisruptionMeasure,
+    Objective, PlanOptions, Rebalance, Seeding, SolveStats,
 };
 
 #[derive(Deserialize)]
@@ -26,6 +26,30 @@ struct DiagnosticDef {
     #[serde(default)]
     criterion: Option<String>,
     territories: Vec<String>,
+    message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(remote = "BaseOutsideKind", rename_all = "snake_case")]
+enum BaseOutsideKindDef {
+    Balance,
+    Contiguity,
+    Locked,
+    MoveCap,
+    BeyondAccounts,
+    OtherRegion,
+}
+
+#[derive(Deserialize)]
+#[serde(remote = "BaseOutside")]
+struct BaseOutsideDef {
+    territory: String,
+    held_by: Option<String>,
+    home_account: Option<String>,
+    #[serde(with = "BaseOutsideKindDef")]
+    kind: BaseOutsideKind,
+    #[serde(default)]
+    criterion: Option<String>,
     message: String,
 }
 
@@ -107,6 +131,15 @@ fn rebalance<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rebalance>, D::Er
 pub(crate) fn diagnostics<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Diagnostic>, D::Error> {
     #[derive(Deserialize)]
     struct Wrap(#[serde(with = "DiagnosticDef")] Diagnostic);
+    Ok(Vec::<Wrap>::deserialize(d)?
+        .into_iter()
+        .map(|w| w.0)
+        .collect())
+}
+
+pub(crate) fn bases_outside<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BaseOutside>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap(#[serde(with = "BaseOutsideDef")] BaseOutside);
     Ok(Vec::<Wrap>::deserialize(d)?
         .into_iter()
         .map(|w| w.0)

@@ -632,7 +632,7 @@ pub(crate) fn map_notes(
     for b in bases_outside {
         let _ = write!(
             out,
-            r#"<li class="base-outside" data-id="{}">The base of {}{} lies {} (ringed red on the map): the rep starts and ends every day outside the territory.</li>"#,
+            r#"<li class="base-outside" data-id="{}">The base of {}{} lies {} (ringed red on the map): the rep starts and ends every day outside the territory. {}</li>"#,
             escape(&b.territory),
             escape(&b.territory),
             b.name
@@ -642,7 +642,11 @@ pub(crate) fn map_notes(
             b.inside
                 .as_deref()
                 .map(|t| format!("in {}'s territory", escape(t)))
-                .unwrap_or_else(|| "outside every drawn territory".into())
+                .unwrap_or_else(|| "outside every drawn territory".into()),
+            match &b.reason {
+                Some(r) => format!("The plan left it there: {}.", escape(r)),
+                None => "The plan's summary gives no reason for it.".into(),
+            }
         );
     }
     out.push_str("</ul>");

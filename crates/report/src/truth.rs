@@ -24,6 +24,8 @@ pub struct BaseOutside {
     pub name: Option<String>,
     /// The territory whose shape holds the base, if any.
     pub inside: Option<String>,
+    /// Why the plan left it there, when its summary says (`bases_outside`).
+    pub reason: Option<String>,
 }
 
 /// Territories whose drawn polygons differ in number from their pieces.
@@ -44,7 +46,8 @@ pub fn piece_mismatches(plan: &PlanFolder) -> Vec<PieceMismatch> {
 }
 
 /// Bases that no polygon of their own territory contains, with the territory
-/// that holds them.
+/// that holds them. The drawing decides, not the summary: the summary's own
+/// list only adds the reason the plan gives.
 pub fn bases_outside(plan: &PlanFolder) -> Vec<BaseOutside> {
     let holder = |p: [f64; 2]| {
         plan.territories
@@ -63,6 +66,12 @@ pub fn bases_outside(plan: &PlanFolder) -> Vec<BaseOutside> {
                 territory: b.territory.clone(),
                 name: b.name.clone(),
                 inside: holder(b.at),
+                reason: plan
+                    .summary
+                    .bases_outside
+                    .iter()
+                    .find(|o| o.territory == b.territory)
+                    .map(|o| o.message.clone()),
             })
         })
         .collect()

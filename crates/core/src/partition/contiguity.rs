@@ -26,6 +26,22 @@ pub(crate) struct Graph<'a> {
 }
 
 impl Graph<'_> {
+    /// The same graph with other accounts held in place.
+    pub fn with_locked<'b>(&'b self, locked: &'b [bool]) -> Graph<'b> {
+        Graph {
+            offsets: self.offsets.clone(),
+            targets: self.targets.clone(),
+            points: self.points,
+            centres: self.centres,
+            locked,
+            scale: self.scale,
+            objective: self.objective,
+            travel: self.travel,
+            disruption: self.disruption,
+            weights: self.weights,
+        }
+    }
+
     pub fn neighbours(&self, i: usize) -> &[usize] {
         &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
@@ -63,6 +79,22 @@ pub(crate) fn repair(
     g: &Graph<'_>,
     territories: usize,
 ) -> Outcome {
+    let fragments_moved = merge_all(asg, bal, g, territories);
+    let balance_moves = rebalance_on_border(asg, bal, g, territories);
+    Outcome {
+        fragments_moved,
+        balance_moves,
+    }
+}
+
+/// Merges cut-off fragments into a neighbour until none is left (or 20
+/// passes); fragments holding a locked account stay. Returns how many moved.
+pub(crate) fn merge_all(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+) -> usize {
     let mut fragments_moved = 0;
     for _pass in 0..20 {
         let moved = merge_fragments(asg, bal, g, territories);
@@ -71,11 +103,7 @@ pub(crate) fn repair(
             break;
         }
     }
-    let balance_moves = rebalance_on_border(asg, bal, g, territories);
-    Outcome {
-        fragments_moved,
-        balance_moves,
-    }
+    fragments_moved
 }
 
 /// Most accounts for which [`shake`] runs its perturbation rounds.
@@ -334,6 +362,22 @@ fn rebalance_on_border(
     g: &Graph<'_>,
     territories: usize,
 ) -> usize {
+    let rounds = (50 * territories * bal.c).max(2000);
+    rebalance_on_border_from(asg, bal, g, territories, None, rounds)
+}
+
+/// As [`rebalance_on_border`], for the bands now further out than
+/// `baseline` (each band's excess before some moves) when given: those moves
+/// are undone in balance without chasing what was out of band before them.
+/// At most `rounds` repair steps.
+pub(crate) fn rebalance_on_border_from(
+    asg: &mut Assignment,
+    bal: &Balance,
+    g: &Graph<'_>,
+    territories: usize,
+    baseline: Option<&[f64]>,
+    rounds: usize,
+) -> usize {
     let n = asg.of.len();
     let c = bal.c;
     let mut members = Members::new(&asg.of, territories);
@@ -341,10 +385,13 @@ fn rebalance_on_border(
     let mut stamp = 0u32;
     let mut moves = 0;
     let mut stuck = vec![false; territories * c];
-    for _ in 0..(50 * territories * c).max(2000) {
+    for _ in 0..rounds {
         let worst = (0..territories * c)
             .filter(|&idx| !stuck[idx])
-            .map(|idx| (idx, bal.excess(idx, asg.loads[idx])))
+            .map(|idx| {
+                let e = bal.excess(idx, asg.loads[idx]);
+                (idx, baseline.map_or(e, |b| e - b[idx]))
+            })
             .filter(|(_, e)| *e > 1e-9)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let Some((idx, _)) = worst else { break };

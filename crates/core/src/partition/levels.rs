@@ -495,7 +495,9 @@ pub fn plan_levels(
     let mut assignment = vec![0; n];
     let mut centres = vec![[0.0, 0.0]; kt];
     let mut territory_stats = Vec::new();
+    let mut engine_outside: Vec<super::BaseOutside> = Vec::new();
     for (r, sub) in sub_plans.into_iter().enumerate() {
+        engine_outside.extend(sub.bases_outside);
         let (local, local_centres, stats) = (sub.assignment, sub.centres, sub.stats);
         for (&i, &l) in region_accounts[r].iter().zip(&local) {
             assignment[i] = regions[r].territories[l];
@@ -522,6 +524,33 @@ pub fn plan_levels(
     }
     let mut diagnostics = territory_diagnostics(problem, &metrics, &regions, &territory_region);
     diagnostics.extend(region_diagnostics(&region_metrics, region_diags));
+    // Each region placed its bases among its own accounts; the truth is on
+    // all of them, where a base may lie nearest an account of another region.
+    let homes = super::home::home_accounts(problem);
+    let blocked: Vec<Option<super::home::Blocked>> = specs_of(problem)
+        .iter()
+        .map(|t| {
+            engine_outside
+                .iter()
+                .find(|b| &b.territory == t && b.held_by.is_some())
+                .map(|b| super::home::Blocked {
+                    kind: b.kind,
+                    criterion: b.criterion.clone(),
+                    message: b.message.clone(),
+                })
+        })
+        .collect();
+    let bases_outside = super::home::outside(problem, &assignment, &homes, &blocked, &|_, i| {
+        super::home::Blocked {
+            kind: super::BaseOutsideKind::OtherRegion,
+            criterion: None,
+            message: format!(
+                "account '{}', nearest the base, is in region '{}', planned apart",
+                problem.accounts()[i].id,
+                names[account_region[i]]
+            ),
+        }
+    });
     let stats = merge_stats(
         region_stats,
         territory_stats,
@@ -534,6 +563,7 @@ pub fn plan_levels(
             centres,
             metrics,
             diagnostics,
+            bases_outside,
             stats,
             adjacency,
             prices: None,
@@ -610,6 +640,8 @@ struct RegionPlan {
     assignment: Vec<usize>,
     centres: Vec<[f64; 2]>,
     stats: Option<SolveStats>,
+    /// The region engine's bases outside (on the region's accounts).
+    bases_outside: Vec<super::BaseOutside>,
 }
 
 /// Plans one region's territories on its accounts.
@@ -663,6 +695,7 @@ fn plan_region(
             assignment: of,
             centres,
             stats: None,
+            bases_outside: Vec::new(),
         });
     }
     let sub_options = PlanOptions {
@@ -680,6 +713,7 @@ fn plan_region(
         assignment: plan.assignment,
         centres: plan.centres,
         stats: Some(plan.stats),
+        bases_outside: plan.bases_outside,
     })
 }
 
@@ -919,3 +953,8 @@ fn merge_stats(
 
 #[cfg(test)]
 mod tests;
+
+/// The territory ids, in order.
+fn specs_of(problem: &Problem) -> Vec<String> {
+    problem.territories().iter().map(|t| t.id.clone()).collect()
+}

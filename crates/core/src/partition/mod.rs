@@ -29,6 +29,10 @@
 //!    with border moves for balance and perturbation rounds for tight
 //!    tolerances (`contiguity`). The p-median local search (`pmedian`) runs
 //!    for the distance objective on small problems.
+//! 8. **Bases home**: the account nearest each fixed base (whose drawn cell
+//!    holds the base) joins the rep's territory when the bands and contiguity
+//!    still hold after border moves; otherwise [`Plan::bases_outside`] says
+//!    why (`home`).
 //!
 //! Above `aggregate_above` accounts, the same steps run on basic cells first
 //! (`aggregate`). Alignment levels (`levels`) run the engine once per level.
@@ -39,6 +43,7 @@ mod balance_lp;
 mod candidates;
 mod contiguity;
 mod fixed_bases;
+mod home;
 mod lagrangian;
 pub mod levels;
 mod pmedian;
@@ -59,6 +64,7 @@ use crate::projection::dist2;
 use balance::Balance;
 use balance_lp::Frontier;
 use candidates::Candidates;
+pub use home::{BaseOutside, BaseOutsideKind};
 use lagrangian::Prices;
 
 /// Most territories an account may choose among in a large LP (its cheapest priced candidates).
@@ -256,6 +262,9 @@ pub struct Plan {
     pub metrics: Metrics,
     /// What could not be met, and why.
     pub diagnostics: Vec<Diagnostic>,
+    /// Rep bases left outside their own territory's shape, each with the
+    /// constraint that kept them there (measured on the final assignment).
+    pub bases_outside: Vec<BaseOutside>,
     /// Solve facts.
     pub stats: SolveStats,
     /// The adjacency used for contiguity.
@@ -806,11 +815,51 @@ fn finish(
             timer.lap("p-median local search");
         }
     }
+    // Each base inside its own territory where the bands and contiguity allow:
+    // last, so that no later search for compactness takes a home away again.
+    let homes = home::home_accounts(problem);
+    let mut blocked = vec![None; kt];
+    if homes.iter().any(|h| !h.is_empty()) {
+        progress.phase("bases home");
+        let (offsets, targets) = adjacency.neighbours();
+        let graph = contiguity::Graph {
+            offsets,
+            targets,
+            points: &problem.points,
+            centres: &centres,
+            objective: options.objective,
+            travel: problem.centre_travel.as_deref(),
+            disruption: cand.disruption.as_ref(),
+            locked: &problem.locked,
+            scale: cand.scale,
+            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
+        };
+        let homing = home::Homing {
+            problem,
+            bal,
+            territories: kt,
+            contiguous: options.contiguity,
+            max_moves: options.rebalance.as_ref().and_then(|r| r.max_moves),
+            seed: options.seed,
+        };
+        blocked = home::keep_home(&homing, &mut asg, &graph, &homes);
+        progress.detail(&format!(
+            "bases home: {} of {} bases outside their territory",
+            blocked.iter().flatten().count(),
+            homes.iter().filter(|h| !h.is_empty()).count()
+        ));
+        timer.lap("bases home");
+    }
     // A cap on moves is the user's hard limit: when moves that keep territories
     // whole cannot meet it, it wins over contiguity (and the summary says so).
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
         repair::trim_moves(&mut asg, bal, cand, limit);
     }
+    let bases_outside = home::outside(problem, &asg.of, &homes, &blocked, &|_, _| home::Blocked {
+        kind: BaseOutsideKind::MoveCap,
+        criterion: None,
+        message: "the rebalance's cap on moves undid the move that brought the base home".into(),
+    });
     // Figures describe the final territories: free centres move to where their
     // final accounts are (repair and trimming moved accounts after the LP).
     centres = match options.objective {
@@ -870,6 +919,7 @@ fn finish(
         stats,
         metrics,
         diagnostics,
+        bases_outside,
         adjacency,
     }
 }
