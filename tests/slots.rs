@@ -212,8 +212,9 @@ fn offers_have_true_detours_and_bookings_hold_in_a_replan() {
     assert_eq!(
         bookings,
         format!(
-            "{original}{prospect},{date},{},30\n",
-            best["start"].as_str().unwrap()
+            "{original}{prospect},{date},{},{}\n",
+            best["start"].as_str().unwrap(),
+            answer["duration_min"].as_f64().unwrap()
         )
     );
     let summary: Value =
