@@ -103,7 +103,7 @@ pub fn main() {
     );
 
     // 3. Four weeks of visits for every rep, with one booked appointment.
-    let owner: Vec<Option<usize>> = territories.assignment.iter().map(|&j| Some(j)).collect();
+    let owner = territories.owners();
     let start = NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date");
     let appointments = [Appointment {
         account: 4,
@@ -113,18 +113,8 @@ pub fn main() {
         flex: Flex::Fixed,
     }];
     let request = ScheduleRequest {
-        accounts: &accounts,
-        reps: &reps,
-        owner: &owner,
-        workload: problem.workload_model(),
         appointments: &appointments,
-        start,
-        weeks: 4,
-        absences: &[],
-        holidays: &[],
-        history: &[],
-        previous: None,
-        freeze_days: 0,
+        ..ScheduleRequest::new(&accounts, &reps, &owner, problem.workload_model(), start, 4)
     };
     let options = ScheduleOptions {
         iterations: Some(300),

@@ -280,6 +280,75 @@ impl Account {
         self.revenue = revenue;
         self
     }
+
+    /// The same account with a name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The same account with visits per 4 weeks.
+    pub fn with_visits(mut self, per_4_weeks: f64) -> Self {
+        self.visits = Some(per_4_weeks);
+        self
+    }
+
+    /// The same account with a service time per visit, in minutes.
+    pub fn with_service_min(mut self, minutes: f64) -> Self {
+        self.service_min = Some(minutes);
+        self
+    }
+
+    /// The same account with opening windows.
+    ///
+    /// ```
+    /// use territory::model::{parse_windows, parse_days};
+    /// use territory::{Account, Location};
+    /// let a = Account::new("a1", Location::new(60.17, 24.94))
+    ///     .with_windows(parse_windows("08:00-12:00;13:00-16:00").unwrap())
+    ///     .with_days(parse_days("mon,wed").unwrap());
+    /// assert_eq!(a.windows.len(), 2);
+    /// assert_eq!(a.days.len(), 2);
+    /// ```
+    pub fn with_windows(mut self, windows: Vec<TimeWindow>) -> Self {
+        self.windows = windows;
+        self
+    }
+
+    /// The same account with the weekdays it accepts visits on.
+    pub fn with_days(mut self, days: Vec<Weekday>) -> Self {
+        self.days = days;
+        self
+    }
+
+    /// The same account in a territory (a rep id), e.g. the current one.
+    pub fn with_territory(mut self, territory: impl Into<String>) -> Self {
+        self.territory = Some(territory.into());
+        self
+    }
+
+    /// The same account locked to its territory.
+    pub fn with_locked(mut self, locked: bool) -> Self {
+        self.locked = locked;
+        self
+    }
+
+    /// The same account with a numeric attribute (e.g. `gross_profit`).
+    pub fn with_attribute(mut self, name: impl Into<String>, value: f64) -> Self {
+        self.attributes.insert(name.into(), value);
+        self
+    }
+}
+
+/// Minutes after midnight as `HH:MM` (rounded to the minute), the form the
+/// plan's outputs use.
+///
+/// ```
+/// assert_eq!(territory::model::clock(8.0 * 60.0 + 30.4), "08:30");
+/// ```
+pub fn clock(minutes: f64) -> String {
+    let m = minutes.round().max(0.0) as u32;
+    format!("{:02}:{:02}", m / 60, m % 60)
 }
 
 /// A field rep: one territory, with a base where days start and end.

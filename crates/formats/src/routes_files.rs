@@ -890,8 +890,7 @@ fn file_name(id: &str) -> String {
 
 /// Minutes after midnight as `HH:MM`.
 pub fn clock(minutes: f64) -> String {
-    let m = minutes.round().max(0.0) as u32;
-    format!("{:02}:{:02}", m / 60, m % 60)
+    territory::model::clock(minutes)
 }
 
 fn round1(v: f64) -> f64 {

@@ -274,6 +274,15 @@ pub struct Plan {
     pub(crate) prices: Option<(Vec<Prices>, f64)>,
 }
 
+impl Plan {
+    /// The territory of every account as the `owner` list a visit schedule
+    /// takes ([`crate::routing::schedule::ScheduleRequest::owner`]), when
+    /// the territories are the reps in order.
+    pub fn owners(&self) -> Vec<Option<usize>> {
+        self.assignment.iter().map(|&j| Some(j)).collect()
+    }
+}
+
 /// Why planning failed (bad input is caught earlier, by [`crate::ProblemBuilder::build`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {

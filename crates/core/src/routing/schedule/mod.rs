@@ -175,6 +175,90 @@ pub struct ScheduleRequest<'a> {
     pub freeze_days: u32,
 }
 
+impl<'a> ScheduleRequest<'a> {
+    /// A request with no bookings, absences, holidays, history or earlier
+    /// plan; set those fields after, as needed.
+    pub fn new(
+        accounts: &'a [Account],
+        reps: &'a [Rep],
+        owner: &'a [Option<usize>],
+        workload: &'a WorkloadModel,
+        start: NaiveDate,
+        weeks: u32,
+    ) -> Self {
+        Self {
+            accounts,
+            reps,
+            owner,
+            workload,
+            appointments: &[],
+            start,
+            weeks,
+            absences: &[],
+            holidays: &[],
+            history: &[],
+            previous: None,
+            freeze_days: 0,
+        }
+    }
+}
+
+/// From a territory plan to its reps' visits in one call: each account goes
+/// to the rep of its territory (the plan's territories are `reps`, in
+/// order, as [`crate::ProblemBuilder::reps`] made them).
+///
+/// ```
+/// use territory::chrono::NaiveDate;
+/// use territory::{plan, plan_visits_for_plan, Account, Location, Measure, PlanOptions, Problem, Rep};
+/// use territory::{ScheduleOptions, StraightLine};
+///
+/// let accounts: Vec<Account> = (0..30)
+///     .map(|i| Account::new(format!("a{i}"), Location::new(60.16 + (i % 6) as f64 * 0.004, 24.92 + (i / 6) as f64 * 0.006)).with_visits(2.0))
+///     .collect();
+/// let reps = vec![
+///     Rep::new("west", Some(Location::new(60.17, 24.92))),
+///     Rep::new("east", Some(Location::new(60.17, 24.95))),
+/// ];
+/// let problem = Problem::builder()
+///     .accounts(accounts)
+///     .reps(reps.clone())
+///     .criterion(Measure::Customers, 0.10)
+///     .build()?;
+/// let territories = plan(&problem, &PlanOptions::default())?;
+/// let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+/// let options = ScheduleOptions { iterations: Some(100), ..ScheduleOptions::default() };
+/// let schedule = plan_visits_for_plan(&problem, &reps, &territories, start, 4, &StraightLine::default(), &options)?;
+/// assert_eq!(schedule.scheduled_visits, 60);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan_visits_for_plan(
+    problem: &crate::Problem,
+    reps: &[Rep],
+    plan: &crate::Plan,
+    start: NaiveDate,
+    weeks: u32,
+    travel: &dyn TravelModel,
+    options: &ScheduleOptions,
+) -> Result<Schedule, ScheduleError> {
+    if reps.len() != problem.territories().len() {
+        return Err(ScheduleError::Index(format!(
+            "{} reps given for a plan of {} territories (the territories are the reps, in order)",
+            reps.len(),
+            problem.territories().len()
+        )));
+    }
+    let owner = plan.owners();
+    let request = ScheduleRequest::new(
+        problem.accounts(),
+        reps,
+        &owner,
+        problem.workload_model(),
+        start,
+        weeks,
+    );
+    plan_visits(&request, travel, options)
+}
+
 /// Search settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduleOptions {
