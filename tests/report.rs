@@ -882,3 +882,92 @@ fn report_kpi_rejects_a_folder_that_is_not_a_kpi_folder() {
     let o = report(&kpi);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// The KPI section in a real browser: the page runs without console errors
+/// and the rendered per-rep rows carry kpi.json's figures; a screenshot is
+/// kept under target/.
+#[test]
+fn report_kpi_section_renders_in_a_browser() {
+    let Some(browser) = chromium() else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: no chromium (CI installs it; apt-get install chromium)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (routes, kpi) = kpi_sample(tmp.path());
+    let out = tmp.path().join("report.html");
+    run_json(&[
+        "report",
+        "--plan",
+        tmp.path().join("plan").to_str().unwrap(),
+        "--routes",
+        routes.to_str().unwrap(),
+        "--kpi",
+        kpi.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let url = format!("file://{}", out.display());
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let run = Command::new(&browser)
+        .args(common)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&run.stdout);
+    let log = String::from_utf8_lossy(&run.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    assert!(
+        dom.contains(r#"<pre id="errors"></pre>"#),
+        "page errors shown"
+    );
+    assert!(
+        dom.contains(r#"id="kpis""#),
+        "no KPI section in the rendered page"
+    );
+    let json = read_json(&kpi.join("kpi.json"));
+    let section = &dom[dom.find(r#"id="kpis""#).unwrap()..];
+    for rep in json["reps"].as_array().unwrap() {
+        let id = rep["rep"].as_str().unwrap();
+        let open = format!(r#"<tr data-rep="{id}">"#);
+        let start = section
+            .find(&open)
+            .unwrap_or_else(|| panic!("{id}: no KPI row in the rendered page"));
+        let row = &section[start..start + section[start..].find("</tr>").unwrap()];
+        for key in ["planned", "done", "missed"] {
+            assert_eq!(
+                cells(row, key),
+                [thousands(rep[key].as_f64().unwrap())],
+                "{id} {key}"
+            );
+        }
+    }
+    let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-kpi.png");
+    let _ = std::fs::remove_file(&png);
+    let shot = Command::new(&browser)
+        .args(common)
+        .arg("--window-size=1280,5600")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        png.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+}
