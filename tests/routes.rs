@@ -1536,6 +1536,35 @@ fn flexible_bookings_land_inside_their_freedom() {
     let violations = check(&setup, &out);
     assert!(violations.is_empty(), "{violations:#?}");
 
+    // Re-planned with the first week frozen: every frozen day holds, the
+    // flexible bookings among them included.
+    let again = tmp.path().join("again");
+    let mut args = routes_args(
+        a,
+        again.to_str().unwrap(),
+        &[
+            "--weeks",
+            "2",
+            "--iterations",
+            "80",
+            "--previous",
+            out.to_str().unwrap(),
+            "--freeze-days",
+            "5",
+        ],
+    );
+    args[at + 1] = file.to_str().unwrap().into();
+    let replan = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(replan["replan"]["frozen_days"], 50, "{}", replan["replan"]);
+    assert_eq!(
+        replan["totals"]["appointments_kept"],
+        summary["totals"]["appointments_kept"]
+    );
+    let kept = std::fs::read_to_string(again.join("visits.csv")).unwrap();
+    assert!(kept.lines().any(|l| l.contains(&format!(",2027-01-07,"))
+        && l.contains(&format!(",{},", picked[0]))
+        && l.contains(",true,")));
+
     std::fs::write(
         &file,
         format!(

@@ -309,13 +309,33 @@ impl FrozenDay<'_, '_> {
                 )
             })
             .collect();
+        let mine = |ap: &&super::Appointment| self.request.owner[ap.account] == Some(self.rep);
         let mut now: Vec<(usize, u32, u32)> = self
             .request
             .appointments
             .iter()
-            .filter(|ap| ap.date == self.date && self.request.owner[ap.account] == Some(self.rep))
+            .filter(mine)
+            .filter(|ap| ap.flex == super::Flex::Fixed && ap.date == self.date)
             .map(|ap| (ap.account, ap.start, ap.duration_min))
             .collect();
+        // A flexible booking the earlier plan placed on this day holds as
+        // long as it keeps its length; one that must be on this day and is
+        // not means the bookings changed.
+        for ap in self.request.appointments.iter().filter(mine) {
+            if ap.flex == super::Flex::Fixed || !ap.flex.allows(ap.date, self.date) {
+                continue;
+            }
+            match then
+                .iter()
+                .position(|&(a, _, length)| a == ap.account && length == ap.duration_min)
+            {
+                Some(k) => {
+                    then.swap_remove(k);
+                }
+                None if ap.flex == super::Flex::Day => return None,
+                None => {}
+            }
+        }
         then.sort_unstable();
         now.sort_unstable();
         if then != now {

@@ -237,6 +237,20 @@ pub(super) fn solve_group(
         // A flexible booking is a visit the account's pattern must hold on
         // its day (or one day of its week), timed like any other.
         if ap.flex != super::Flex::Fixed {
+            // Kept as placed on a frozen day of the earlier plan.
+            let on_frozen = frozen.iter().find(|(l, d)| {
+                *l == local_rep
+                    && ap.flex.allows(ap.date, d.date)
+                    && d.stops
+                        .iter()
+                        .any(|s| s.account == ap.account && s.appointment)
+            });
+            if let Some((_, d)) = on_frozen {
+                kept += 1;
+                kept_count[i] += 1;
+                kept_dates[i].push(d.date);
+                continue;
+            }
             let days: Vec<usize> = rep_calendar[local_rep]
                 .iter()
                 .enumerate()
