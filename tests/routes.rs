@@ -1663,6 +1663,20 @@ fn fill_adds_prospects_without_pushing_out_due_visits() {
     };
     let violations = check(&setup, &filled);
     assert!(violations.is_empty(), "{violations:#?}");
+    // At most two per rep-day with --fill-max 2.
+    let capped = run(
+        &tmp.path().join("capped"),
+        &["--fill", "prospects", "--fill-max", "2"],
+    );
+    let capped = capped["filled"].as_array().unwrap();
+    let mut per_day: std::collections::BTreeMap<(String, String), usize> = Default::default();
+    for f in capped {
+        *per_day
+            .entry((f["rep"].to_string(), f["date"].to_string()))
+            .or_default() += 1;
+    }
+    assert!(per_day.values().all(|&n| n <= 2), "{per_day:?}");
+    assert!(!capped.is_empty() && capped.len() < fills.len());
     // An unknown column is refused.
     let bad = tmp.path().join("bad");
     let args = routes_args(

@@ -87,6 +87,9 @@ pub(crate) struct RoutesArgs {
     /// first). Never moves or drops a due visit; summary.json `filled`.
     #[arg(long, value_name = "prospects|COLUMN")]
     fill: Option<String>,
+    /// With --fill: optional visits per rep-day at most (0: as many as fit).
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "fill")]
+    fill_max: usize,
     /// First day of the horizon (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     start: String,
@@ -369,6 +372,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
                 Some(Fill::Column(column.to_string()))
             }
         },
+        fill_max_per_day: args.fill_max,
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =

@@ -294,6 +294,9 @@ pub struct ScheduleOptions {
     /// Optional visits where days have room, for accounts not due in the
     /// horizon ([`Fill`]); `None` adds none.
     pub fill: Option<Fill>,
+    /// Optional visits per rep-day at most with [`ScheduleOptions::fill`]
+    /// (0: as many as fit).
+    pub fill_max_per_day: usize,
 }
 
 impl Default for ScheduleOptions {
@@ -309,6 +312,7 @@ impl Default for ScheduleOptions {
             change_cost: 20.0,
             stretch_intervals: true,
             fill: None,
+            fill_max_per_day: 0,
         }
     }
 }

@@ -648,7 +648,9 @@ pub(super) fn solve_group(
     }
     insert_partially(&days, &needs, &mut state, &mut scratch);
     let filled = match &options.fill {
-        Some(fill) => fill_gaps(&days, &needs, request, fill, &rep_slots, group, &mut state),
+        Some(fill) => fill_gaps(
+            &days, &needs, request, options, fill, &rep_slots, group, &mut state,
+        ),
         None => Vec::new(),
     };
 
@@ -1132,10 +1134,12 @@ fn insert_partially(days: &Days, needs: &[Need], s: &mut State, scratch: &mut Ve
 /// allows, where a day of its rep stays feasible: the highest priority
 /// first, then the smallest added travel. Returns them with local account
 /// indices.
+#[allow(clippy::too_many_arguments)]
 fn fill_gaps(
     days: &Days,
     needs: &[Need],
     request: &ScheduleRequest<'_>,
+    options: &ScheduleOptions,
     fill: &super::Fill,
     rep_slots: &[Vec<usize>],
     group: &[usize],
@@ -1149,7 +1153,7 @@ fn fill_gaps(
         .filter_map(|(i, n)| fill.priority(&request.accounts[n.account]).map(|p| (i, p)))
         .collect();
     // Best insertion per open account: (added cost, slot, position).
-    let best_for = |i: usize, state: &State, scratch: &mut Vec<f64>| {
+    let best_for = |i: usize, state: &State, per_slot: &[usize], scratch: &mut Vec<f64>| {
         let acc = &request.accounts[needs[i].account];
         let own = group
             .iter()
@@ -1157,6 +1161,7 @@ fn fill_gaps(
             .expect("in group");
         rep_slots[own]
             .iter()
+            .filter(|&&s| options.fill_max_per_day == 0 || per_slot[s] < options.fill_max_per_day)
             .filter(|&&s| acc.days.is_empty() || acc.days.contains(&weekday(days.slots[s].date)))
             .filter_map(|&s| {
                 best_insertion(
@@ -1171,9 +1176,10 @@ fn fill_gaps(
             })
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
     };
+    let mut per_slot = vec![0usize; state.routes.len()];
     let mut best: Vec<Option<(f64, usize, usize)>> = open
         .iter()
-        .map(|&(i, _)| best_for(i, state, &mut scratch))
+        .map(|&(i, _)| best_for(i, state, &per_slot, &mut scratch))
         .collect();
     let mut out = Vec::new();
     loop {
@@ -1205,10 +1211,11 @@ fn fill_gaps(
             added_travel_min: timed_minutes(days, slot, &state.routes[slot]) - before,
             priority,
         });
+        per_slot[slot] += 1;
         // Only the accounts whose best day was this one need a new look.
         for (k, b) in best.iter_mut().enumerate() {
             if b.is_some_and(|(_, s, _)| s == slot) {
-                *b = best_for(open[k].0, state, &mut scratch);
+                *b = best_for(open[k].0, state, &per_slot, &mut scratch);
             }
         }
     }
