@@ -387,6 +387,10 @@ fn bad_slot_requests_exit_2() {
         ),
         (vec!["--lat", "99", "--lon", "24.9"], "WGS84"),
         (
+            vec!["--lat", "60.1", "--lon", "24.9", "--top", "0"],
+            "--top",
+        ),
+        (
             vec!["--lat", "60.1", "--lon", "24.9", "--windows", "9-5"],
             "--windows",
         ),
@@ -403,4 +407,42 @@ fn bad_slot_requests_exit_2() {
     let args = slots_args(plan.to_str().unwrap(), &["--lat", "60.1", "--lon", "24.9"]);
     let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+}
+
+/// An account the plan already visits: its offers take the asked length
+/// (the planned visit keeps its own), and never fall on a day it is visited.
+#[test]
+fn offers_for_a_planned_account_take_the_asked_length() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let routes = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "30"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let visits = std::fs::read_to_string(routes.join("visits.csv")).unwrap();
+    let row: Vec<&str> = visits.lines().nth(1).unwrap().split(',').collect();
+    let (account, visited_on) = (row[3], row[1]);
+    let answer = run_json(
+        &slots_args(
+            routes.to_str().unwrap(),
+            &["--account", account, "--duration", "50", "--top", "20"],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    let offers = answer["slots"].as_array().unwrap();
+    assert!(!offers.is_empty(), "{answer}");
+    let minutes = |t: &str| {
+        let (h, m) = t.split_once(':').unwrap();
+        h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap()
+    };
+    for o in offers {
+        let (start, end) = (o["start"].as_str().unwrap(), o["end"].as_str().unwrap());
+        assert_eq!(minutes(end) - minutes(start), 50, "{o}");
+        assert!(!(o["date"] == visited_on && o["rep"] == row[0]), "{o}");
+    }
 }

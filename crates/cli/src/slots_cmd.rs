@@ -188,6 +188,9 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         check_output(out, OutputKind::Folder, &inputs)?;
     }
+    if args.top == 0 {
+        return Err(Failure::Input("--top must be at least 1".into()));
+    }
     if args.book == Some(0) {
         return Err(Failure::Input("--book counts offers from 1".into()));
     }
@@ -307,7 +310,14 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
                     ))
                 })
             })
-            .collect::<Result<_, _>>()?
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .fold(Vec::new(), |mut seen, r| {
+                if !seen.contains(&r) {
+                    seen.push(r);
+                }
+                seen
+            })
     };
     let straight = StraightLine {
         circuity: args.circuity,

@@ -238,9 +238,14 @@ impl RepPlan {
         // Points: the base, the accounts the rep visits those days, the new one.
         let mut sites_of: Vec<usize> = Vec::new(); // account index per site
         let mut points = vec![base];
+        // The new visit is a site of its own (site 0), apart from any
+        // planned visit of the same account, which keeps its planned length.
+        let target_site = 0;
+        sites_of.push(request.account);
+        points.push(request.accounts[request.account].location);
         let mut site_index = |a: usize, points: &mut Vec<Location>| -> usize {
-            match sites_of.iter().position(|&x| x == a) {
-                Some(i) => i,
+            match sites_of.iter().skip(1).position(|&x| x == a) {
+                Some(i) => i + 1,
                 None => {
                     sites_of.push(a);
                     points.push(request.accounts[a].location);
@@ -248,7 +253,6 @@ impl RepPlan {
                 }
             }
         };
-        let target_site = site_index(request.account, &mut points);
         let mut day_visits: Vec<Vec<(usize, usize)>> = Vec::new(); // (site, plan visit)
         for &(date, _) in &dates {
             let mut list = Vec::new();
@@ -302,7 +306,11 @@ impl RepPlan {
         for (&(date, (start, end)), visits) in dates.iter().zip(&day_visits) {
             let mut route = Vec::with_capacity(visits.len() + 1);
             // A day that already visits the account offers no second visit.
-            visited.push(visits.iter().any(|&(site, _)| site == target_site));
+            visited.push(
+                visits
+                    .iter()
+                    .any(|&(site, _)| sites_of[site] == request.account),
+            );
             for &(site, k) in visits {
                 let v = &request.plan.visits[k];
                 if v.appointment {
