@@ -5,6 +5,9 @@
 # (layout and paint included), JS heap and the browser's peak RSS.
 # Usage: bash benches/report_scale.sh [N] [K] [plan flags...]
 #   e.g. bash benches/report_scale.sh 100000 1000 --no-contiguity
+# ROUTES=1 also plans one week of visits (a rep per territory, based at its
+# centre) and builds the report with --routes, so the rep and day views are
+# measured at K reps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}; K=${2:-1000}; shift 2 || true
@@ -18,7 +21,28 @@ if [ ! -f "$work/plan/summary.json" ]; then
         $T plan --accounts "$work/accounts.csv" --territories "$K" "$@" --out "$work/plan" -q
     echo "plan: $(cat "$work/plan.time")"
 fi
-/usr/bin/time -f "%e %M" -o "$work/report.time" $T report --plan "$work/plan" --out "$work/report.html" -q
+routes=()
+if [ "${ROUTES:-0}" = 1 ]; then
+    if [ ! -f "$work/routes/summary.json" ]; then
+        python3 - "$work" <<'PY'
+import csv, json, sys
+work = sys.argv[1]
+s = json.load(open(f"{work}/plan/summary.json"))
+with open(f"{work}/reps.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["id", "lat", "lon"])
+    for t in s["territory_metrics"]:
+        w.writerow([t["id"], t["centre"]["lat"], t["centre"]["lon"]])
+PY
+        /usr/bin/time -f "%e s, %M KB" -o "$work/routes.time" \
+            $T routes --accounts "$work/accounts.csv" --reps "$work/reps.csv" \
+            --assignment "$work/plan/assignment.csv" --start 2027-01-04 --weeks 1 \
+            --lunch 11:30-13:30/30 --out "$work/routes" -q
+        echo "routes (1 week, $K reps): $(cat "$work/routes.time")"
+    fi
+    routes=(--routes "$work/routes")
+fi
+/usr/bin/time -f "%e %M" -o "$work/report.time" $T report --plan "$work/plan" "${routes[@]}" --out "$work/report.html" -q
 read -r rwall rrss < "$work/report.time"
 echo "report: ${rwall} s, $((rrss / 1024)) MB RSS, $(( $(stat -c %s "$work/report.html") / 1048576 )) MB HTML"
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --enable-precise-memory-info)

@@ -1688,3 +1688,45 @@ fn fill_adds_prospects_without_pushing_out_due_visits() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("nonsense"));
 }
+
+/// History rows dated on or after --start are not history: they are left
+/// out with a warning, and the account's rhythm runs from its real past.
+#[test]
+fn history_from_the_future_is_left_out_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let history = tmp.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "account,date,status\nosm-n1007416307,2026-12-01,done\nosm-n1007416307,2030-01-01,done\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &[
+            "--weeks",
+            "2",
+            "--iterations",
+            "30",
+            "--history",
+            history.to_str().unwrap(),
+        ],
+    );
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("1 rows")
+                && w.as_str().unwrap().contains("left out")),
+        "{warnings:?}"
+    );
+    // Monthly, last seen on 1 December: overdue, not "not due".
+    let overdue = summary["overdue"].as_array().unwrap();
+    assert!(
+        overdue.iter().any(|o| o["account"] == "osm-n1007416307"),
+        "{overdue:?}"
+    );
+}

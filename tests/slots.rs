@@ -404,6 +404,74 @@ fn bad_slot_requests_exit_2() {
             stderr(&run)
         );
     }
+    // --book refuses what would change more than the booked day.
+    let prospect = std::fs::read_to_string(&assignment)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|f| f.get(5) == Some(&"prospect"))
+        .map(|f| f[0].to_string())
+        .unwrap();
+    let ap = sample("appointments.csv");
+    let holiday = tmp.path().join("holiday.csv");
+    std::fs::write(&holiday, "date\n2027-01-05\n").unwrap();
+    let out = tmp.path().join("booked");
+    let o = out.to_str().unwrap();
+    let a = assignment.to_str().unwrap();
+    let ap = ap.to_str().unwrap();
+    let h = holiday.to_str().unwrap();
+    let p = prospect.as_str();
+    for (extra, needle) in [
+        (
+            vec!["--account", p, "--assignment", a, "--book", "1", "--out", o],
+            "--appointments",
+        ),
+        (
+            vec![
+                "--account",
+                p,
+                "--assignment",
+                a,
+                "--book",
+                "1",
+                "--appointments",
+                ap,
+                "--out",
+                o,
+                "--speed",
+                "40",
+            ],
+            "travel",
+        ),
+        (
+            vec![
+                "--account",
+                p,
+                "--assignment",
+                a,
+                "--book",
+                "1",
+                "--appointments",
+                ap,
+                "--out",
+                o,
+                "--holidays",
+                h,
+            ],
+            "no longer holds",
+        ),
+        (
+            vec!["--lat", "60.1", "--lon", "24.9", "--book", "1", "--out", o],
+            "--account",
+        ),
+    ] {
+        let args = slots_args(r, &extra);
+        let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let text = format!("{}{}", stderr(&run), String::from_utf8_lossy(&run.stdout));
+        assert_eq!(run.status.code(), Some(2), "{extra:?}: {text}");
+        assert!(text.contains(needle), "{extra:?}: {text}");
+        assert!(!out.exists(), "{extra:?} wrote {}", out.display());
+    }
     let args = slots_args(plan.to_str().unwrap(), &["--lat", "60.1", "--lon", "24.9"]);
     let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));

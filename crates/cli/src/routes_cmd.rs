@@ -247,13 +247,25 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         Some(path) => read_absences(path, &read_options, &rep_ids)?,
         None => Vec::new(),
     };
-    let history = match &args.history {
+    let history: Vec<territory::routing::schedule::PastVisit> = match &args.history {
         Some(path) => read_history(path, &read_options, &account_ids)?
             .into_iter()
             .map(|(visit, _)| visit)
             .collect(),
         None => Vec::new(),
     };
+    // The past ends where the horizon begins: later rows are not history.
+    let future = history.iter().filter(|v| v.date >= start).count();
+    let history: Vec<_> = history.into_iter().filter(|v| v.date < start).collect();
+    let mut history_warning = None;
+    if future > 0 {
+        let w = format!(
+            "{future} rows of {} are dated on or after --start {start} and are left out (history is what happened before the horizon)",
+            args.history.as_ref().map_or(String::new(), |p| p.display().to_string())
+        );
+        progress.warn(&w);
+        history_warning = Some(w);
+    }
     let holidays = match &args.holidays {
         Some(path) => read_holidays(path, &read_options)?,
         None => Vec::new(),
@@ -274,7 +286,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         Some(r) => r,
         None => &straight,
     };
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = history_warning.into_iter().collect();
     if let Some(net) = &net {
         // Accounts (and bases) far from any road get an off-road leg at a
         // walking pace; name them so the user can check their coordinates.

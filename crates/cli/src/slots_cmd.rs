@@ -104,7 +104,7 @@ pub(crate) struct SlotsArgs {
     /// --out/appointments.csv and, when the slot is with another rep than
     /// the account's, --assignment with the account handed to that rep to
     /// --out/assignment.csv (the inputs stay as they are).
-    #[arg(long, value_name = "N", requires = "out", requires = "account")]
+    #[arg(long, value_name = "N", requires = "out")]
     book: Option<usize>,
     /// The bookings file the plan was made with, extended by --book.
     #[arg(long, value_name = "FILE", requires = "book")]
@@ -187,6 +187,11 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
         }
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         check_output(out, OutputKind::Folder, &inputs)?;
+    }
+    if args.book.is_some() && args.account.is_none() {
+        return Err(Failure::Input(
+            "--book needs --account ID: add the new account to the accounts file first, so the bookings and the assignment can name it".into(),
+        ));
     }
     if args.top == 0 {
         return Err(Failure::Input("--top must be at least 1".into()));
@@ -392,6 +397,9 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
                     .map_or(String::new(), |r| format!(" ({r})"))
             ))
         })?;
+        check_bookable(
+            &args, &previous, &routes, &described, target, offer.rep, &rep_ids,
+        )?;
         territory::Progress::phase(&progress, "booking");
         let days = book_slot(&request, offer, travel).map_err(|e| Failure::Input(e.to_string()))?;
         let booking = Booking {
@@ -481,7 +489,8 @@ fn booked_folder(
     booking: &Booking<'_>,
     progress: &StderrProgress,
 ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let scheduled: usize = days.iter().map(|d| d.stops.len()).sum();
+    // Optional visits (`routes --fill`) stay out of the due visits' count.
+    let scheduled: usize = days.iter().map(|d| d.stops.len()).sum::<usize>() - routes.filled.len();
     let kept = days
         .iter()
         .flat_map(|d| &d.stops)
@@ -649,4 +658,86 @@ fn with_owner(path: &Path, account: &str, rep: &str) -> Result<Vec<u8>, Failure>
     }
     w.into_inner()
         .map_err(|e| Failure::Internal(format!("cannot write the assignment: {e}")))
+}
+
+/// What `--book` needs before it writes: the folder's own travel, every
+/// bookings it holds, a `visits.csv` whose rows all name known accounts and
+/// reps (numbered 1.. per day, each UID once), and, for a slot with another
+/// rep, an account the plan does not already visit with its own rep.
+fn check_bookable(
+    args: &SlotsArgs,
+    previous: &PreviousRoutes,
+    routes: &RoutesSummary,
+    described: &str,
+    target: usize,
+    rep: usize,
+    rep_ids: &[&str],
+) -> Result<(), Failure> {
+    let visits = args.routes.join("visits.csv");
+    if described != routes.parameters.travel {
+        return Err(Failure::Input(format!(
+            "--book needs the travel the folder was planned with ({}), not {described}: only the booked day may change",
+            routes.parameters.travel
+        )));
+    }
+    let booked = previous.records.iter().filter(|r| r.appointment).count();
+    if booked > 0 && args.appointments.is_none() {
+        return Err(Failure::Input(format!(
+            "--book: {} holds {booked} booked visits; give --appointments FILE (the bookings it was planned with) so the new bookings file keeps them",
+            args.routes.display()
+        )));
+    }
+    let mut uids = std::collections::HashSet::new();
+    let mut last: Option<(&str, chrono::NaiveDate, usize)> = None;
+    for (k, (record, visit)) in previous
+        .records
+        .iter()
+        .zip(&previous.plan.visits)
+        .enumerate()
+    {
+        let line = k + 2;
+        let bad = |what: String| Failure::Input(format!("{}:{line}: {what}", visits.display()));
+        if visit.account.is_none() {
+            return Err(bad(format!(
+                "account '{}' is not in {}",
+                record.account,
+                args.accounts.display()
+            )));
+        }
+        if visit.rep.is_none() {
+            return Err(bad(format!(
+                "rep '{}' is not in {}",
+                record.rep,
+                args.reps.display()
+            )));
+        }
+        if !record.visit_id.is_empty() && !uids.insert(record.visit_id.as_str()) {
+            return Err(bad(format!("visit_id '{}' occurs twice", record.visit_id)));
+        }
+        let expected = match last {
+            Some((r, d, n)) if r == record.rep && d == record.date => n + 1,
+            _ => 1,
+        };
+        if record.sequence != expected {
+            return Err(bad(format!(
+                "sequence {} where {expected} was expected (the day's visits are numbered 1, 2, …)",
+                record.sequence
+            )));
+        }
+        last = Some((record.rep.as_str(), record.date, record.sequence));
+    }
+    let own: Vec<usize> = previous
+        .plan
+        .visits
+        .iter()
+        .filter(|v| v.account == Some(target))
+        .filter_map(|v| v.rep)
+        .collect();
+    if let Some(&other) = own.iter().find(|&&r| r != rep) {
+        return Err(Failure::Input(format!(
+            "--book: the slot is with {}, but {} already visits the account in this plan; book with it (--reps-allowed {})",
+            rep_ids[rep], rep_ids[other], rep_ids[other]
+        )));
+    }
+    Ok(())
 }

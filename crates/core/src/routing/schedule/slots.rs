@@ -135,6 +135,8 @@ pub enum NoSlot {
     NoWindowFits,
     /// Each day could hold the visit alone, but the planned visits leave no room.
     DaysFull,
+    /// The plan already visits the account on every day the range offers.
+    AlreadyVisited,
 }
 
 impl std::fmt::Display for NoSlot {
@@ -149,6 +151,9 @@ impl std::fmt::Display for NoSlot {
             }
             Self::NoWindowFits => {
                 "no opening window of the account leaves time to travel from the base and back within working hours"
+            }
+            Self::AlreadyVisited => {
+                "the plan already visits the account on every day of the range it accepts"
             }
             Self::DaysFull => {
                 "every day in the range is full: the planned visits leave no room for this one"
@@ -440,6 +445,14 @@ pub fn slots(
     );
     let mut offers = Vec::new();
     let (mut days_tried, mut accepted, mut alone_fits) = (0, 0, false);
+    let mut free_days = 0;
+    let visited_on: Vec<NaiveDate> = request
+        .plan
+        .visits
+        .iter()
+        .filter(|v| v.account == Some(request.account))
+        .map(|v| v.date)
+        .collect();
     let mut alone_reason = NoSlot::NoWindowFits;
     for (rank, &r) in request.candidates.iter().enumerate() {
         let plan = RepPlan::build(request, r, (request.from, request.to), service, travel)?;
@@ -457,10 +470,16 @@ pub fn slots(
         let new = Visit::regular(target_site);
         for (s, route) in routes.iter().enumerate() {
             let date = days.slots[s].date;
-            if visited[s] || !(target.days.is_empty() || target.days.contains(&weekday(date))) {
+            if !(target.days.is_empty() || target.days.contains(&weekday(date))) {
                 continue;
             }
             accepted += 1;
+            // A day the plan already visits the account (any rep) offers
+            // no second visit.
+            if visited[s] || visited_on.contains(&date) {
+                continue;
+            }
+            free_days += 1;
             if days.simulate(s, &[new], &mut scratch).is_some() {
                 alone_fits = true;
             } else {
@@ -534,6 +553,8 @@ pub fn slots(
             NoSlot::NoWorkingDay
         } else if accepted == 0 {
             NoSlot::NoAcceptedDay
+        } else if free_days == 0 {
+            NoSlot::AlreadyVisited
         } else if !alone_fits {
             alone_reason.clone()
         } else {
@@ -629,7 +650,7 @@ pub fn book_slot(
                 let v = Visit::booked(plan.target_site, plan.days.fixed.len() - 1);
                 route.insert(offer.position.min(route.len()), v);
             }
-            let inserted = booked.then_some(offer.position.min(route.len() - 1));
+            let inserted = booked.then(|| offer.position.min(route.len().saturating_sub(1)));
             let day = plan.rep_day(s, &route, inserted).ok_or_else(|| {
                 ScheduleError::PlanDoesNotHold {
                     rep: request.reps[r].id.clone(),
@@ -639,6 +660,36 @@ pub fn book_slot(
             })?;
             out.push(day);
         }
+    }
+    // Every planned visit must still be there: a day that is gone (an
+    // absence or holiday the plan was not made with) is not re-planned here.
+    let kept: usize = out.iter().map(|d| d.stops.len()).sum();
+    let planned = request
+        .plan
+        .visits
+        .iter()
+        .filter(|v| v.account.is_some() && v.rep.is_some())
+        .count();
+    if kept != planned + 1 {
+        let missing = request.plan.visits.iter().enumerate().find(|(k, v)| {
+            !out.iter().any(|d| {
+                Some(d.rep) == v.rep
+                    && d.date == v.date
+                    && d.stops.iter().any(|s| s.previous == Some(*k))
+            })
+        });
+        let (rep, date) = missing.map_or((String::new(), offer.date), |(_, v)| {
+            (
+                v.rep
+                    .map_or_else(String::new, |r| request.reps[r].id.clone()),
+                v.date,
+            )
+        });
+        return Err(ScheduleError::PlanDoesNotHold {
+            rep,
+            date,
+            booking: false,
+        });
     }
     Ok(out)
 }
