@@ -1730,3 +1730,51 @@ fn history_from_the_future_is_left_out_with_a_warning() {
         "{overdue:?}"
     );
 }
+
+/// One command's folder never replaces another's: routes (or a booking)
+/// into a plan folder, or a plan into a routes folder, exits 2 and leaves
+/// the folder as it was.
+#[test]
+fn a_routes_folder_never_replaces_a_plan_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let plan = assignment.parent().unwrap().to_path_buf();
+    let copy = tmp.path().join("plan-copy");
+    std::fs::create_dir(&copy).unwrap();
+    for f in std::fs::read_dir(&plan).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let before = std::fs::read(copy.join("summary.json")).unwrap();
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        copy.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "20"],
+    );
+    let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("territory plan"), "{}", stderr(&run));
+    assert_eq!(std::fs::read(copy.join("summary.json")).unwrap(), before);
+    // And the other way round.
+    let routes = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "20"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let (a, r) = (sample("accounts.csv"), sample("reps.csv"));
+    let run = territory(&[
+        "plan",
+        "--accounts",
+        a.to_str().unwrap(),
+        "--reps",
+        r.to_str().unwrap(),
+        "--out",
+        routes.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(routes.join("visits.csv").exists());
+}

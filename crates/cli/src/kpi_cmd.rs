@@ -71,6 +71,7 @@ pub(crate) fn run(args: KpiArgs) -> Result<(), Failure> {
         inputs.push(p);
     }
     check_output(&args.out.out, OutputKind::Folder, &inputs)?;
+    territory_formats::check_replaces_own(&args.out.out, &["kpi"])?;
     let read_options = args.read.options()?;
     territory::Progress::phase(&progress, "reading input");
     let accounts = read_accounts(&args.accounts, &read_options)?.accounts;

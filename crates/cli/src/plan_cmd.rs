@@ -231,6 +231,7 @@ fn run_with(
     .flatten()
     .collect();
     check_output(&args.run.out.out, OutputKind::Folder, &inputs)?;
+    territory_formats::check_replaces_own(&args.run.out.out, &["plan", "rebalance"])?;
     territory::Progress::phase(&progress, "reading input");
     let (mut file, mut builder, input_warnings) = read_input(&args.input)?;
     if let Some(path) = assignment {

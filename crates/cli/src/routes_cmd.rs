@@ -176,6 +176,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         )));
     }
     check_output(&args.out.out, OutputKind::Folder, &inputs)?;
+    territory_formats::check_replaces_own(&args.out.out, &["routes"])?;
     let read_options = args.read.options()?;
     let start = territory_formats::parse_iso_date(&args.start).ok_or_else(|| {
         Failure::Input(format!(

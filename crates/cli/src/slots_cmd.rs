@@ -187,6 +187,7 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
         }
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         check_output(out, OutputKind::Folder, &inputs)?;
+        territory_formats::check_replaces_own(out, &["routes"])?;
     }
     if args.book.is_some() && args.account.is_none() {
         return Err(Failure::Input(

@@ -41,8 +41,8 @@ pub use error::InputError;
 pub use geojson_accounts::{read_accounts_geojson, shared_boundary_pairs, UnitLocation};
 pub use kpi_files::{read_visits, KpiSummary, OverdueAccount, RepKpiRecord};
 pub use output::{
-    check_output, write_file_atomically, write_files_atomically, OutputConflict, OutputKind,
-    OUTPUT_NAMES,
+    check_output, check_replaces_own, write_file_atomically, write_files_atomically,
+    OutputConflict, OutputKind, OUTPUT_NAMES,
 };
 pub use plan_files::{
     plan_files, to_json_bytes, write_plan, MoveRecord, PhaseTiming, PlanSummary, RegionSummary,

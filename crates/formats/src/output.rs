@@ -27,6 +27,9 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "routes.geojson",
     "calendars",
     "report.html",
+    "appointments.csv",
+    "kpi.json",
+    "kpi.csv",
 ];
 
 /// Whether an output path is a folder of files or a single file.
@@ -120,6 +123,35 @@ pub fn check_output(out: &Path, kind: OutputKind, inputs: &[&Path]) -> Result<()
                 None => Ok(()),
             },
         },
+    }
+}
+
+/// Checks that an existing folder at `out` holds the output of one of
+/// `commands` (its `summary.json` names the command that wrote it), so one
+/// command's folder never replaces another's (a routes folder over a plan).
+/// A folder without `summary.json` passes; [`check_output`] still guards it.
+pub fn check_replaces_own(out: &Path, commands: &[&str]) -> Result<(), OutputConflict> {
+    let summary = out.join("summary.json");
+    let Ok(bytes) = std::fs::read(&summary) else {
+        return Ok(());
+    };
+    let wrote = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("command")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        });
+    match wrote {
+        Some(c) if commands.contains(&c.as_str()) => Ok(()),
+        other => Err(OutputConflict {
+            output: out.to_path_buf(),
+            other: summary,
+            reason: format!(
+                "would replace the output of `territory {}` described by",
+                other.as_deref().unwrap_or("(unknown)")
+            ),
+        }),
     }
 }
 
