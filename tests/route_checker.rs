@@ -716,7 +716,15 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
             ));
         }
     }
-    for f in flexible.iter().filter(|f| in_horizon(f.1)) {
+    let week_in_horizon =
+        |d: NaiveDate| (0..7).any(|k| in_horizon(monday(d) + chrono::Days::new(k)));
+    for f in flexible.iter().filter(|f| {
+        if f.3 {
+            week_in_horizon(f.1)
+        } else {
+            in_horizon(f.1)
+        }
+    }) {
         let kept = visits
             .iter()
             .any(|v| v.account == f.0 && v.appointment && flex_allows(f, v.date));
@@ -739,7 +747,14 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
         };
         let booked = all_bookings
             .iter()
-            .filter(|a| &a.0 == id && in_horizon(a.1))
+            .filter(|a| {
+                &a.0 == id
+                    && if a.4 == "week" {
+                        week_in_horizon(a.1)
+                    } else {
+                        in_horizon(a.1)
+                    }
+            })
             .count();
         let every = 4.0 / acc.visits;
         let anchored_every = (setup.anchored

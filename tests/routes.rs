@@ -1778,3 +1778,71 @@ fn a_routes_folder_never_replaces_a_plan_folder() {
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
     assert!(routes.join("visits.csv").exists());
 }
+
+/// A week booking whose week only partly overlaps the horizon lands in the
+/// overlap; a re-plan that moves it inside its week does not call that a
+/// booking change.
+#[test]
+fn week_bookings_overlapping_the_horizon_and_replans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let file = tmp.path().join("week.csv");
+    std::fs::write(
+        &file,
+        "account,date,time,duration_min,flex\nosm-n1007416307,2027-01-04,,40,week\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("routes");
+    let mut args = routes_args(
+        a,
+        out.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "40"],
+    );
+    let at = args.iter().position(|x| x == "--appointments").unwrap();
+    args[at + 1] = file.to_str().unwrap().into();
+    let s = args.iter().position(|x| x == "--start").unwrap();
+    args[s + 1] = "2027-01-06".into();
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        summary["totals"]["appointments_outside_horizon"], 0,
+        "{}",
+        summary["totals"]
+    );
+    assert_eq!(
+        summary["totals"]["appointments_kept"], 1,
+        "{}",
+        summary["totals"]
+    );
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    let row = visits
+        .lines()
+        .find(|l| l.contains(",osm-n1007416307,") && l.contains(",true,"))
+        .expect("the week booking is planned");
+    let date = row.split(',').nth(1).unwrap();
+    assert!(("2027-01-06".."2027-01-11").contains(&date), "{row}");
+
+    // Re-planned from that plan: wherever the booking goes in its week, no
+    // change is put down to the booking.
+    let again = tmp.path().join("again");
+    let mut args = routes_args(
+        a,
+        again.to_str().unwrap(),
+        &[
+            "--weeks",
+            "1",
+            "--iterations",
+            "40",
+            "--previous",
+            out.to_str().unwrap(),
+        ],
+    );
+    args[at + 1] = file.to_str().unwrap().into();
+    args[s + 1] = "2027-01-06".into();
+    let replan = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let changes = replan["replan"]["changed_visits"].as_array().unwrap();
+    assert!(
+        changes.iter().all(|c| c["reason"] != "booking_changed"),
+        "{changes:?}"
+    );
+}

@@ -119,6 +119,24 @@ impl Flex {
         }
     }
 
+    /// Whether a booking made for `booked` can fall in `[start, end)`: its
+    /// day, or for [`Flex::Week`] any day of its week.
+    pub fn in_range(self, booked: NaiveDate, start: NaiveDate, end: NaiveDate) -> bool {
+        match self {
+            Self::Fixed | Self::Day => booked >= start && booked < end,
+            Self::Week => {
+                let monday = booked
+                    - chrono::Days::new(
+                        chrono::Datelike::weekday(&booked).num_days_from_monday() as u64
+                    );
+                (0..7).any(|k| {
+                    let d = monday + chrono::Days::new(k);
+                    d >= start && d < end
+                })
+            }
+        }
+    }
+
     /// Stable machine-readable code (the appointments file's `flex`).
     pub fn code(self) -> &'static str {
         match self {
@@ -688,7 +706,7 @@ pub fn plan_visits_with_progress(
     schedule.appointments_outside = request
         .appointments
         .iter()
-        .filter(|a| a.date < request.start || a.date >= end)
+        .filter(|a| !a.flex.in_range(a.date, request.start, end))
         .count();
     schedule
         .days

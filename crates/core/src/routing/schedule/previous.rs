@@ -215,14 +215,21 @@ pub(super) fn compare(
                         .is_none_or(|(from, to)| {
                             v.arrival - v.travel_min < from as f64 || v.departure > to as f64
                         });
+                // A flexible booking holds anywhere in its freedom.
                 let booked_now = |date: NaiveDate| {
-                    request
-                        .appointments
-                        .iter()
-                        .any(|ap| ap.account == a && ap.date == date && ap.start as f64 == v.start)
+                    request.appointments.iter().any(|ap| {
+                        ap.account == a
+                            && match ap.flex {
+                                super::Flex::Fixed => ap.date == date && ap.start as f64 == v.start,
+                                flex => flex.allows(ap.date, date),
+                            }
+                    })
                 };
                 let booking_elsewhere = request.appointments.iter().any(|ap| {
-                    ap.account == a && ap.date >= start && ap.date < end && ap.date != v.date
+                    ap.account == a
+                        && ap.date >= start
+                        && ap.date < end
+                        && !ap.flex.allows(ap.date, v.date)
                 });
                 if owner != Some(r) && !same_office {
                     ChangeReason::Reassigned

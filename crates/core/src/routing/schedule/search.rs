@@ -228,7 +228,7 @@ pub(super) fn solve_group(
         let Some(i) = local_of(ap.account) else {
             continue;
         };
-        if ap.date < request.start || ap.date >= horizon_end {
+        if !ap.flex.in_range(ap.date, request.start, horizon_end) {
             continue;
         }
         appointment_count[i] += 1;
@@ -258,8 +258,8 @@ pub(super) fn solve_group(
                 .map(|(d, _)| d)
                 .collect();
             if days.is_empty() {
-                let works = (0..7).any(|k| {
-                    let d = ap.date + chrono::Days::new(k);
+                let works = (0..13).any(|k| {
+                    let d = ap.date + chrono::Days::new(k) - chrono::Days::new(6);
                     ap.flex.allows(ap.date, d) && calendar::works_on(&request.reps[owner], d)
                 });
                 if works {
