@@ -1846,3 +1846,44 @@ fn week_bookings_overlapping_the_horizon_and_replans() {
         "{changes:?}"
     );
 }
+
+/// Flexible bookings of one account share one length and one per day:
+/// otherwise exit 2 naming the line.
+#[test]
+fn conflicting_flexible_bookings_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let file = tmp.path().join("flex.csv");
+    for (rows, needle) in [
+        (
+            "osm-n1007988753,2027-01-05,,30,day\nosm-n1007988753,2027-01-05,,30,day\n",
+            "twice",
+        ),
+        (
+            "osm-n1007988753,2027-01-05,,60,week\nosm-n1007988753,2027-01-14,,45,week\n",
+            "share one length",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!("account,date,time,duration_min,flex\n{rows}"),
+        )
+        .unwrap();
+        let out = tmp.path().join("routes");
+        let mut args = routes_args(
+            assignment.to_str().unwrap(),
+            out.to_str().unwrap(),
+            &["--weeks", "2"],
+        );
+        let at = args.iter().position(|x| x == "--appointments").unwrap();
+        args[at + 1] = file.to_str().unwrap().into();
+        let run = territory(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+        assert!(
+            stderr(&run).contains(":3") && stderr(&run).contains(needle),
+            "{}",
+            stderr(&run)
+        );
+        assert!(!out.exists());
+    }
+}

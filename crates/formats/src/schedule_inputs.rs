@@ -194,6 +194,30 @@ pub fn read_appointments(
                 format!("the appointment at {t} lasting {m} min runs past midnight"),
             ));
         }
+        // An account's flexible bookings share one length (its visits take
+        // it), and one day holds one flexible booking of it.
+        if flex != Flex::Fixed {
+            if let Some(other) = out.iter().find(|o: &&Appointment| {
+                o.account == account && o.flex != Flex::Fixed && o.duration_min != duration_min
+            }) {
+                return Err(row.error(
+                    "duration_min",
+                    format!(
+                        "{duration_min} min, but another flexible booking of '{id}' lasts {} min; an account's flexible bookings share one length",
+                        other.duration_min
+                    ),
+                ));
+            }
+            if out
+                .iter()
+                .any(|o| o.account == account && o.flex == flex && o.date == date)
+            {
+                return Err(row.error(
+                    "date",
+                    format!("'{id}' has this flexible booking twice on {date}"),
+                ));
+            }
+        }
         out.push(Appointment {
             account,
             date,
