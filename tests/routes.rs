@@ -1887,3 +1887,42 @@ fn conflicting_flexible_bookings_exit_2() {
         assert!(!out.exists());
     }
 }
+
+/// A flexible booking that cannot be kept (here: on a Friday the account
+/// does not accept) is reported as `flexible_booking_not_kept`, and the
+/// account's regular visits still come.
+#[test]
+fn a_flexible_booking_not_kept_is_reported_and_regular_visits_come() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let file = tmp.path().join("flex.csv");
+    // osm-n1369465662 accepts Monday to Thursday.
+    std::fs::write(
+        &file,
+        "account,date,time,duration_min,flex\nosm-n1369465662,2027-01-08,,30,day\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("routes");
+    let mut args = routes_args(
+        assignment.to_str().unwrap(),
+        out.to_str().unwrap(),
+        &["--weeks", "2", "--iterations", "40"],
+    );
+    let at = args.iter().position(|x| x == "--appointments").unwrap();
+    args[at + 1] = file.to_str().unwrap().into();
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let u = summary["unscheduled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["account"] == "osm-n1369465662")
+        .unwrap_or_else(|| panic!("not reported: {}", summary["unscheduled"]));
+    assert_eq!(u["reason_code"], "flexible_booking_not_kept");
+    assert_eq!(u["scheduled"], u["due"], "{u}");
+    assert_eq!(summary["totals"]["appointments_kept"], 0);
+    let visits = std::fs::read_to_string(out.join("visits.csv")).unwrap();
+    assert!(visits
+        .lines()
+        .filter(|l| l.contains(",osm-n1369465662,"))
+        .all(|l| !l.contains(",2027-01-08,") && l.contains(",false,")));
+}

@@ -482,6 +482,9 @@ pub enum Reason {
     AppointmentOffDay,
     /// A booked appointment falls on a holiday or in an absence of the rep.
     AppointmentRepAway,
+    /// A flexible booking found no room on its day or in its week; the
+    /// account's regular visits took its place where they could.
+    FlexibleBookingNotKept,
 }
 
 impl Reason {
@@ -498,6 +501,7 @@ impl Reason {
             Self::AppointmentOutsideHours => "appointment_outside_hours",
             Self::AppointmentOffDay => "appointment_off_day",
             Self::AppointmentRepAway => "appointment_rep_away",
+            Self::FlexibleBookingNotKept => "flexible_booking_not_kept",
         }
     }
 }
@@ -540,6 +544,9 @@ impl std::fmt::Display for Reason {
             Self::AppointmentOffDay => f.write_str("the appointment falls on a day the rep does not work"),
             Self::AppointmentRepAway => f.write_str(
                 "the appointment falls on a public holiday or while the rep is away",
+            ),
+            Self::FlexibleBookingNotKept => f.write_str(
+                "the flexible booking found no room on its day or in its week; regular visits took its place where they could",
             ),
         }
     }

@@ -27,6 +27,14 @@ const SHARED_CANDIDATES: usize = 3;
 /// Penalty per visit left out, far above any day's travel.
 const MISSED_VISIT: f64 = 1.0e5;
 
+/// Penalty for a flexible booking's regular fallback: above any travel,
+/// below a visit left out.
+const FLEX_NOT_KEPT: f64 = 5.0e4;
+
+/// Weight of leaving out a visit of an account with a flexible booking, in
+/// missed visits: as much as an account four weeks overdue.
+const FLEX_PRIORITY: f64 = 5.0;
+
 pub(super) struct GroupResult {
     pub days: Vec<RepDay>,
     pub unscheduled: Vec<Unscheduled>,
@@ -63,6 +71,8 @@ struct Need {
     change: Vec<f64>,
     /// The cost when every earlier visit moves (the account left out).
     change_all: f64,
+    /// Patterns from this index on ignore the account's flexible bookings.
+    fallback_from: usize,
 }
 
 #[derive(Clone)]
@@ -438,6 +448,7 @@ pub(super) fn solve_group(
             ),
             change: Vec::new(),
             change_all: 0.0,
+            fallback_from: usize::MAX,
         };
         if away[i] {
             need.blocked = Some(Reason::AppointmentRepAway);
@@ -577,6 +588,20 @@ pub(super) fn solve_group(
                         .map(|d| rep_days[d].1)
                         .collect::<Option<Vec<_>>>()
                 }));
+                // A flexible booking that finds no room falls back to the
+                // regular rhythm (at a cost far above travel), and is reported.
+                if !flex_days[i].is_empty() {
+                    // A booked visit is kept before the regular ones.
+                    need.missed_weight = need.missed_weight.max(FLEX_PRIORITY);
+                    need.fallback_from = need.patterns.len();
+                    let regular =
+                        patterns_around(&calendar_allowed, to_pattern + booked.len(), &booked);
+                    need.patterns.extend(regular.into_iter().filter_map(|p| {
+                        p.into_iter()
+                            .map(|d| rep_days[d].1)
+                            .collect::<Option<Vec<_>>>()
+                    }));
+                }
             }
             if need.patterns.is_empty() && need.blocked.is_none() {
                 need.blocked = Some(if accepted_days == 0 {
@@ -595,9 +620,15 @@ pub(super) fn solve_group(
         need.change = need
             .patterns
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(k, p)| {
                 let moved = earlier_slots[i].iter().filter(|s| !p.contains(s)).count();
-                options.change_cost * moved as f64
+                let fallback = if k >= need.fallback_from {
+                    FLEX_NOT_KEPT
+                } else {
+                    0.0
+                };
+                options.change_cost * moved as f64 + fallback
             })
             .collect();
         need.change_all = options.change_cost * earlier_slots[i].len() as f64;
@@ -721,19 +752,25 @@ pub(super) fn solve_group(
         // Short accounts and booked visits not kept (even
         // when regular visits made up for them) are all reported.
         let short = scheduled[i] < need.due;
-        let reported = matches!(
-            need.blocked,
-            Some(
-                Reason::AppointmentConflict
-                    | Reason::AppointmentOutsideHours
-                    | Reason::AppointmentOffDay
-                    | Reason::AppointmentRepAway
-            )
-        );
+        let flex_missed = !flex_days[i].is_empty();
+        let reported = flex_missed
+            || matches!(
+                need.blocked,
+                Some(
+                    Reason::AppointmentConflict
+                        | Reason::AppointmentOutsideHours
+                        | Reason::AppointmentOffDay
+                        | Reason::AppointmentRepAway
+                )
+            );
         if !short && !reported {
             continue;
         }
-        let reason = need.blocked.clone().unwrap_or(Reason::NoRoom);
+        let reason = match &need.blocked {
+            Some(r) => r.clone(),
+            None if flex_missed => Reason::FlexibleBookingNotKept,
+            None => Reason::NoRoom,
+        };
         unscheduled.push(Unscheduled {
             account: need.account,
             rep: need.rep,
