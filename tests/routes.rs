@@ -1926,3 +1926,37 @@ fn a_flexible_booking_not_kept_is_reported_and_regular_visits_come() {
         .filter(|l| l.contains(",osm-n1369465662,"))
         .all(|l| !l.contains(",2027-01-08,") && l.contains(",false,")));
 }
+
+/// `kpi`: history rows naming a rep the routes folder does not plan are
+/// counted for the account's rep, with a warning that names the rep.
+#[test]
+fn kpi_warns_of_history_rows_with_unknown_reps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let routes = tmp.path().join("routes");
+    let args = routes_args(
+        assignment.to_str().unwrap(),
+        routes.to_str().unwrap(),
+        &["--weeks", "1", "--iterations", "20"],
+    );
+    run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let history = tmp.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "account,date,status,rep\nosm-n1007416273,2027-01-04,done,rep-77\n",
+    )
+    .unwrap();
+    let run = territory(&[
+        "kpi",
+        "--accounts",
+        sample("accounts.csv").to_str().unwrap(),
+        "--routes",
+        routes.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+        "--out",
+        tmp.path().join("kpi").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(stderr(&run).contains("rep-77"), "{}", stderr(&run));
+}

@@ -138,6 +138,23 @@ pub(crate) fn run(args: KpiArgs) -> Result<(), Failure> {
         .iter()
         .map(|(_, r)| r.as_deref().and_then(|r| rep_index.get(r).copied()))
         .collect();
+    // Rows naming a rep the routes folder does not have count for the
+    // account's rep: say so, rather than move visits between reps quietly.
+    let mut unknown: Vec<&str> = history
+        .iter()
+        .filter_map(|(_, r)| r.as_deref())
+        .filter(|r| !rep_index.contains_key(r))
+        .collect();
+    if !unknown.is_empty() {
+        let rows = unknown.len();
+        unknown.sort_unstable();
+        unknown.dedup();
+        progress.warn(&format!(
+            "{rows} rows of {} name reps the routes folder does not plan ({}); they count for the account's rep",
+            args.history.display(),
+            unknown.join(", ")
+        ));
+    }
     let past: Vec<_> = history.iter().map(|(v, _)| *v).collect();
     let previous_status = match &args.previous_accounts {
         Some(path) => {
