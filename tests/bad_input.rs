@@ -333,3 +333,20 @@ fn points_mixed_with_polygons() {
         &["mixed.geojson: feature 2", "points"],
     );
 }
+
+/// A bad command line under `--json` still gives the JSON error on stdout.
+#[test]
+fn bad_command_lines_give_a_json_error_with_json() {
+    let run = territory(&["slots", "--lat", "60", "--top", "abc", "--json"]);
+    assert_eq!(run.status.code(), Some(2));
+    let error: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON on stdout");
+    crate::schemas::assert_valid(&error, "error");
+    assert_eq!(error["error"]["exit_code"], 2);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--top"),
+        "{error}"
+    );
+}

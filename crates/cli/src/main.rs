@@ -165,7 +165,40 @@ impl Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version print as usual; a bad command line under
+        // --json also gives the JSON error the README promises.
+        Err(e) if e.use_stderr() && std::env::args().any(|a| a == "--json") => {
+            let rendered = e.render().to_string();
+            let message = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let message = message
+                .strip_prefix("error: ")
+                .unwrap_or(&message)
+                .to_string();
+            let _ = e.print();
+            let error = ErrorOutput {
+                error: ErrorDetail {
+                    exit_code: 2,
+                    file: None,
+                    line: None,
+                    feature: false,
+                    sheet: None,
+                    column: None,
+                    field: None,
+                    message: format!("bad command line: {message}"),
+                },
+            };
+            let _ = print_json(&error);
+            return ExitCode::from(2);
+        }
+        Err(e) => e.exit(),
+    };
     let chatter = cli.command.chatter();
     let result = match cli.command {
         Command::Plan(args) => plan_cmd::run_plan(args),
