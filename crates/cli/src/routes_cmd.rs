@@ -410,6 +410,17 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         },
         seed: args.seed.seed,
         iterations: args.iterations,
+        inputs: territory_formats::RoutesInputs {
+            appointments: shown(&args.appointments),
+            absences: shown(&args.absences),
+            holidays: shown(&args.holidays),
+            history: shown(&args.history),
+            previous: shown(&args.previous),
+            freeze_days: args.freeze_days,
+            fill: args.fill.clone(),
+            fill_max: args.fill_max,
+            stretch: !args.no_stretch,
+        },
     };
     let mut summary = RoutesSummary::new(
         &accounts,
@@ -593,4 +604,9 @@ pub(crate) fn calendar_stamp() -> chrono::DateTime<chrono::Utc> {
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or(now);
     chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// A path as the summary records it.
+fn shown(path: &Option<PathBuf>) -> Option<String> {
+    path.as_ref().map(|p| p.display().to_string())
 }

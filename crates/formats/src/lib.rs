@@ -50,7 +50,7 @@ pub use plan_files::{
 pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, ReplanSummary};
 pub use reps::read_reps;
 pub use routes_files::{
-    clock, routes_files, write_routes, DaySummary, FilledRecord, PathFn, RepSummary,
+    clock, routes_files, write_routes, DaySummary, FilledRecord, PathFn, RepSummary, RoutesInputs,
     RoutesParameters, RoutesSummary, RoutesTotals, Spread, StretchRecord, UnscheduledRecord,
     VisitRecord,
 };

@@ -31,6 +31,34 @@ pub struct RoutesParameters {
     pub seed: u64,
     /// Iterations per rep requested (`None`: automatic).
     pub iterations: Option<usize>,
+    /// The inputs beyond accounts and reps that shaped the plan, as given
+    /// (`--appointments`, `--absences`, `--holidays`, `--history`,
+    /// `--previous`), so a reader knows what the figures rest on.
+    #[serde(default)]
+    pub inputs: RoutesInputs,
+}
+
+/// The optional inputs of a routes run (paths as given on the command line).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RoutesInputs {
+    /// Bookings file.
+    pub appointments: Option<String>,
+    /// Absences file.
+    pub absences: Option<String>,
+    /// Public holidays file.
+    pub holidays: Option<String>,
+    /// Visit history file.
+    pub history: Option<String>,
+    /// Earlier routes folder re-planned from.
+    pub previous: Option<String>,
+    /// Working days kept from it.
+    pub freeze_days: u32,
+    /// `--fill` (`prospects` or a column), if any.
+    pub fill: Option<String>,
+    /// `--fill-max` (0: no cap).
+    pub fill_max: usize,
+    /// Whether a shortage was shared by the accounts' rhythm (not `--no-stretch`).
+    pub stretch: bool,
 }
 
 /// Totals over all reps.
