@@ -62,7 +62,8 @@ pub fn routes_args<'a>(assignment: &'a str, out: &'a str, extra: &[&'a str]) -> 
     args
 }
 
-fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
+/// The checker's setup for the sample with `routes_args`' options (4 weeks).
+pub fn sample_setup<'a>(paths: &'a [PathBuf; 4]) -> Setup<'a> {
     Setup {
         accounts: &paths[0],
         reps: &paths[1],

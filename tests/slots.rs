@@ -251,22 +251,8 @@ fn offers_have_true_detours_and_bookings_hold_in_a_replan() {
         booked.join("appointments.csv"),
     ];
     let setup = crate::route_checker::Setup {
-        accounts: &paths[0],
-        reps: &paths[1],
-        assignment: &paths[2],
-        appointments: Some(&paths[3]),
-        start: chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
         weeks: 2,
-        circuity: 1.3,
-        speed_kmh: 30.0,
-        lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
-        share_office: false,
-        road: false,
-        anchored: false,
-        absences: Vec::new(),
-        holidays: Vec::new(),
-        history: Vec::new(),
-        previous: None,
+        ..crate::routes::sample_setup(&paths)
     };
     let violations = crate::route_checker::check(&setup, &booked);
     assert!(violations.is_empty(), "{violations:#?}");

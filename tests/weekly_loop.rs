@@ -111,25 +111,15 @@ fn eight_weekly_replans_keep_rhythm_frozen_days_absences_and_true_kpis() {
             sample("appointments.csv"),
         ];
         let setup = Setup {
-            accounts: &paths[0],
-            reps: &paths[1],
-            assignment: &paths[2],
-            appointments: Some(&paths[3]),
             start,
             weeks: 2,
-            circuity: 1.3,
-            speed_kmh: 30.0,
-            lunch: Some((11 * 60 + 30, 13 * 60 + 30, 30)),
-            share_office: false,
-            road: false,
-            anchored: false,
             absences: away
                 .iter()
                 .map(|(r, d)| (r.to_string(), d.parse().unwrap(), None))
                 .collect(),
-            holidays: Vec::new(),
             history: history.clone(),
             previous: previous.clone().map(|p| (p, 2)),
+            ..crate::routes::sample_setup(&paths)
         };
         let violations = check(&setup, &out);
         assert!(violations.is_empty(), "week {w}: {violations:#?}");

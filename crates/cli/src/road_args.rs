@@ -168,3 +168,24 @@ pub(crate) fn matrix_cache(dir: Option<&std::path::Path>, off: bool) -> Option<M
 pub(crate) fn road_failure(e: RoadError) -> Failure {
     Failure::Input(e.to_string())
 }
+
+/// The straight-line travel of `--circuity` and `--speed`, both checked.
+pub(crate) fn straight_line(
+    circuity: f64,
+    speed: f64,
+) -> Result<territory::routing::travel::StraightLine, Failure> {
+    if !(circuity >= 1.0 && circuity.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--circuity {circuity} must be at least 1"
+        )));
+    }
+    if !(speed > 0.0 && speed.is_finite()) {
+        return Err(Failure::Input(format!(
+            "--speed {speed} must be a positive km/h"
+        )));
+    }
+    Ok(territory::routing::travel::StraightLine {
+        circuity,
+        speed_kmh: speed,
+    })
+}

@@ -8,7 +8,7 @@ use territory::model::parse_clock;
 use territory::routing::schedule::{
     plan_visits_with_progress, Fill, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
 };
-use territory::routing::travel::{StraightLine, TravelModel};
+use territory::routing::travel::TravelModel;
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, read_absences, read_accounts, read_appointments, read_assignment, read_history,
@@ -190,18 +190,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             args.weeks
         )));
     }
-    if !(args.circuity >= 1.0 && args.circuity.is_finite()) {
-        return Err(Failure::Input(format!(
-            "--circuity {} must be at least 1",
-            args.circuity
-        )));
-    }
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(Failure::Input(format!(
-            "--speed {} must be a positive km/h",
-            args.speed
-        )));
-    }
+    let straight = crate::road_args::straight_line(args.circuity, args.speed)?;
     if !(args.day_balance >= 0.0 && args.day_balance <= 1e6) {
         return Err(Failure::Input(format!(
             "--day-balance {} must be a weight between 0 and 1000000",
@@ -277,10 +266,6 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         None => None,
     };
 
-    let straight = StraightLine {
-        circuity: args.circuity,
-        speed_kmh: args.speed,
-    };
     let net = args.road.network(&progress)?;
     let road = net.as_ref().map(|n| args.road.travel(n));
     let travel: &dyn TravelModel = match &road {

@@ -8,7 +8,7 @@ use territory::model::{parse_days, parse_windows, Account, Location};
 use territory::routing::schedule::{
     book_slot, nearest_reps, slots, DetourBands, RepDay, Schedule, SlotRequest,
 };
-use territory::routing::travel::{StraightLine, TravelModel};
+use territory::routing::travel::TravelModel;
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, parse_iso_date, read_absences, read_accounts, read_assignment, read_holidays,
@@ -144,18 +144,7 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
             args.green, args.amber
         )));
     }
-    if !(args.circuity >= 1.0 && args.circuity.is_finite()) {
-        return Err(Failure::Input(format!(
-            "--circuity {} must be at least 1",
-            args.circuity
-        )));
-    }
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(Failure::Input(format!(
-            "--speed {} must be a positive km/h",
-            args.speed
-        )));
-    }
+    let straight = crate::road_args::straight_line(args.circuity, args.speed)?;
     if args.duration == Some(0) || args.duration.is_some_and(|d| d > 24 * 60) {
         return Err(Failure::Input(
             "--duration must be between 1 and 1440 minutes".into(),
@@ -324,10 +313,6 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
                 }
                 seen
             })
-    };
-    let straight = StraightLine {
-        circuity: args.circuity,
-        speed_kmh: args.speed,
     };
     let net = args.road.network(&progress)?;
     let road = net.as_ref().map(|n| args.road.travel(n));

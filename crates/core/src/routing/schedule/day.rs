@@ -327,6 +327,20 @@ impl Days {
         best
     }
 
+    /// Travel minutes of a route as the plan reports them: base → visits →
+    /// base, each leg rounded up to whole minutes.
+    pub fn timed_minutes(&self, slot: usize, route: &[Visit]) -> f64 {
+        let base = self.slots[slot].base;
+        let mut prev = base;
+        let mut sum = 0.0;
+        for &v in route {
+            let loc = self.loc(v);
+            sum += self.timed.cost(prev, loc);
+            prev = loc;
+        }
+        sum + self.timed.cost(prev, base)
+    }
+
     /// The stops of a feasible route, timed as `timing` says.
     pub fn stops(&self, slot: usize, route: &[Visit], timing: &Timing) -> Vec<Stop> {
         let s = &self.slots[slot];

@@ -1235,7 +1235,7 @@ fn fill_gaps(
         };
         let (i, priority) = open.swap_remove(k);
         let (_, slot, pos) = best.swap_remove(k).expect("picked among some");
-        let before = timed_minutes(days, slot, &state.routes[slot]);
+        let before = days.timed_minutes(slot, &state.routes[slot]);
         state.routes[slot].insert(pos, Visit::regular(i));
         let timing = days
             .simulate(slot, &state.routes[slot], &mut scratch)
@@ -1245,7 +1245,7 @@ fn fill_gaps(
             account: i,
             rep: days.slots[slot].rep,
             date: days.slots[slot].date,
-            added_travel_min: timed_minutes(days, slot, &state.routes[slot]) - before,
+            added_travel_min: days.timed_minutes(slot, &state.routes[slot]) - before,
             priority,
         });
         per_slot[slot] += 1;
@@ -1257,17 +1257,4 @@ fn fill_gaps(
         }
     }
     out
-}
-
-/// Travel minutes of a route as the plan reports them (legs rounded up).
-fn timed_minutes(days: &Days, slot: usize, route: &[Visit]) -> f64 {
-    let base = days.slots[slot].base;
-    let mut prev = base;
-    let mut sum = 0.0;
-    for v in route {
-        let loc = days.sites[v.acc as usize].loc;
-        sum += days.timed.cost(prev, loc);
-        prev = loc;
-    }
-    sum + days.timed.cost(prev, base)
 }

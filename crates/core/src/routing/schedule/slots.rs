@@ -370,18 +370,6 @@ impl RepPlan {
             target_site,
         })
     }
-
-    /// Travel minutes of a route as the plan counts them (legs rounded up).
-    fn minutes(&self, slot: usize, route: &[Visit]) -> f64 {
-        let mut prev = self.days.slots[slot].base;
-        let mut sum = 0.0;
-        for v in route {
-            let loc = self.days.sites[v.acc as usize].loc;
-            sum += self.days.timed.cost(prev, loc);
-            prev = loc;
-        }
-        sum + self.days.timed.cost(prev, self.days.slots[slot].base)
-    }
 }
 
 /// The best slots for one visit in a plan.
@@ -494,7 +482,7 @@ pub fn slots(
             if days.simulate(s, route, &mut scratch).is_none() {
                 continue;
             }
-            let before_min = plan.minutes(s, route);
+            let before_min = plan.days.timed_minutes(s, route);
             let mut best: Option<SlotOffer> = None;
             let mut trial = Vec::with_capacity(route.len() + 1);
             for pos in 0..=route.len() {
@@ -505,7 +493,7 @@ pub fn slots(
                 let Some(timing) = days.simulate(s, &trial, &mut scratch) else {
                     continue;
                 };
-                let added = plan.minutes(s, &trial) - before_min;
+                let added = plan.days.timed_minutes(s, &trial) - before_min;
                 if best.as_ref().is_some_and(|b| b.added_travel_min <= added) {
                     continue;
                 }
