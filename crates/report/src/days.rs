@@ -74,15 +74,17 @@ pub(crate) fn controls(
     out
 }
 
-/// Per rep-day figures and stops as JSON for the page script (kept out of the
-/// DOM until a rep and day are picked). `</` is escaped so the data cannot
+/// Per rep-day figures and stops as JSON for the page script: the reps in
+/// one element, and each day in an element of its own (`script.day-data`),
+/// parsed only when that day is picked. `</` is escaped so the data cannot
 /// close its script element.
 pub(crate) fn data(routes: &RoutesFolder) -> String {
-    let mut days: BTreeMap<String, Value> = BTreeMap::new();
+    let mut days: BTreeMap<String, (serde_json::Map<String, Value>, BTreeMap<String, Vec<Value>>)> =
+        BTreeMap::new();
     for r in &routes.summary.reps {
         for d in &r.days {
-            days.insert(
-                format!("{}|{}", r.rep, d.date),
+            days.entry(d.date.to_string()).or_default().0.insert(
+                r.rep.clone(),
                 json!({
                     "visits": d.visits, "depart": d.depart, "back": d.back, "lunch": d.lunch,
                     "travel_min": d.travel_min, "travel_km": d.travel_km,
@@ -91,10 +93,11 @@ pub(crate) fn data(routes: &RoutesFolder) -> String {
             );
         }
     }
-    let mut stops: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for v in &routes.visits {
-        stops
-            .entry(format!("{}|{}", v.rep, v.date))
+        days.entry(v.date.to_string())
+            .or_default()
+            .1
+            .entry(v.rep.clone())
             .or_default()
             .push(json!([
                 v.sequence,
@@ -115,9 +118,19 @@ pub(crate) fn data(routes: &RoutesFolder) -> String {
         .iter()
         .map(|r| json!({"id": r.rep, "name": r.name}))
         .collect();
-    let value = json!({"reps": reps, "days": days, "stops": stops});
+    let mut out = script_json("id=\"route-data\"", &json!({ "reps": reps }));
+    for (date, (figures, stops)) in days {
+        out.push_str(&script_json(
+            &format!("class=\"day-data\" data-date=\"{}\"", escape(&date)),
+            &json!({"days": figures, "stops": stops}),
+        ));
+    }
+    out
+}
+
+fn script_json(attributes: &str, value: &Value) -> String {
     format!(
-        r#"<script type="application/json" id="route-data">{}</script>"#,
+        r#"<script type="application/json" {attributes}>{}</script>"#,
         value.to_string().replace("</", "<\\/")
     )
 }

@@ -114,7 +114,8 @@ pub struct MapLayers<'a> {
     pub max_points: usize,
 }
 
-/// The map as an SVG element.
+/// The map as an SVG element, followed by the route days not shown first
+/// (as text the page script draws when their day is picked).
 pub fn svg(
     plan: &PlanFolder,
     colour_of: &BTreeMap<String, String>,
@@ -173,12 +174,21 @@ pub fn svg(
     if let Some(c) = layers.comparison {
         changes_layer(&mut s, c, &frame);
     }
+    let mut deferred = String::new();
     if let Some(routes) = layers.routes {
-        routes_layer(&mut s, routes, &frame, layers.shown_day, &fill);
+        routes_layer(
+            &mut s,
+            &mut deferred,
+            routes,
+            &frame,
+            layers.shown_day,
+            &fill,
+        );
     }
     bases_layer(&mut s, plan, &frame, &layers.bases_outside);
     scale_bar(&mut s, &frame);
     s.push_str("</svg>");
+    s.push_str(&deferred);
     s
 }
 
@@ -322,8 +332,13 @@ fn changes_layer(s: &mut String, c: &Comparison, frame: &Frame) {
 
 /// One group per rep-day (shown by the day and rep pickers), in the
 /// territory's colour, darker, with numbered stops carrying their details.
+/// Only the day shown first is drawn in the SVG; every other day's groups go
+/// into `deferred` as the text of a `script.route-svg` element, which the page
+/// script parses when that day is picked. A month of days for a thousand reps
+/// then costs the browser one day's elements at load.
 fn routes_layer<'a>(
     s: &mut String,
+    deferred: &mut String,
     routes: &RoutesFolder,
     frame: &Frame,
     shown: Option<&str>,
@@ -336,73 +351,96 @@ fn routes_layer<'a>(
             .or_default()
             .push(v);
     }
+    let mut by_day: BTreeMap<&str, Vec<&crate::folders::RouteLine>> = BTreeMap::new();
+    for r in &routes.lines {
+        by_day.entry(r.date.as_str()).or_default().push(r);
+    }
     s.push_str(r#"<g id="routes">"#);
-    let mut lines: Vec<&crate::folders::RouteLine> = routes.lines.iter().collect();
-    lines.sort_by(|a, b| (&a.date, &a.rep).cmp(&(&b.date, &b.rep)));
-    for r in lines {
-        let hidden = if Some(r.date.as_str()) == shown {
-            ""
+    for (date, mut lines) in by_day {
+        lines.sort_by(|a, b| a.rep.cmp(&b.rep));
+        let mut day = String::new();
+        for r in lines {
+            route_day(&mut day, r, &stops, frame, fill);
+        }
+        if Some(date) == shown {
+            s.push_str(&day);
         } else {
-            r#" style="display:none""#
-        };
-        let colour = stroke_of(fill(&r.rep));
-        let _ = write!(
-            s,
-            r#"<g class="route-day" data-date="{}" data-rep="{}"{hidden}>"#,
-            escape(&r.date),
-            escape(&r.rep)
-        );
-        let mut d = String::new();
-        frame.path(&mut d, &r.line, false);
-        let _ = write!(
-            s,
-            r##"<path class="route" d="{d}" fill="none" stroke="{colour}" stroke-width="2" stroke-linejoin="round" stroke-opacity="0.9"><title>{} {}: {} visits, {:.0} min travel</title></path>"##,
-            escape(&r.rep),
-            escape(&r.date),
-            r.visits,
-            r.travel_min
-        );
-        for v in stops
-            .get(&(r.rep.as_str(), r.date.clone()))
-            .into_iter()
-            .flatten()
-        {
-            let (x, y) = frame.xy([v.lon, v.lat]);
-            let info = format!(
-                "{} · stop {}: {}{} · {}–{} · service {} min · travel {} min ({:.1} km){}{}",
-                escape(&v.rep),
-                v.sequence,
-                if v.name.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} ", escape(&v.name))
-                },
-                if v.name.is_empty() {
-                    escape(&v.account)
-                } else {
-                    format!("({})", escape(&v.account))
-                },
-                escape(&v.arrival),
-                escape(&v.departure),
-                v.service_min,
-                v.travel_min,
-                v.travel_km,
-                if v.wait_min > 0.0 {
-                    format!(" · waits {} min", v.wait_min)
-                } else {
-                    String::new()
-                },
-                if v.appointment { " · appointment" } else { "" },
-            );
+            // Every name in the groups is escaped, so `</` only opens our
+            // own closing tags and the text cannot end its script element.
             let _ = write!(
-                s,
-                r##"<g class="stop" data-account="{acc}" data-seq="{seq}" data-info="{info}"><circle cx="{x:.1}" cy="{y:.1}" r="6" fill="#fff" stroke="{colour}" stroke-width="1.6"/><text x="{x:.1}" y="{ty:.1}" font-size="7.5" text-anchor="middle">{seq}</text><title>{info}</title></g>"##,
-                acc = escape(&v.account),
-                seq = v.sequence,
-                ty = y + 2.6,
+                deferred,
+                r#"<script type="text/x-route-svg" class="route-svg" data-date="{}">{day}</script>"#,
+                escape(date)
             );
         }
-        s.push_str("</g>");
+    }
+    s.push_str("</g>");
+}
+
+/// One rep-day's group: the route line and its numbered stops.
+fn route_day<'a>(
+    s: &mut String,
+    r: &crate::folders::RouteLine,
+    stops: &BTreeMap<(&str, String), Vec<&territory_formats::VisitRecord>>,
+    frame: &Frame,
+    fill: &dyn Fn(&str) -> &'a str,
+) {
+    let colour = stroke_of(fill(&r.rep));
+    let _ = write!(
+        s,
+        r#"<g class="route-day" data-date="{}" data-rep="{}">"#,
+        escape(&r.date),
+        escape(&r.rep)
+    );
+    let mut d = String::new();
+    frame.path(&mut d, &r.line, false);
+    let _ = write!(
+        s,
+        r##"<path class="route" d="{d}" fill="none" stroke="{colour}" stroke-width="2" stroke-linejoin="round" stroke-opacity="0.9"><title>{} {}: {} visits, {:.0} min travel</title></path>"##,
+        escape(&r.rep),
+        escape(&r.date),
+        r.visits,
+        r.travel_min
+    );
+    for v in stops
+        .get(&(r.rep.as_str(), r.date.clone()))
+        .into_iter()
+        .flatten()
+    {
+        let (x, y) = frame.xy([v.lon, v.lat]);
+        let info = format!(
+            "{} · stop {}: {}{} · {}–{} · service {} min · travel {} min ({:.1} km){}{}",
+            escape(&v.rep),
+            v.sequence,
+            if v.name.is_empty() {
+                String::new()
+            } else {
+                format!("{} ", escape(&v.name))
+            },
+            if v.name.is_empty() {
+                escape(&v.account)
+            } else {
+                format!("({})", escape(&v.account))
+            },
+            escape(&v.arrival),
+            escape(&v.departure),
+            v.service_min,
+            v.travel_min,
+            v.travel_km,
+            if v.wait_min > 0.0 {
+                format!(" · waits {} min", v.wait_min)
+            } else {
+                String::new()
+            },
+            if v.appointment { " · appointment" } else { "" },
+        );
+        let _ = write!(
+            s,
+            r##"<g class="stop" data-account="{acc}" data-seq="{seq}" data-info="{info}"><circle cx="{x:.1}" cy="{y:.1}" r="6" fill="#fff" stroke="{colour}" stroke-width="1.6"/><text x="{x:.1}" y="{ty:.1}" font-size="7.5" text-anchor="middle">{seq}</text><title>{info}</title></g>"##,
+            acc = escape(&v.account),
+            seq = v.sequence,
+            ty = y + 2.6,
+        );
     }
     s.push_str("</g>");
 }

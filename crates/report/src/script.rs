@@ -12,6 +12,22 @@ pub(crate) const SCRIPT: &str = r#"<script>
   var dataEl = document.getElementById('route-data');
   var data = dataEl ? JSON.parse(dataEl.textContent) : null;
   var info = document.getElementById('stop-info');
+  // Each day's figures and route groups are parsed when the day is first
+  // picked, so the page loads one day's worth whatever the plan's length.
+  var parsed = {};
+  function dayData(d) {
+    if (!parsed[d]) {
+      var el = document.querySelector('script.day-data[data-date="' + d + '"]');
+      parsed[d] = el ? JSON.parse(el.textContent) : {days: {}, stops: {}};
+    }
+    return parsed[d];
+  }
+  function drawDay(d) {
+    var src = document.querySelector('script.route-svg[data-date="' + d + '"]');
+    if (!src) return;
+    document.getElementById('routes').insertAdjacentHTML('beforeend', src.textContent);
+    src.parentNode.removeChild(src);
+  }
   var table = document.getElementById('day-table');
   function esc(t) {
     return String(t).replace(/[&<>"']/g, function (c) {
@@ -20,10 +36,11 @@ pub(crate) const SCRIPT: &str = r#"<script>
   }
   function pct(v) { return (v * 100).toFixed(0) + '%'; }
   function renderTable(d, r) {
+    var today = dayData(d);
     var html = '<table id="day-summary"><thead><tr><th>rep</th><th>stops</th><th>depart</th><th>back</th><th>travel min</th><th>travel km</th><th>on duty min</th><th title="minutes on duty over the working day">utilisation</th></tr></thead><tbody>';
     data.reps.forEach(function (p) {
       if (r && p.id !== r) return;
-      var x = data.days[p.id + '|' + d];
+      var x = today.days[p.id];
       if (!x) return;
       html += '<tr data-rep="' + esc(p.id) + '"><td>' + esc(p.id) + (p.name ? ' · ' + esc(p.name) : '') +
         '</td><td>' + x.visits + '</td><td>' + esc(x.depart || '–') + '</td><td>' + esc(x.back || '–') +
@@ -32,7 +49,7 @@ pub(crate) const SCRIPT: &str = r#"<script>
     });
     html += '</tbody></table>';
     if (r) {
-      var stops = data.stops[r + '|' + d] || [];
+      var stops = today.stops[r] || [];
       html += '<table id="stop-list"><thead><tr><th>#</th><th class="l">account</th><th class="l">name</th><th>arrival</th><th>departure</th><th>service min</th><th>travel min</th><th>km</th><th class="l"></th></tr></thead><tbody>';
       stops.forEach(function (s) {
         html += '<tr data-account="' + esc(s[1]) + '"><td>' + s[0] + '</td><td class="l">' + esc(s[1]) +
@@ -49,6 +66,7 @@ pub(crate) const SCRIPT: &str = r#"<script>
   }
   function show() {
     var d = day.value, r = rep.value;
+    drawDay(d);
     document.querySelectorAll('.route-day').forEach(function (g) {
       var on = g.getAttribute('data-date') === d && (!r || g.getAttribute('data-rep') === r);
       g.style.display = on ? '' : 'none';
