@@ -5,9 +5,9 @@
 # (layout and paint included), JS heap and the browser's peak RSS.
 # Usage: bash benches/report_scale.sh [N] [K] [plan flags...]
 #   e.g. bash benches/report_scale.sh 100000 1000 --no-contiguity
-# ROUTES=1 also plans one week of visits (a rep per territory, based at its
-# centre) and builds the report with --routes, so the rep and day views are
-# measured at K reps.
+# ROUTES=1 also plans WEEKS (default 1) weeks of visits (a rep per territory,
+# based at its centre) and builds the report with --routes, so the rep and
+# day views are measured at K reps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}; K=${2:-1000}; shift 2 || true
@@ -22,8 +22,10 @@ if [ ! -f "$work/plan/summary.json" ]; then
     echo "plan: $(cat "$work/plan.time")"
 fi
 routes=()
+WEEKS=${WEEKS:-1}
+rdir="$work/routes"; [ "$WEEKS" = 1 ] || rdir="$work/routes-$WEEKS"
 if [ "${ROUTES:-0}" = 1 ]; then
-    if [ ! -f "$work/routes/summary.json" ]; then
+    if [ ! -f "$rdir/summary.json" ]; then
         python3 - "$work" <<'PY'
 import csv, json, sys
 work = sys.argv[1]
@@ -36,11 +38,11 @@ with open(f"{work}/reps.csv", "w", newline="") as f:
 PY
         /usr/bin/time -f "%e s, %M KB" -o "$work/routes.time" \
             $T routes --accounts "$work/accounts.csv" --reps "$work/reps.csv" \
-            --assignment "$work/plan/assignment.csv" --start 2027-01-04 --weeks 1 \
-            --lunch 11:30-13:30/30 --out "$work/routes" -q
-        echo "routes (1 week, $K reps): $(cat "$work/routes.time")"
+            --assignment "$work/plan/assignment.csv" --start 2027-01-04 --weeks "$WEEKS" \
+            --lunch 11:30-13:30/30 --out "$rdir" -q
+        echo "routes ($WEEKS weeks, $K reps): $(cat "$work/routes.time")"
     fi
-    routes=(--routes "$work/routes")
+    routes=(--routes "$rdir")
 fi
 /usr/bin/time -f "%e %M" -o "$work/report.time" $T report --plan "$work/plan" "${routes[@]}" --out "$work/report.html" -q
 read -r rwall rrss < "$work/report.time"

@@ -605,6 +605,69 @@ mod tests {
         assert_eq!(run(2).assignment, p.assignment);
     }
 
+    /// The step runs whatever the objective and with contiguity off: with
+    /// Σ distance, and without contiguity (where the home account alone moves,
+    /// no chain), both bases still end up in their own territories.
+    #[test]
+    fn bases_come_home_with_the_distance_objective_and_without_contiguity() {
+        let problem = strip_problem();
+        for (objective, contiguity) in [
+            (crate::Objective::Distance, true),
+            (crate::Objective::SquaredDistance, false),
+            (crate::Objective::Distance, false),
+        ] {
+            let options = PlanOptions {
+                objective,
+                contiguity,
+                ..PlanOptions::default()
+            };
+            let p = plan(&problem, &options).unwrap();
+            let case = format!("{objective:?}, contiguity {contiguity}");
+            assert!(p.metrics.balanced(), "{case}: {:?}", p.diagnostics);
+            assert_eq!(p.bases_outside, Vec::new(), "{case}");
+            assert_eq!(holder_of_base(&problem, &p.assignment, 0), 0, "{case}");
+            assert_eq!(holder_of_base(&problem, &p.assignment, 1), 1, "{case}");
+            if contiguity {
+                assert!(p.metrics.contiguity.contiguous, "{case}");
+            }
+        }
+    }
+
+    /// Without contiguity the home account moves alone: no chain joins it.
+    #[test]
+    fn without_contiguity_only_the_home_account_moves() {
+        let problem = strip_problem();
+        let bal = Balance::new(&problem);
+        let centres: Vec<[f64; 2]> = problem
+            .territories
+            .iter()
+            .map(|t| problem.projection.forward(t.base.unwrap()))
+            .collect();
+        let g = graph(&problem, &centres);
+        let naive: Vec<usize> = (0..120)
+            .map(|i| usize::from(column(&problem, i) >= 20))
+            .collect();
+        let mut asg = Assignment::new(naive.clone(), &bal, 2);
+        let homes = home_accounts(&problem);
+        let h = Homing {
+            problem: &problem,
+            bal: &bal,
+            territories: 2,
+            contiguous: false,
+            max_moves: None,
+            seed: 1,
+        };
+        let blocked = keep_home(&h, &mut asg, &g, &homes);
+        assert_eq!(blocked, vec![None, None]);
+        assert_eq!(holder_of_base(&problem, &asg.of, 0), 0);
+        assert!(bal.violation(&asg.loads) <= 1e-9, "bands kept");
+        let to_a = (0..120).filter(|&i| naive[i] == 1 && asg.of[i] == 0).count();
+        assert!(to_a >= 1, "the home account moved to A");
+        // B's extra account is paid back by the band repair, not by a chain
+        // of columns 20–29 marching over.
+        assert!(to_a <= 3, "{to_a} accounts moved to A");
+    }
+
     #[test]
     fn a_base_at_an_account_too_heavy_for_its_rep_stays_outside_and_says_why() {
         // 80 accounts of 100 and one of 5,400 (40% of the revenue) where
