@@ -58,4 +58,19 @@ for run in 1 2 3; do
     read -r swall srss < "$work/shot.time"
     echo "load $run: script done at ${script_ms} ms, JS heap ${heap} MB; dump-dom ${dwall} s (peak RSS $((drss / 1024)) MB); load+screenshot ${swall} s (peak RSS $((srss / 1024)) MB)"
 done
+# The what-if editor at this size: a lasso round the middle fifth of the
+# map, assign to the first territory, recount, export, undo (the page's own
+# test hook, timed inside the page).
+read -r w h < <(grep -o '<svg id="map"[^>]*' "$work/report.html" | grep -o 'width="[0-9]*" height="[0-9]*"' | grep -o '[0-9]*' | tr '\n' ' ')
+first=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['territory_metrics'][0]['id'])" "$work/plan/summary.json")
+hash="#whatif=$first,$((w * 2 / 5)),$((h * 2 / 5)),$((w * 3 / 5)),$((h * 3 / 5))"
+for run in 1 2 3; do
+    out=$(chromium "${flags[@]}" --dump-dom "file://$work/report.html$hash" 2>/dev/null | python3 -c "
+import html, json, re, sys
+m = re.search(r'<pre id=\"test-results\">(.*?)</pre>', sys.stdin.read(), re.S)
+r = json.loads(html.unescape(m.group(1))) if m and m.group(1) else {}
+print(len(r.get('selected', [])), r.get('ms'), r.get('restored'))")
+    read -r sel ms restored <<<"$out"
+    echo "what-if $run: lasso selected $sel accounts; lasso + assign + recount + export + undo ${ms} ms in the page; restored $restored"
+done
 echo "files in $work"

@@ -608,6 +608,54 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         }
     }
 
+    // The same lasso on a page whose accounts are shaded cells (as at
+    // 100,000 accounts) selects the same accounts from the page's data, and
+    // exports the same assignment.
+    let cells_page = tmp.path().join("cells.html");
+    run_json(&[
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--max-points",
+        "100",
+        "--out",
+        cells_page.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let cells_html = std::fs::read_to_string(&cells_page).unwrap();
+    assert!(cells_html.contains(r#"class="cell""#) && cells_html.contains(r#"id="whatif""#));
+    let out = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
+            cells_page.display()
+        ))
+        .output()
+        .expect("chromium runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let on_cells = test_results(&dom);
+    let mut picked: Vec<&str> = on_cells["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    picked.sort_unstable();
+    assert_eq!(picked, selected, "the lasso on cells selects the same accounts");
+    assert_eq!(on_cells["csv"], results["csv"]);
+    assert_eq!(on_cells["restored"], true);
+
     // `rebalance --assignment` completes the edit and keeps the locked accounts.
     let edited = tmp.path().join("assignment-edited.csv");
     std::fs::write(&edited, csv_text).unwrap();

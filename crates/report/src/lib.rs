@@ -150,11 +150,11 @@ pub fn render(
     };
     page.push_str(&map::svg(plan, &colour_of, &layers));
     page.push_str("</section>");
-    if whatif::available(plan, options.max_points) {
+    if whatif::available(plan) {
         let _ = write!(
             page,
             "<section><h2>What if: move accounts by hand</h2>{}{}</section>",
-            whatif::controls(plan),
+            whatif::controls(plan, plan.accounts.len() > options.max_points),
             whatif::data(plan)
         );
     }

@@ -73,6 +73,15 @@ impl Frame {
         )
     }
 
+    /// The transform for the page script, `lon0 lat1 scale_x scale_y margin`:
+    /// x = margin + (lon − lon0) · scale_x, y = margin + (lat1 − lat) · scale_y.
+    pub fn script_params(&self) -> String {
+        format!(
+            "{} {} {} {} {MARGIN}",
+            self.lon0, self.lat1, self.scale_x, self.scale_y
+        )
+    }
+
     /// Kilometres per pixel (a degree of latitude is 111.32 km).
     pub fn km_per_pixel(&self) -> f64 {
         111.32 / self.scale_y
@@ -139,9 +148,10 @@ pub fn svg(
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-label="Territory map">"#,
+        r#"<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-label="Territory map" data-frame="{frame}">"#,
         w = frame.width,
-        h = frame.height
+        h = frame.height,
+        frame = frame.script_params()
     );
     s.push_str(r##"<rect width="100%" height="100%" fill="#f7f7f4"/><g id="territories">"##);
     let names: BTreeMap<&str, &str> = plan

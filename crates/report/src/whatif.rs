@@ -6,14 +6,15 @@ use serde_json::{json, Value};
 
 use crate::folders::PlanFolder;
 
-/// Whether the plan carries what editing needs (each account's criterion
-/// values) and the accounts are drawn as points.
-pub(crate) fn available(plan: &PlanFolder, max_points: usize) -> bool {
-    plan.accounts.len() <= max_points && plan.accounts.iter().all(|a| a.values.is_some())
+/// Whether the plan carries what editing needs: each account's criterion
+/// values. Above `max_points` accounts (drawn as shaded cells) accounts are
+/// selected with the lasso only.
+pub(crate) fn available(plan: &PlanFolder) -> bool {
+    plan.accounts.iter().all(|a| a.values.is_some())
 }
 
-/// The controls.
-pub(crate) fn controls(plan: &PlanFolder) -> String {
+/// The controls; `cells` when accounts are drawn as shaded cells.
+pub(crate) fn controls(plan: &PlanFolder, cells: bool) -> String {
     let mut options = String::new();
     for t in &plan.summary.territory_metrics {
         options.push_str(&format!(
@@ -26,7 +27,12 @@ pub(crate) fn controls(plan: &PlanFolder) -> String {
         ));
     }
     format!(
-        r#"<p class="note">Click accounts on the map to select them, or tick <i>lasso</i> and draw round them; assign them to another territory and every criterion's balance below updates at once. Export the edited assignment (edited accounts are <code>locked=true</code>) and let <code>territory rebalance --assignment assignment-edited.csv</code> complete it around your edits.</p><div class="controls" id="whatif"><label><input type="checkbox" id="lasso-mode"> lasso</label><span id="selected-count">0 selected</span><label>to <select id="assign-to">{options}</select></label><button id="assign">Assign selected</button><button id="undo">Undo</button><button id="clear">Clear selection</button><button id="export">Export assignment.csv</button><a id="download" download="assignment-edited.csv" hidden>download</a></div><div class="side"><div id="whatif-balance"></div><div class="scroll" id="whatif-territories"></div></div>"#
+        r#"<p class="note">{how}; assign them to another territory and every criterion's balance below updates at once. Export the edited assignment (edited accounts are <code>locked=true</code>) and let <code>territory rebalance --assignment assignment-edited.csv</code> complete it around your edits.</p><div class="controls" id="whatif"><label><input type="checkbox" id="lasso-mode"> lasso</label><span id="selected-count">0 selected</span><label>to <select id="assign-to">{options}</select></label><button id="assign">Assign selected</button><button id="undo">Undo</button><button id="clear">Clear selection</button><button id="export">Export assignment.csv</button><a id="download" download="assignment-edited.csv" hidden>download</a></div><div class="side"><div id="whatif-balance"></div><div class="scroll" id="whatif-territories"></div></div>"#,
+        how = if cells {
+            "Tick <i>lasso</i> and draw round accounts on the map to select them (at this size accounts are drawn as shaded cells, so a click does not pick one)"
+        } else {
+            "Click accounts on the map to select them, or tick <i>lasso</i> and draw round them"
+        }
     )
 }
 

@@ -13,6 +13,13 @@ pub(crate) const SCRIPT: &str = r#"<script>
   var map = document.getElementById('map');
   var circles = document.querySelectorAll('#accounts circle');
   var A = data.accounts, T = data.territories, C = data.criteria;
+  // With every account drawn as a circle, edits restyle the circles; when
+  // accounts are shaded cells, selected and edited accounts get marks of
+  // their own, placed by the map's transform.
+  var points = circles.length === A.length;
+  var f = (map.getAttribute('data-frame') || '0 0 1 1 0').split(' ').map(Number);
+  function px(i) { return [f[4] + (A[i][6] - f[0]) * f[2], f[4] + (f[1] - A[i][5]) * f[3]]; }
+  var marks = {}, layer = null;
   var original = A.map(function (a) { return a[1]; });
   var current = original.slice();
   var selected = {};
@@ -67,9 +74,24 @@ pub(crate) const SCRIPT: &str = r#"<script>
     document.getElementById('selected-count').textContent = Object.keys(selected).length + ' selected';
   }
   function mark(i) {
+    var edited = current[i] !== original[i];
+    if (!points) {
+      if (!layer) { layer = document.createElementNS(SVGNS, 'g'); layer.setAttribute('id', 'whatif-marks'); map.appendChild(layer); }
+      var m = marks[i];
+      if (!selected[i] && !edited) { if (m) { m.remove(); delete marks[i]; } return; }
+      if (!m) {
+        var q = px(i);
+        m = marks[i] = document.createElementNS(SVGNS, 'circle');
+        m.setAttribute('cx', q[0].toFixed(1)); m.setAttribute('cy', q[1].toFixed(1)); m.setAttribute('r', '2.4');
+        m.setAttribute('fill', 'none'); m.setAttribute('data-id', A[i][0]);
+        layer.appendChild(m);
+      }
+      m.setAttribute('stroke', selected[i] ? '#d7191c' : '#111');
+      m.setAttribute('stroke-width', '1.4');
+      return;
+    }
     var c = circles[i];
     if (!c) return;
-    var edited = current[i] !== original[i];
     c.setAttribute('r', selected[i] || edited ? '3.6' : '2.2');
     c.setAttribute('stroke', selected[i] ? '#d7191c' : (edited ? '#111' : (A[i][2] === 'prospect' ? '#333' : 'none')));
     c.setAttribute('stroke-width', selected[i] || edited ? '1.6' : '0.7');
@@ -77,7 +99,7 @@ pub(crate) const SCRIPT: &str = r#"<script>
   function toggle(i, on) { if (on) selected[i] = true; else delete selected[i]; mark(i); }
   function index(c) { return Array.prototype.indexOf.call(circles, c); }
   map.addEventListener('click', function (e) {
-    if (document.getElementById('lasso-mode').checked) return;
+    if (!points || document.getElementById('lasso-mode').checked) return;
     var i = index(e.target.closest ? e.target.closest('#accounts circle') : null);
     if (i >= 0) { toggle(i, !selected[i]); render(); }
   });
@@ -110,9 +132,16 @@ pub(crate) const SCRIPT: &str = r#"<script>
   }
   map.addEventListener('pointerup', function () {
     if (!lasso) return;
-    Array.prototype.forEach.call(circles, function (c, i) {
-      if (inside(+c.getAttribute('cx'), +c.getAttribute('cy'))) toggle(i, true);
-    });
+    if (points) {
+      Array.prototype.forEach.call(circles, function (c, i) {
+        if (inside(+c.getAttribute('cx'), +c.getAttribute('cy'))) toggle(i, true);
+      });
+    } else {
+      for (var i = 0; i < A.length; i++) {
+        var q = px(i);
+        if (inside(q[0], q[1])) toggle(i, true);
+      }
+    }
     lasso.remove(); lasso = null; ring = [];
     render();
   });
@@ -156,6 +185,7 @@ pub(crate) const SCRIPT: &str = r#"<script>
   render();
   var test = /^#whatif=([^,]*),([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)$/.exec(location.hash);
   if (test) {
+    var t0 = performance.now();
     var ctm = map.getScreenCTM();
     function at(x, y) { var p = map.createSVGPoint(); p.x = x; p.y = y; return p.matrixTransform(ctm); }
     var x0 = +test[2], y0 = +test[3], x1 = +test[4], y1 = +test[5];
@@ -176,7 +206,7 @@ pub(crate) const SCRIPT: &str = r#"<script>
     var csv = exported();
     document.getElementById('undo').click();
     var restored = current.every(function (t, i) { return t === original[i]; });
-    document.getElementById('test-results').textContent = JSON.stringify({selected: picked, sums: table, worst: worst, csv: csv, restored: restored});
+    document.getElementById('test-results').textContent = JSON.stringify({selected: picked, sums: table, worst: worst, csv: csv, restored: restored, ms: Math.round(performance.now() - t0)});
   }
 })();
 </script>"#;

@@ -47,6 +47,7 @@ mod home;
 mod lagrangian;
 pub mod levels;
 mod pmedian;
+mod recombine;
 mod repair;
 mod seeding;
 mod smoothed_dual;
