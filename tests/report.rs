@@ -140,10 +140,8 @@ fn report_loads_in_a_browser_without_console_errors() {
     let first_day = rows.iter().map(|r| r[1].to_string()).min().unwrap();
     let last = rows.iter().rev().find(|r| r[1] != *first_day).unwrap();
     let (rep, day) = (last[0].to_string(), last[1].to_string());
-    let picked: Vec<&csv::StringRecord> = rows
-        .iter()
-        .filter(|r| r[0] == rep && r[1] == day)
-        .collect();
+    let picked: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| r[0] == rep && r[1] == day).collect();
     let expected: Vec<&str> = picked.iter().map(|r| r.get(3).unwrap()).collect();
     let out = Command::new(&browser)
         .args(common)
@@ -652,7 +650,10 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         .map(|v| v.as_str().unwrap())
         .collect();
     picked.sort_unstable();
-    assert_eq!(picked, selected, "the lasso on cells selects the same accounts");
+    assert_eq!(
+        picked, selected,
+        "the lasso on cells selects the same accounts"
+    );
     assert_eq!(on_cells["csv"], results["csv"]);
     assert_eq!(on_cells["restored"], true);
 

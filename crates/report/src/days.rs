@@ -74,13 +74,15 @@ pub(crate) fn controls(
     out
 }
 
+/// One day's figures per rep, and its stops per rep.
+type DayData = (serde_json::Map<String, Value>, BTreeMap<String, Vec<Value>>);
+
 /// Per rep-day figures and stops as JSON for the page script: the reps in
 /// one element, and each day in an element of its own (`script.day-data`),
 /// parsed only when that day is picked. `</` is escaped so the data cannot
 /// close its script element.
 pub(crate) fn data(routes: &RoutesFolder) -> String {
-    let mut days: BTreeMap<String, (serde_json::Map<String, Value>, BTreeMap<String, Vec<Value>>)> =
-        BTreeMap::new();
+    let mut days: BTreeMap<String, DayData> = BTreeMap::new();
     for r in &routes.summary.reps {
         for d in &r.days {
             days.entry(d.date.to_string()).or_default().0.insert(

@@ -661,7 +661,9 @@ mod tests {
         assert_eq!(blocked, vec![None, None]);
         assert_eq!(holder_of_base(&problem, &asg.of, 0), 0);
         assert!(bal.violation(&asg.loads) <= 1e-9, "bands kept");
-        let to_a = (0..120).filter(|&i| naive[i] == 1 && asg.of[i] == 0).count();
+        let to_a = (0..120)
+            .filter(|&i| naive[i] == 1 && asg.of[i] == 0)
+            .count();
         assert!(to_a >= 1, "the home account moved to A");
         // B's extra account is paid back by the band repair, not by a chain
         // of columns 20–29 marching over.

@@ -860,6 +860,48 @@ fn finish(
         ));
         timer.lap("bases home");
     }
+    // Recombination of neighbouring territories for tight bands and the Hess
+    // objective (each side contiguous by construction); bases that are home
+    // keep their home accounts, so it runs after that step.
+    if options.contiguity
+        && options.objective == Objective::SquaredDistance
+        && options.rebalance.is_none()
+        && problem.centre_travel.is_none()
+    {
+        progress.phase("recombination");
+        let mut frozen = problem.locked.clone();
+        for (j, hs) in homes.iter().enumerate() {
+            if !hs.is_empty() && hs.iter().all(|&i| asg.of[i] == j) {
+                for &i in hs {
+                    frozen[i] = true;
+                }
+            }
+        }
+        let (offsets, targets) = adjacency.neighbours();
+        let before = bal.violation(&asg.loads);
+        let done = recombine::recombine(
+            &mut asg,
+            bal,
+            &recombine::Recombine {
+                offsets: &offsets,
+                targets: &targets,
+                points: &problem.points,
+                weights: problem.weights(),
+                fixed,
+                frozen: &frozen,
+                territories: kt,
+                seed: options.seed,
+            },
+        );
+        progress.detail(&format!(
+            "recombination: {} pairs re-split in {} sweeps; band violation {:.3} → {:.3}",
+            done.improved,
+            done.sweeps,
+            before,
+            bal.violation(&asg.loads)
+        ));
+        timer.lap("recombination");
+    }
     // A cap on moves is the user's hard limit: when moves that keep territories
     // whole cannot meet it, it wins over contiguity (and the summary says so).
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {

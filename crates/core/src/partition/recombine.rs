@@ -49,8 +49,11 @@ pub(crate) struct Recombined {
 /// tree of them costs more than the cuts it offers are worth.
 const MAX_PAIR: usize = 4_000;
 
-/// Account visits (tree nodes scored) over the whole run: about a second.
-const BUDGET: usize = 40_000_000;
+/// Account visits (tree nodes scored) by the descents: a base plus a share
+/// per account, at most about a few seconds.
+const BUDGET_BASE: usize = 1_000_000;
+const BUDGET_PER_ACCOUNT: usize = 100;
+const BUDGET_MAX: usize = 40_000_000;
 
 /// Passes over all pairs at most (the descent usually stops well before).
 const MAX_SWEEPS: usize = 40;
@@ -58,6 +61,12 @@ const MAX_SWEEPS: usize = 40;
 /// Re-splits pairs of neighbouring territories while that lowers the band
 /// violation, or keeps it and lowers the objective. Territories in pieces are
 /// left alone (their pairs are skipped).
+///
+/// While some band is missed, a first descent breaks ties on the violation by
+/// how far the loads sit from their targets (Σ squared offsets, in band
+/// widths): pulling neighbours towards their targets opens the slack through
+/// which an excess can travel across several territories, where the
+/// violation alone sees no gain in a pair whose other side is at its bound.
 pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) -> Recombined {
     let n = asg.of.len();
     let kt = r.territories;
@@ -66,8 +75,204 @@ pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) 
         return out;
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(r.seed ^ 0x7ec0_4b1e);
-    let mut work = Work::new(n, bal.c);
+    let mut work = Work::new(&asg.of, kt);
     let mut spent = 0usize;
+    let small = n <= ANNEAL_MAX_ACCOUNTS && narrowest_tolerance(bal) <= ANNEAL_TOLERANCE;
+    if bal.violation(&asg.loads) > 1e-9 {
+        descend(
+            asg,
+            bal,
+            r,
+            Goal::Centred,
+            &mut work,
+            &mut rng,
+            &mut spent,
+            &mut out,
+        );
+        if small && bal.violation(&asg.loads) > 1e-9 {
+            anneal(asg, bal, r, Goal::Centred, &mut work, &mut rng, &mut out);
+        }
+    }
+    descend(
+        asg,
+        bal,
+        r,
+        Goal::Compact,
+        &mut work,
+        &mut rng,
+        &mut spent,
+        &mut out,
+    );
+    if small {
+        anneal(asg, bal, r, Goal::Compact, &mut work, &mut rng, &mut out);
+        spent = 0;
+        descend(
+            asg,
+            bal,
+            r,
+            Goal::Compact,
+            &mut work,
+            &mut rng,
+            &mut spent,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// The descent is followed by annealing on problems of at most this many
+/// accounts with a band this narrow or narrower (±2%): there single border
+/// moves rarely keep the bands, so compactness is left on the table that
+/// only block moves can take; at wider bands the border polish does it.
+const ANNEAL_MAX_ACCOUNTS: usize = 5_000;
+const ANNEAL_TOLERANCE: f64 = 0.02;
+
+/// Annealing steps at most, and account visits over them: 4,000 per account
+/// (about 0.2 s for 300 units), at most 10⁷.
+const ANNEAL_STEPS: usize = 300_000;
+const ANNEAL_BUDGET: usize = 10_000_000;
+const ANNEAL_VISITS_PER_ACCOUNT: usize = 4_000;
+/// About 700 proposals per pair of neighbours (a territory has about 3).
+const ANNEAL_STEPS_PER_TERRITORY: usize = 2_000;
+
+/// Simulated annealing over re-splits: a random pair, one random spanning
+/// tree, a random cut of it no further out of band, taken by the Metropolis
+/// rule; the temperature falls geometrically from 5% of a territory's mean
+/// cost to a thousandth of that. The best plan seen is kept. The band
+/// violation never rises, so a plan inside its bands stays inside.
+/// With the `Centred` goal the tie-break is the loads' offset from their
+/// targets (in squared band widths) and the temperature starts at 0.05.
+fn anneal(
+    asg: &mut Assignment,
+    bal: &Balance,
+    r: &Recombine<'_>,
+    goal: Goal,
+    w: &mut Work,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    out: &mut Recombined,
+) {
+    let kt = r.territories;
+    let c = bal.c;
+    let mut cost_now: f64 = match goal {
+        Goal::Compact => (0..kt).map(|t| territory_cost(r, &w.lists[t], t)).sum(),
+        Goal::Centred => (0..kt)
+            .map(|t| {
+                offset(
+                    bal,
+                    t,
+                    Side {
+                        sums: &padded(&asg.loads[t * c..(t + 1) * c]),
+                    },
+                )
+            })
+            .sum(),
+    };
+    let mut viol_now = bal.violation(&asg.loads);
+    let mut best = (viol_now, cost_now);
+    let mut best_of = asg.of.clone();
+    let start = match goal {
+        Goal::Compact => 0.05 * cost_now / kt as f64,
+        Goal::Centred => 0.05,
+    };
+    if start <= 0.0 {
+        return;
+    }
+    let mean_pair = 2 * asg.of.len() / kt;
+    let visits = ANNEAL_BUDGET.min(ANNEAL_VISITS_PER_ACCOUNT * asg.of.len());
+    let steps = ANNEAL_STEPS
+        .min(visits / mean_pair.max(1))
+        .min(ANNEAL_STEPS_PER_TERRITORY * kt);
+    let mut pairs = Vec::new();
+    for step in 0..steps {
+        if step % (4 * kt) == 0 {
+            pairs = touching_pairs(&asg.of, r, kt);
+            if pairs.is_empty() {
+                return;
+            }
+        }
+        let temperature = start * (1e-3f64).powf(step as f64 / steps as f64);
+        let pair = pairs[rng.random_range(0..pairs.len())];
+        let o = resplit(
+            asg,
+            bal,
+            r,
+            pair,
+            goal,
+            Pick::Metropolis(temperature),
+            w,
+            rng,
+        );
+        if o.changed {
+            viol_now += o.after.0 - o.before.0;
+            cost_now += o.after.1 - o.before.1;
+            if better((viol_now, cost_now), best) {
+                best = (viol_now, cost_now);
+                best_of.clone_from(&asg.of);
+                out.improved += 1;
+            }
+        }
+    }
+    if asg.of != best_of {
+        *asg = Assignment::new(best_of, bal, kt);
+        for list in &mut w.lists {
+            list.clear();
+        }
+        for (i, &t) in asg.of.iter().enumerate() {
+            if t < kt {
+                w.lists[t].push(i);
+            }
+        }
+    }
+}
+
+/// A territory's loads in the layout of a side's sums (criteria after the slots).
+fn padded(loads: &[f64]) -> Vec<f64> {
+    let mut row = vec![0.0; SLOTS];
+    row.extend_from_slice(loads);
+    row
+}
+
+/// Σ w d² of a territory's accounts to its centre (fixed, or their weighted mean).
+fn territory_cost(r: &Recombine<'_>, members: &[usize], t: usize) -> f64 {
+    let wt = |i: usize| r.weights.map_or(1.0, |ws| ws[i]);
+    if let Some(f) = r.fixed.get(t).copied().flatten() {
+        return members.iter().map(|&i| wt(i) * d2(r.points[i], f)).sum();
+    }
+    let (mut sw, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for &i in members {
+        sw += wt(i);
+        sx += wt(i) * r.points[i][0];
+        sy += wt(i) * r.points[i][1];
+    }
+    if sw <= 0.0 {
+        return 0.0;
+    }
+    let c = [sx / sw, sy / sw];
+    members.iter().map(|&i| wt(i) * d2(r.points[i], c)).sum()
+}
+
+/// What breaks ties on the band violation.
+#[derive(Clone, Copy, PartialEq)]
+enum Goal {
+    /// Loads near their targets.
+    Centred,
+    /// Σ weight × squared distance.
+    Compact,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn descend(
+    asg: &mut Assignment,
+    bal: &Balance,
+    r: &Recombine<'_>,
+    goal: Goal,
+    work: &mut Work,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    spent: &mut usize,
+    out: &mut Recombined,
+) {
+    let kt = r.territories;
+    let budget = (BUDGET_BASE + BUDGET_PER_ACCOUNT * asg.of.len()).min(BUDGET_MAX);
     for _ in 0..MAX_SWEEPS {
         out.sweeps += 1;
         let mut pairs = touching_pairs(&asg.of, r, kt);
@@ -77,12 +282,12 @@ pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) 
         }
         let mut changed = false;
         for (a, b) in pairs {
-            if spent >= BUDGET {
-                return out;
+            if *spent >= budget {
+                return;
             }
-            let (better, cost) = resplit(asg, bal, r, a, b, &mut work, &mut rng);
-            spent += cost;
-            if better {
+            let o = resplit(asg, bal, r, (a, b), goal, Pick::Best, work, rng);
+            *spent += o.work;
+            if o.changed {
                 out.improved += 1;
                 changed = true;
             }
@@ -91,7 +296,6 @@ pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) 
             break;
         }
     }
-    out
 }
 
 /// Territory pairs that share an adjacency edge, sorted.
@@ -126,14 +330,27 @@ struct Work {
     /// Per local node: subtree sums of [w, wx, wy, w(x²+y²), w·d²(a), w·d²(b), frozen a, frozen b, criteria...].
     sums: Vec<f64>,
     best_parent: Vec<usize>,
+    /// Each territory's accounts in index order, kept in step with the moves.
+    lists: Vec<Vec<usize>>,
+    /// Valid cuts of the current tree (node, subtree to a, key), when annealing.
+    cuts: Vec<(usize, bool, (f64, f64))>,
 }
 
 /// Fixed slots in a node's subtree sums before the criteria.
 const SLOTS: usize = 8;
 
 impl Work {
-    fn new(n: usize, _c: usize) -> Self {
+    fn new(of: &[usize], territories: usize) -> Self {
+        let mut lists = vec![Vec::new(); territories];
+        for (i, &t) in of.iter().enumerate() {
+            if t < territories {
+                lists[t].push(i);
+            }
+        }
+        let n = of.len();
         Work {
+            lists,
+            cuts: Vec::new(),
             local: vec![usize::MAX; n],
             members: Vec::new(),
             offsets: Vec::new(),
@@ -153,26 +370,60 @@ struct Side<'s> {
     sums: &'s [f64],
 }
 
-/// Re-splits the pair `(a, b)` when some cut of a random spanning tree is
-/// better; returns whether it was, and the work done (nodes scored).
+/// How a re-split chooses among the cuts.
+#[derive(Clone, Copy)]
+enum Pick {
+    /// The best cut of many trees, taken only when better than the split now.
+    Best,
+    /// A random cut of one tree that is no further out of band, taken by the
+    /// Metropolis rule at this temperature (in the objective's units).
+    Metropolis(f64),
+}
+
+/// What one re-split did: whether it changed the split, the nodes scored,
+/// and the pair's (violation, tie-break) before and after.
+struct Outcome {
+    changed: bool,
+    work: usize,
+    before: (f64, f64),
+    after: (f64, f64),
+}
+
+/// Re-splits the pair `(a, b)` by a cut of random spanning trees, chosen
+/// as `pick` says.
+#[allow(clippy::too_many_arguments)]
 fn resplit(
     asg: &mut Assignment,
     bal: &Balance,
     r: &Recombine<'_>,
-    a: usize,
-    b: usize,
+    (a, b): (usize, usize),
+    goal: Goal,
+    pick: Pick,
     w: &mut Work,
     rng: &mut rand_chacha::ChaCha8Rng,
-) -> (bool, usize) {
+) -> Outcome {
+    let unchanged = |work: usize| Outcome {
+        changed: false,
+        work,
+        before: (0.0, 0.0),
+        after: (0.0, 0.0),
+    };
     let c = bal.c;
     let width = SLOTS + c;
     // The pair's accounts in index order, and their local graph.
     w.members.clear();
-    for (i, &t) in asg.of.iter().enumerate() {
-        if t == a || t == b {
-            w.local[i] = w.members.len();
-            w.members.push(i);
-        }
+    let (la, lb) = (&w.lists[a], &w.lists[b]);
+    let (mut x, mut y) = (0, 0);
+    while x < la.len() || y < lb.len() {
+        let i = if y >= lb.len() || x < la.len() && la[x] < lb[y] {
+            x += 1;
+            la[x - 1]
+        } else {
+            y += 1;
+            lb[y - 1]
+        };
+        w.local[i] = w.members.len();
+        w.members.push(i);
     }
     let m = w.members.len();
     let release = |w: &mut Work| {
@@ -182,7 +433,7 @@ fn resplit(
     };
     if !(3..=MAX_PAIR).contains(&m) {
         release(w);
-        return (false, m);
+        return unchanged(m);
     }
     w.offsets.clear();
     w.targets.clear();
@@ -198,7 +449,7 @@ fn resplit(
     }
     if !connected(&w.offsets, &w.targets, m) {
         release(w);
-        return (false, m);
+        return unchanged(m);
     }
     // Each member's own row of sums.
     let base_of = |t: usize| r.fixed.get(t).copied().flatten();
@@ -240,12 +491,20 @@ fn resplit(
     let now_b: Vec<f64> = total.iter().zip(&now_a).map(|(t, x)| t - x).collect();
     let score = |sa: &[f64], sb: &[f64]| -> (f64, f64) {
         let viol = excess(bal, a, Side { sums: sa }) + excess(bal, b, Side { sums: sb });
-        (viol, cost(Side { sums: sa }, 4, fa) + cost(Side { sums: sb }, 5, fb))
+        let tie = match goal {
+            Goal::Compact => cost(Side { sums: sa }, 4, fa) + cost(Side { sums: sb }, 5, fb),
+            Goal::Centred => offset(bal, a, Side { sums: sa }) + offset(bal, b, Side { sums: sb }),
+        };
+        (viol, tie)
     };
     let current = score(&now_a, &now_b);
     let mut best = current;
     let mut best_cut: Option<(usize, bool)> = None;
-    let trees = (4_000 / m).clamp(8, 200);
+    let trees = match pick {
+        Pick::Best => (4_000 / m).clamp(8, 200),
+        Pick::Metropolis(_) => 1,
+    };
+    w.cuts.clear();
     let mut work_done = m;
     let mut rest = vec![0.0; width];
     for _ in 0..trees {
@@ -287,9 +546,28 @@ fn resplit(
                     continue;
                 }
                 let key = score(sa, sb);
-                if better(key, best) {
+                match pick {
+                    Pick::Best => {
+                        if better(key, best) {
+                            best = key;
+                            tree_best = Some((v, sub_to_a));
+                        }
+                    }
+                    Pick::Metropolis(_) => {
+                        if key.0 <= current.0 + 1e-9 * (1.0 + current.0) {
+                            w.cuts.push((v, sub_to_a, key));
+                        }
+                    }
+                }
+            }
+        }
+        if let Pick::Metropolis(temperature) = pick {
+            if !w.cuts.is_empty() {
+                let (v, to_a, key) = w.cuts[rng.random_range(0..w.cuts.len())];
+                let rise = key.1 - current.1;
+                if rise <= 0.0 || rng.random::<f64>() < (-rise / temperature.max(1e-300)).exp() {
                     best = key;
-                    tree_best = Some((v, sub_to_a));
+                    tree_best = Some((v, to_a));
                 }
             }
         }
@@ -300,7 +578,7 @@ fn resplit(
     }
     let Some((v, sub_to_a)) = best_cut else {
         release(w);
-        return (false, work_done);
+        return unchanged(work_done);
     };
     // Apply: the subtree of v (on the best tree) to one side, the rest to the other.
     let mut in_sub = vec![false; m];
@@ -326,15 +604,23 @@ fn resplit(
             in_sub[x] = inside;
         }
     }
+    w.lists[a].clear();
+    w.lists[b].clear();
     for l in 0..m {
         let i = w.members[l];
         let to = if in_sub[l] == sub_to_a { a } else { b };
         if asg.of[i] != to {
             asg.apply(bal, i, to);
         }
+        w.lists[to].push(i);
     }
     release(w);
-    (true, work_done)
+    Outcome {
+        changed: true,
+        work: work_done,
+        before: current,
+        after: best,
+    }
 }
 
 /// Lexicographic: less band violation, or as little and a lower cost.
@@ -350,6 +636,30 @@ fn excess(bal: &Balance, t: usize, side: Side<'_>) -> f64 {
     let c = bal.c;
     (0..c)
         .map(|k| bal.excess(t * c + k, side.sums[SLOTS + k]))
+        .sum()
+}
+
+/// The narrowest relative half-width of any band.
+fn narrowest_tolerance(bal: &Balance) -> f64 {
+    bal.lo
+        .iter()
+        .zip(&bal.hi)
+        .filter(|(lo, hi)| **hi + **lo > 0.0)
+        .map(|(lo, hi)| (hi - lo) / (hi + lo))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Σ over criteria of the squared offset from the band's middle, in band widths.
+fn offset(bal: &Balance, t: usize, side: Side<'_>) -> f64 {
+    let c = bal.c;
+    (0..c)
+        .map(|k| {
+            let idx = t * c + k;
+            let (lo, hi) = (bal.lo[idx], bal.hi[idx]);
+            let width = (hi - lo).max(1e-12);
+            let d = (side.sums[SLOTS + k] - 0.5 * (lo + hi)) / width;
+            d * d
+        })
         .sum()
 }
 
@@ -451,7 +761,11 @@ mod tests {
 
     /// An `nx` × `ny` grid of units (x east, y north, index x·ny + y) with
     /// rook adjacency.
-    fn grid(nx: usize, ny: usize, pop: impl Fn(usize, usize) -> f64) -> (Problem, Vec<(usize, usize)>) {
+    fn grid(
+        nx: usize,
+        ny: usize,
+        pop: impl Fn(usize, usize) -> f64,
+    ) -> (Problem, Vec<(usize, usize)>) {
         let mut accounts = Vec::new();
         for x in 0..nx {
             for y in 0..ny {
