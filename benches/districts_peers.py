@@ -15,14 +15,18 @@ bounding box's middle latitude; 2 units of Leeds, 4 of Manchester), then an
 equirectangular projection to km around the units' mean latitude and
 longitude: x = (lon − lon0)·cos(lat0)·K, y = (lat − lat0)·K with
 K = 6371.0088 km · π/180 = 111.195 km per degree (the tool's
-EARTH_RADIUS_KM; 111.32 would scale every objective by 1.0022).
+EARTH_RADIUS_KM; 111.32 would scale every objective by 1.0022). Checked on
+`territory plan` outputs (k = 8, both cities): the objective computed here
+from its assignment.csv equals its summary's inertia_km2 to 1e-14.
 
 GerryChain (ReCom):
 - seed plan: gerrychain's recursive_tree_part at epsilon = TOL/100 on the
   POPULATION column, each try with bipartition_tree(max_attempts=
   --seed-attempts); a try that raises is retried with the next rng seed, up
-  to --seed-tries tries or --seed-seconds, whichever comes first. No seed,
-  no chain: the row says so.
+  to --seed-tries tries or --seed-seconds, whichever comes first (defaults
+  10 tries, 2000 trees, 60 s). No seed, no chain: the row says so. At ±0.5%
+  with 8–15 units per district most tries fail at k ≥ 20; a 300 s budget
+  finds one after 20–30 tries.
 - optimiser: short bursts (Cannon et al. 2020, the scheme of GerryChain's
   SingleMetricOptimizer.short_bursts): bursts of --burst ReCom steps, every
   valid step accepted inside a burst, each burst restarting from the best
@@ -34,8 +38,9 @@ GerryChain (ReCom):
   within_percent_of_ideal_population(TOL/100) and contiguous. The Hess
   objective is kept incrementally from population tallies (Σp, Σp·x, Σp·y,
   Σp·|x|²) and recomputed from scratch for the report.
-- "steps" = accepted ReCom steps; "failed" = proposals where every district
-  pair failed to split within the tolerance.
+- "steps" = accepted ReCom steps; "found no cut" = proposals where every
+  district pair failed to split within the tolerance. The chain stops on the
+  wall clock, so its figures move a little with machine load.
 
 spopt (AZP): nothing in spopt.region enforces a population band with exactly
 k regions (RegionKMeansHeuristic, AZP, Skater, Spenc and Ward take k but no

@@ -825,44 +825,11 @@ fn finish(
             timer.lap("p-median local search");
         }
     }
-    // Each base inside its own territory where the bands and contiguity allow:
-    // last, so that no later search for compactness takes a home away again.
     let homes = home::home_accounts(problem);
-    let mut blocked = vec![None; kt];
-    if homes.iter().any(|h| !h.is_empty()) {
-        progress.phase("bases home");
-        let (offsets, targets) = adjacency.neighbours();
-        let graph = contiguity::Graph {
-            offsets,
-            targets,
-            points: &problem.points,
-            centres: &centres,
-            objective: options.objective,
-            travel: problem.centre_travel.as_deref(),
-            disruption: cand.disruption.as_ref(),
-            locked: &problem.locked,
-            scale: cand.scale,
-            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
-        };
-        let homing = home::Homing {
-            problem,
-            bal,
-            territories: kt,
-            contiguous: options.contiguity,
-            max_moves: options.rebalance.as_ref().and_then(|r| r.max_moves),
-            seed: options.seed,
-        };
-        blocked = home::keep_home(&homing, &mut asg, &graph, &homes);
-        progress.detail(&format!(
-            "bases home: {} of {} bases outside their territory",
-            blocked.iter().flatten().count(),
-            homes.iter().filter(|h| !h.is_empty()).count()
-        ));
-        timer.lap("bases home");
-    }
     // Recombination of neighbouring territories for tight bands and the Hess
-    // objective (each side contiguous by construction); bases that are home
-    // keep their home accounts, so it runs after that step.
+    // objective (each side contiguous by construction), before the bases'
+    // home step, which stays last; the home accounts of bases already home
+    // stay in place.
     if options.contiguity
         && options.objective == Objective::SquaredDistance
         && options.rebalance.is_none()
@@ -901,6 +868,40 @@ fn finish(
             bal.violation(&asg.loads)
         ));
         timer.lap("recombination");
+    }
+    // Each base inside its own territory where the bands and contiguity allow:
+    // last, so that no later search for compactness takes a home away again.
+    let mut blocked = vec![None; kt];
+    if homes.iter().any(|h| !h.is_empty()) {
+        progress.phase("bases home");
+        let (offsets, targets) = adjacency.neighbours();
+        let graph = contiguity::Graph {
+            offsets,
+            targets,
+            points: &problem.points,
+            centres: &centres,
+            objective: options.objective,
+            travel: problem.centre_travel.as_deref(),
+            disruption: cand.disruption.as_ref(),
+            locked: &problem.locked,
+            scale: cand.scale,
+            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
+        };
+        let homing = home::Homing {
+            problem,
+            bal,
+            territories: kt,
+            contiguous: options.contiguity,
+            max_moves: options.rebalance.as_ref().and_then(|r| r.max_moves),
+            seed: options.seed,
+        };
+        blocked = home::keep_home(&homing, &mut asg, &graph, &homes);
+        progress.detail(&format!(
+            "bases home: {} of {} bases outside their territory",
+            blocked.iter().flatten().count(),
+            homes.iter().filter(|h| !h.is_empty()).count()
+        ));
+        timer.lap("bases home");
     }
     // A cap on moves is the user's hard limit: when moves that keep territories
     // whole cannot meet it, it wins over contiguity (and the summary says so).
