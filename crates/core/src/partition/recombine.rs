@@ -78,7 +78,9 @@ pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) 
     let mut work = Work::new(&asg.of, kt);
     let mut spent = 0usize;
     let small = n <= ANNEAL_MAX_ACCOUNTS && narrowest_tolerance(bal) <= ANNEAL_TOLERANCE;
-    if bal.violation(&asg.loads) > 1e-9 {
+    let start = bal.violation(&asg.loads);
+    if start > 1e-9 {
+        let before = asg.clone();
         descend(
             asg,
             bal,
@@ -91,6 +93,11 @@ pub(crate) fn recombine(asg: &mut Assignment, bal: &Balance, r: &Recombine<'_>) 
         );
         if small && bal.violation(&asg.loads) > 1e-9 {
             anneal(asg, bal, r, Goal::Centred, &mut work, &mut rng, &mut out);
+        }
+        // Centring costs compactness: it is kept only when it paid in band.
+        if bal.violation(&asg.loads) >= start - 1e-9 * (1.0 + start) {
+            *asg = before;
+            work.reset(&asg.of);
         }
     }
     descend(
@@ -214,14 +221,7 @@ fn anneal(
     }
     if asg.of != best_of {
         *asg = Assignment::new(best_of, bal, kt);
-        for list in &mut w.lists {
-            list.clear();
-        }
-        for (i, &t) in asg.of.iter().enumerate() {
-            if t < kt {
-                w.lists[t].push(i);
-            }
-        }
+        w.reset(&asg.of);
     }
 }
 
@@ -361,6 +361,20 @@ impl Work {
             children_count: Vec::new(),
             sums: Vec::new(),
             best_parent: Vec::new(),
+        }
+    }
+}
+
+impl Work {
+    /// The member lists again, after the assignment was replaced.
+    fn reset(&mut self, of: &[usize]) {
+        for list in &mut self.lists {
+            list.clear();
+        }
+        for (i, &t) in of.iter().enumerate() {
+            if t < self.lists.len() {
+                self.lists[t].push(i);
+            }
         }
     }
 }
