@@ -844,8 +844,15 @@ pub fn check(setup: &Setup, out: &Path) -> Vec<String> {
                     .filter(|w| (w + phase).rem_euclid(every) == 0)
                     .count()
             }
+            // Bookings and visits on frozen days both stay: a visit frozen
+            // before a booking came into the horizon is one more.
             None => {
-                ((acc.visits * setup.weeks as f64 / 4.0 + 0.5 + 1e-9).floor() as usize).max(booked)
+                let frozen_unbooked = frozen_here
+                    .iter()
+                    .filter(|d| !all_bookings.iter().any(|a| &a.0 == id && a.1 == **d))
+                    .count();
+                ((acc.visits * setup.weeks as f64 / 4.0 + 0.5 + 1e-9).floor() as usize)
+                    .max(booked + frozen_unbooked)
             }
         };
 
