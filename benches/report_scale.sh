@@ -61,7 +61,7 @@ done
 # The what-if editor at this size: a lasso round the middle fifth of the
 # map, assign to the first territory, recount, export, undo (the page's own
 # test hook, timed inside the page).
-read -r w h < <(grep -o '<svg id="map"[^>]*' "$work/report.html" | grep -o 'width="[0-9]*" height="[0-9]*"' | grep -o '[0-9]*' | tr '\n' ' ')
+read -r w h < <(grep -o '<svg id="map"[^>]*' "$work/report.html" | grep -o 'width="[0-9]*" height="[0-9]*"' | grep -o '[0-9]*' | tr '\n' ' ') || true  # read meets the end of its line-less input
 first=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['territory_metrics'][0]['id'])" "$work/plan/summary.json")
 hash="#whatif=$first,$((w * 2 / 5)),$((h * 2 / 5)),$((w * 3 / 5)),$((h * 3 / 5))"
 for run in 1 2 3; do
