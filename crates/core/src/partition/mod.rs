@@ -29,7 +29,13 @@
 //!    with border moves for balance and perturbation rounds for tight
 //!    tolerances (`contiguity`). The p-median local search (`pmedian`) runs
 //!    for the distance objective on small problems.
-//! 8. **Bases home**: the account nearest each fixed base (whose drawn cell
+//! 8. **Recombination** (contiguity on, squared-distance objective, not a
+//!    rebalance): two touching territories are merged and re-split along the
+//!    best cut of random spanning trees of their accounts, by (band
+//!    violation, Σ weight × squared distance); on problems of ≤ 5,000
+//!    accounts with a band of ±2% or narrower, annealing over the same
+//!    re-splits follows (`recombine`).
+//! 9. **Bases home**: the account nearest each fixed base (whose drawn cell
 //!    holds the base) joins the rep's territory when the bands and contiguity
 //!    still hold after border moves; otherwise [`Plan::bases_outside`] says
 //!    why (`home`).
