@@ -446,7 +446,7 @@ fn route_day<'a>(
         );
         let _ = write!(
             s,
-            r##"<g class="stop" data-account="{acc}" data-seq="{seq}" data-info="{info}"><circle cx="{x:.1}" cy="{y:.1}" r="6" fill="#fff" stroke="{colour}" stroke-width="1.6"/><text x="{x:.1}" y="{ty:.1}" font-size="7.5" text-anchor="middle">{seq}</text><title>{info}</title></g>"##,
+            r##"<g class="stop" data-account="{acc}" data-seq="{seq}"><circle cx="{x:.1}" cy="{y:.1}" r="6" fill="#fff" stroke="{colour}" stroke-width="1.6"/><text x="{x:.1}" y="{ty:.1}" font-size="7.5" text-anchor="middle">{seq}</text><title>{info}</title></g>"##,
             acc = escape(&v.account),
             seq = v.sequence,
             ty = y + 2.6,

@@ -76,7 +76,9 @@ pub(crate) const SCRIPT: &str = r#"<script>
   }
   function pick(e) {
     var s = e.target.closest && e.target.closest('.stop');
-    if (s) info.textContent = s.getAttribute('data-info');
+    // The stop's details are its tooltip (kept once in the page).
+    var t = s && s.querySelector('title');
+    if (t) info.textContent = t.textContent;
   }
   var map = document.getElementById('map');
   if (day && data) {
