@@ -90,27 +90,27 @@ impl RoadArgs {
     }
 }
 
-/// Puts road travel into a problem: every account's workload travel share
-/// (mean road minutes to its 3 nearest accounts) and, with reps, the minutes
-/// from each rep's base to each account (compactness in travel time).
+/// Puts road travel into a problem through [`territory_roads::plan_on_roads`]
+/// (the workload's travel share, and with reps the minutes from each base);
+/// here only the warnings are said.
 pub(crate) fn apply_roads(
-    mut builder: territory::ProblemBuilder,
+    builder: territory::ProblemBuilder,
     net: &RoadNetwork,
     accounts: &[territory::Account],
     reps: Option<&[territory::Rep]>,
     progress: &StderrProgress,
     warnings: &mut Vec<String>,
 ) -> Result<territory::ProblemBuilder, Failure> {
-    use territory_roads::{MatrixOptions, DEFAULT_SNAP_KM};
+    use territory_roads::DEFAULT_SNAP_KM;
     territory::Progress::phase(progress, "road travel times");
-    let options = MatrixOptions::default();
-    let points: Vec<(f64, f64)> = accounts
-        .iter()
-        .map(|a| (a.location.lat, a.location.lon))
-        .collect();
-    let to = net.snap(&points, DEFAULT_SNAP_KM);
-    if !to.far.is_empty() {
-        let ids: Vec<&str> = to.far.iter().map(|&i| accounts[i].id.as_str()).collect();
+    let travel = territory_roads::plan_on_roads(builder, net, accounts, reps)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    if !travel.far_accounts.is_empty() {
+        let ids: Vec<&str> = travel
+            .far_accounts
+            .iter()
+            .map(|&i| accounts[i].id.as_str())
+            .collect();
         progress.warn(&format!(
             "{} accounts lie more than {DEFAULT_SNAP_KM} km from any road (first: {}; all in summary.json)",
             ids.len(),
@@ -122,37 +122,12 @@ pub(crate) fn apply_roads(
             ids.join(", ")
         ));
     }
-    builder = builder.travel_share_minutes(net.mean_minutes_to_nearest(&points, 3, &options));
-    match reps {
-        Some(reps) if !reps.is_empty() => {
-            if let Some(r) = reps.iter().find(|r| r.base.is_none()) {
-                return Err(Failure::Input(format!(
-                    "--distance road measures travel from each rep's base, but rep '{}' has no lat/lon",
-                    r.id
-                )));
-            }
-            let bases: Vec<(f64, f64)> = reps
-                .iter()
-                .filter_map(|r| r.base.map(|b| (b.lat, b.lon)))
-                .collect();
-            let from = net.snap(&bases, DEFAULT_SNAP_KM);
-            let rows = net.minutes_between(&from, &to, &options);
-            let (k, n) = (bases.len(), points.len());
-            let mut minutes = vec![0.0; n * k];
-            for j in 0..k {
-                for i in 0..n {
-                    minutes[i * k + j] = rows[j * n + i];
-                }
-            }
-            Ok(builder.centre_travel_minutes(minutes))
-        }
-        _ => {
-            progress.warn(
-                "without reps' bases, compactness stays straight-line; the roads set the workload's travel share",
-            );
-            Ok(builder)
-        }
+    if !travel.road_compactness {
+        progress.warn(
+            "without reps' bases, compactness stays straight-line; the roads set the workload's travel share",
+        );
     }
+    Ok(travel.builder)
 }
 
 /// The matrix cache of `--cache-dir` (default `~/.cache/territory`), unless `--no-cache`.

@@ -60,6 +60,7 @@ mod dijkstra;
 mod graph;
 mod import;
 mod matrix;
+mod partition_travel;
 mod snap;
 mod travel;
 
@@ -67,6 +68,7 @@ pub use cache::{hash_file, CacheKey, Cached, Fnv1a, MatrixCache};
 pub use graph::{haversine_m, ImportStats};
 pub use import::{parse_maxspeed, ImportOptions};
 pub use matrix::{Algorithm, MatrixOptions, TravelMatrix};
+pub use partition_travel::{plan_on_roads, PlanTravel, PlanTravelError};
 pub use snap::Snapping;
 pub use travel::RoadTravel;
 

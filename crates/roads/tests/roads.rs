@@ -400,3 +400,57 @@ fn matrix_plugs_into_the_routing_engine() {
     let tour = tsp::solve(&sym, &opts);
     assert_eq!(tour.order.len(), 12);
 }
+
+/// A plan on Monaco's roads: with bases, compactness is in road minutes
+/// and the plan is balanced; a rep without a base is a typed error.
+#[test]
+fn plans_run_on_road_minutes_from_the_bases() {
+    use territory::{plan, Account, Location, Measure, PlanOptions, Problem, Rep};
+    let net = monaco();
+    let accounts: Vec<Account> = jittered_points(net, 60)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lat, lon))| Account::new(format!("a{i}"), Location::new(lat, lon)))
+        .collect();
+    let reps = vec![
+        Rep::new("east", Some(accounts[0].location)),
+        Rep::new("west", Some(accounts[1].location)),
+    ];
+    let travel = territory_roads::plan_on_roads(
+        Problem::builder().accounts(accounts.clone()),
+        net,
+        &accounts,
+        Some(&reps),
+    )
+    .unwrap();
+    assert!(travel.road_compactness);
+    let problem = travel
+        .builder
+        .reps(reps.clone())
+        .criterion(Measure::Accounts, 0.1)
+        .build()
+        .unwrap();
+    assert!(
+        problem.centre_travel().is_some(),
+        "road minutes from the bases"
+    );
+    let p = plan(&problem, &PlanOptions::default()).unwrap();
+    assert!(p.metrics.balanced());
+
+    let without = vec![
+        Rep::new("east", None),
+        Rep::new("west", Some(accounts[1].location)),
+    ];
+    let err = territory_roads::plan_on_roads(
+        Problem::builder().accounts(accounts.clone()),
+        net,
+        &accounts,
+        Some(&without),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err,
+        territory_roads::PlanTravelError::RepWithoutBase("east".into())
+    );
+}
