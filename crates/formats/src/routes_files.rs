@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use territory::model::parse_clock;
-use territory::routing::schedule::{calendar::weekday, fnv1a, RepDay, Schedule};
+use territory::routing::schedule::{available_min, calendar::weekday, fnv1a, RepDay, Schedule};
 use territory::{Account, Location, Rep};
 
 use crate::output::write_files_atomically;
@@ -102,23 +102,14 @@ pub struct Spread {
 }
 
 impl Spread {
+    /// The engine's spread, rounded for the summary.
     fn of(values: &[f64]) -> Self {
-        if values.is_empty() {
-            return Self {
-                mean: 0.0,
-                std: 0.0,
-                min: 0.0,
-                max: 0.0,
-            };
-        }
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        let s = territory::routing::schedule::Spread::of(values);
         Self {
-            mean: round1(mean),
-            std: round1(var.sqrt()),
-            min: values.iter().copied().fold(f64::INFINITY, f64::min),
-            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            mean: round1(s.mean),
+            std: round1(s.std),
+            min: s.min,
+            max: s.max,
         }
     }
 }
@@ -316,28 +307,29 @@ impl RoutesSummary {
         parameters: RoutesParameters,
         elapsed_ms: u64,
     ) -> Self {
-        let mut rep_summaries: Vec<RepSummary> = Vec::new();
-        // Working minutes available per rep: the days' hours, absences deducted.
-        let mut available_min: Vec<f64> = Vec::new();
+        // The figures come from the engine; the summary rounds and formats.
+        let figures = schedule.rep_figures();
+        let mut rep_summaries: Vec<RepSummary> = figures
+            .iter()
+            .map(|f| RepSummary {
+                rep: reps[f.rep].id.clone(),
+                name: reps[f.rep].name.clone(),
+                visits: f.visits,
+                travel_min: round1(f.travel_min),
+                travel_km: round3(f.travel_km),
+                work_min: round1(f.work_min),
+                utilisation: round3(f.utilisation),
+                days: Vec::new(),
+            })
+            .collect();
+        let mut at = 0;
         for day in &schedule.days {
-            let rep = &reps[day.rep];
-            if rep_summaries.last().is_none_or(|r| r.rep != rep.id) {
-                rep_summaries.push(RepSummary {
-                    rep: rep.id.clone(),
-                    name: rep.name.clone(),
-                    visits: 0,
-                    travel_min: 0.0,
-                    travel_km: 0.0,
-                    work_min: 0.0,
-                    utilisation: 0.0,
-                    days: Vec::new(),
-                });
-                available_min.push(0.0);
+            // Days come grouped by rep, in the figures' order.
+            while at + 1 < figures.len() && figures[at].rep != day.rep {
+                at += 1;
             }
-            let r = rep_summaries.last_mut().expect("pushed above");
-            let available = day.hours.1.saturating_sub(day.hours.0).max(1) as f64;
             let busy = !day.stops.is_empty();
-            r.days.push(DaySummary {
+            rep_summaries[at].days.push(DaySummary {
                 date: day.date,
                 weekday: weekday(day.date).as_str().to_string(),
                 visits: day.stops.len(),
@@ -347,7 +339,7 @@ impl RoutesSummary {
                 travel_min: round1(day.travel_min()),
                 travel_km: round3(day.travel_km()),
                 work_min: round1(day.work_min()),
-                utilisation: round3(day.work_min() / available),
+                utilisation: round3(day.work_min() / available_min(day)),
                 hours: format!(
                     "{}-{}",
                     clock(day.hours.0 as f64),
@@ -367,26 +359,8 @@ impl RoutesSummary {
                     })
                     .collect(),
             });
-            if let Some(a) = available_min.last_mut() {
-                *a += available;
-            }
-            r.visits += day.stops.len();
-            r.travel_min += day.travel_min();
-            r.travel_km += day.travel_km();
-            r.work_min += day.work_min();
         }
-        for (r, available) in rep_summaries.iter_mut().zip(&available_min) {
-            r.utilisation = round3(r.work_min / available.max(1.0));
-            r.travel_min = round1(r.travel_min);
-            r.travel_km = round3(r.travel_km);
-            r.work_min = round1(r.work_min);
-        }
-        let busy: Vec<f64> = schedule
-            .days
-            .iter()
-            .filter(|d| !d.stops.is_empty())
-            .map(RepDay::work_min)
-            .collect();
+        let busy = schedule.busy_day_lengths();
         let record = |u: &territory::routing::schedule::Unscheduled| UnscheduledRecord {
             account: accounts[u.account].id.clone(),
             rep: reps[u.rep].id.clone(),

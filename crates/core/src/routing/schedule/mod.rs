@@ -55,6 +55,7 @@
 mod availability;
 pub mod calendar;
 mod day;
+mod figures;
 mod fill;
 mod history;
 mod previous;
@@ -74,6 +75,7 @@ use crate::problem::WorkloadModel;
 use crate::progress::{NoProgress, Progress};
 
 pub use availability::{working_hours, Absence, Holiday};
+pub use figures::{available_min, RepFigures, Spread};
 pub use fill::{Fill, Filled};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
