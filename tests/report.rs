@@ -514,25 +514,8 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         .map(|d| d.0.as_str())
         .collect();
     expected.sort_unstable();
-    let out = Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
-            page.display()
-        ))
-        .output()
-        .expect("chromium runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:#?}");
-    let results = test_results(&String::from_utf8_lossy(&out.stdout));
+    let whatif = format!("#whatif=rep-09,{x0},{y0},{x1},{y1}");
+    let results = page_hook_results(&browser, &page, &whatif);
     let mut selected: Vec<&str> = results["selected"]
         .as_array()
         .unwrap()
@@ -557,10 +540,7 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
         ])
         .arg("--window-size=1280,1800")
         .arg(format!("--screenshot={}", png.display()))
-        .arg(format!(
-            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
-            page.display()
-        ))
+        .arg(format!("file://{}{whatif}", page.display()))
         .output()
         .expect("chromium runs");
     assert!(
@@ -628,26 +608,7 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
     ]);
     let cells_html = std::fs::read_to_string(&cells_page).unwrap();
     assert!(cells_html.contains(r#"class="cell""#) && cells_html.contains(r#"id="whatif""#));
-    let out = Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "file://{}#whatif=rep-09,{x0},{y0},{x1},{y1}",
-            cells_page.display()
-        ))
-        .output()
-        .expect("chromium runs");
-    let log = String::from_utf8_lossy(&out.stderr);
-    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(console.is_empty(), "console messages: {console:#?}");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let on_cells = test_results(&dom);
+    let on_cells = page_hook_results(&browser, &cells_page, &whatif);
     let mut picked: Vec<&str> = on_cells["selected"]
         .as_array()
         .unwrap()
@@ -693,6 +654,27 @@ fn report_edits_in_the_page_feed_a_rebalance_that_keeps_them() {
             );
         }
     }
+}
+
+/// Opens the page with a test-hook fragment in headless chromium, checks
+/// the console stayed empty, and returns what the hook wrote.
+fn page_hook_results(browser: &Path, page: &Path, fragment: &str) -> Value {
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}{fragment}", page.display()))
+        .output()
+        .expect("chromium runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    test_results(&String::from_utf8_lossy(&out.stdout))
 }
 
 /// The thin-space thousands of the report's tables.

@@ -530,6 +530,23 @@ mod tests {
         }
     }
 
+    /// The reps' bases, projected.
+    fn bases(problem: &Problem) -> Vec<[f64; 2]> {
+        problem
+            .territories
+            .iter()
+            .map(|t| problem.projection.forward(t.base.unwrap()))
+            .collect()
+    }
+
+    /// The western 20 columns to A, the eastern 20 (with A's base) to B:
+    /// balanced by count, with A's base on B's side.
+    fn halves(problem: &Problem) -> Vec<usize> {
+        (0..120)
+            .map(|i| usize::from(column(problem, i) >= 20))
+            .collect()
+    }
+
     /// The territory holding the account nearest each base, found by brute force.
     fn holder_of_base(problem: &Problem, of: &[usize], j: usize) -> usize {
         let at = problem
@@ -545,16 +562,10 @@ mod tests {
     fn a_base_in_the_half_balance_gives_away_is_brought_home_within_the_band() {
         let problem = strip_problem();
         let bal = Balance::new(&problem);
-        let centres: Vec<[f64; 2]> = problem
-            .territories
-            .iter()
-            .map(|t| problem.projection.forward(t.base.unwrap()))
-            .collect();
+        let centres = bases(&problem);
         let g = graph(&problem, &centres);
         // Naive balance: the western half to A, the eastern half (with A's base) to B.
-        let naive: Vec<usize> = (0..120)
-            .map(|i| usize::from(column(&problem, i) >= 20))
-            .collect();
+        let naive = halves(&problem);
         let mut asg = Assignment::new(naive, &bal, 2);
         assert!(bal.violation(&asg.loads) <= 1e-9);
         assert_eq!(pieces(&asg.of, &g, &[0, 1]), 2);
@@ -638,15 +649,9 @@ mod tests {
     fn without_contiguity_only_the_home_account_moves() {
         let problem = strip_problem();
         let bal = Balance::new(&problem);
-        let centres: Vec<[f64; 2]> = problem
-            .territories
-            .iter()
-            .map(|t| problem.projection.forward(t.base.unwrap()))
-            .collect();
+        let centres = bases(&problem);
         let g = graph(&problem, &centres);
-        let naive: Vec<usize> = (0..120)
-            .map(|i| usize::from(column(&problem, i) >= 20))
-            .collect();
+        let naive = halves(&problem);
         let mut asg = Assignment::new(naive.clone(), &bal, 2);
         let homes = home_accounts(&problem);
         let h = Homing {

@@ -732,6 +732,30 @@ pub(crate) struct LpBound<'a> {
     pub prices: Vec<&'a Prices>,
 }
 
+/// The adjacency with what the border moves price by: the accounts'
+/// positions and weights, the centres, the objective and the disruption.
+fn contiguity_graph<'a>(
+    problem: &'a Problem,
+    options: &PlanOptions,
+    cand: &'a Candidates,
+    adjacency: &Adjacency,
+    centres: &'a [[f64; 2]],
+) -> contiguity::Graph<'a> {
+    let (offsets, targets) = adjacency.neighbours();
+    contiguity::Graph {
+        offsets,
+        targets,
+        points: &problem.points,
+        centres,
+        objective: options.objective,
+        travel: problem.centre_travel.as_deref(),
+        disruption: cand.disruption.as_ref(),
+        locked: &problem.locked,
+        scale: cand.scale,
+        weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
+    }
+}
+
 /// The steps after a whole, band-repaired assignment: contiguity repair, the
 /// p-median search, the move cap, metrics and diagnostics.
 #[allow(clippy::too_many_arguments)]
@@ -758,19 +782,7 @@ fn finish(
     let mut contiguity_stats = None;
     let pmedian = options.objective == Objective::Distance && n <= PMEDIAN_MAX_ACCOUNTS;
     if options.contiguity || pmedian {
-        let (offsets, targets) = adjacency.neighbours();
-        let graph = contiguity::Graph {
-            offsets,
-            targets,
-            points: &problem.points,
-            centres: &centres,
-            objective: options.objective,
-            travel: problem.centre_travel.as_deref(),
-            disruption: cand.disruption.as_ref(),
-            locked: &problem.locked,
-            scale: cand.scale,
-            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
-        };
+        let graph = contiguity_graph(problem, options, cand, &adjacency, &centres);
         if options.contiguity {
             progress.phase("contiguity repair");
             let mut out = contiguity::repair(&mut asg, bal, &graph, kt);
@@ -880,19 +892,7 @@ fn finish(
     let mut blocked = vec![None; kt];
     if homes.iter().any(|h| !h.is_empty()) {
         progress.phase("bases home");
-        let (offsets, targets) = adjacency.neighbours();
-        let graph = contiguity::Graph {
-            offsets,
-            targets,
-            points: &problem.points,
-            centres: &centres,
-            objective: options.objective,
-            travel: problem.centre_travel.as_deref(),
-            disruption: cand.disruption.as_ref(),
-            locked: &problem.locked,
-            scale: cand.scale,
-            weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
-        };
+        let graph = contiguity_graph(problem, options, cand, &adjacency, &centres);
         let homing = home::Homing {
             problem,
             bal,
