@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use territory::model::parse_clock;
 use territory::routing::schedule::{
-    plan_visits_with_progress, Fill, Lunch, ScheduleError, ScheduleOptions, ScheduleRequest,
+    plan_visits_with_progress, Fill, Lunch, PartTime, ScheduleError, ScheduleOptions,
+    ScheduleRequest,
 };
 use territory::routing::travel::TravelModel;
 use territory::WorkloadModel;
@@ -104,6 +105,13 @@ pub(crate) struct RoutesArgs {
     /// calendar weeks (by a hash of its id) so weekly runs keep its rhythm.
     #[arg(long, value_enum, default_value = "horizon")]
     cadence: CadenceArg,
+    /// A part-time rep (capacity below 1) whose reps.csv week is longer than
+    /// that share of a full-time week: `fewer-days` plans the nearest number
+    /// of whole days (on the weekdays that keep its bookings and its accounts'
+    /// accepted days, spread over the week), `shorter-days` ends every day
+    /// earlier (not before a booked visit's end), `as-given` keeps reps.csv.
+    #[arg(long, value_enum, default_value = "fewer-days")]
+    part_time: PartTimeArg,
     /// Reps of one office (reps.csv `office`) share their accounts.
     #[arg(long)]
     share_office: bool,
@@ -371,6 +379,11 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             }
         },
         fill_max_per_day: args.fill_max,
+        part_time: match args.part_time {
+            PartTimeArg::FewerDays => PartTime::FewerDays,
+            PartTimeArg::ShorterDays => PartTime::ShorterDays,
+            PartTimeArg::AsGiven => PartTime::AsGiven,
+        },
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =
@@ -393,6 +406,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             CadenceArg::Horizon => "horizon".into(),
             CadenceArg::Anchored => "anchored".into(),
         },
+        part_time: args.part_time.to_possible_value().map(|v| v.get_name().to_string()),
         seed: args.seed.seed,
         iterations: args.iterations,
         inputs: territory_formats::RoutesInputs {
@@ -415,6 +429,25 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         progress.elapsed_ms(),
     );
     summary.timings = progress.timings();
+    for p in &summary.part_time {
+        let days = |d: &[territory::Weekday]| {
+            d.iter()
+                .map(|w| format!("{w:?}").to_lowercase())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        progress.warn(&format!(
+            "rep {} (capacity {}): planned {} until {} ({} h a week; reps.csv: {} until {}, {} h; --part-time as-given keeps those)",
+            p.rep,
+            p.capacity,
+            days(&p.days),
+            p.end,
+            p.week_hours,
+            days(&p.days_before),
+            p.end_before,
+            p.week_hours_before
+        ));
+    }
     for st in &summary.stretched {
         let w = format!(
             "rep {}: the days hold {} of {} due visits ({} visits of {} accounts left out), so the rep's visit intervals stretch ×{} while this lasts (summary.json `stretched`)",
@@ -513,6 +546,17 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `--part-time` values.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum PartTimeArg {
+    /// Fewer whole days.
+    FewerDays,
+    /// Shorter days.
+    ShorterDays,
+    /// The reps file's days and hours.
+    AsGiven,
 }
 
 /// `--cadence` values.

@@ -191,7 +191,7 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
     }
     territory::Progress::phase(&progress, "reading input");
     let mut accounts = read_accounts(&args.accounts, &read_options)?.accounts;
-    let reps = read_reps(&args.reps, &read_options)?;
+    let mut reps = read_reps(&args.reps, &read_options)?;
     let summary_path = args.routes.join("summary.json");
     let text = std::fs::read_to_string(&summary_path).map_err(|e| {
         Failure::Input(format!(
@@ -205,6 +205,27 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
             summary_path.display()
         ))
     })?;
+    // Part-time reps work the weeks the routes were planned on, not reps.csv's.
+    for p in &routes.part_time {
+        let rep = reps.iter_mut().find(|r| r.id == p.rep).ok_or_else(|| {
+            Failure::Input(format!(
+                "{}: part_time names rep '{}', which is not in {}",
+                summary_path.display(),
+                p.rep,
+                args.reps.display()
+            ))
+        })?;
+        let end = territory::model::parse_clock(&p.end).ok_or_else(|| {
+            Failure::Input(format!(
+                "{}: part_time end '{}' of rep '{}' is not HH:MM",
+                summary_path.display(),
+                p.end,
+                p.rep
+            ))
+        })?;
+        rep.days = p.days.clone();
+        rep.end = end.max(rep.start + 1);
+    }
     // A new account goes last, so the plan's indices stay as they are.
     let target = match (&args.account, args.lat, args.lon) {
         (Some(id), _, _) => accounts.iter().position(|a| &a.id == id).ok_or_else(|| {
@@ -507,6 +528,7 @@ fn booked_folder(
         changes: Vec::new(),
         stretches: Vec::new(),
         filled: Vec::new(),
+        part_time: Vec::new(),
     };
     let mut summary = RoutesSummary::new(
         accounts,
@@ -516,6 +538,7 @@ fn booked_folder(
         progress.elapsed_ms(),
     );
     summary.timings = progress.timings();
+    summary.part_time = routes.part_time.clone();
     let short = |u: &territory_formats::UnscheduledRecord| {
         u.account != booking.account || u.due > visits_now
     };

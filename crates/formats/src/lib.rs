@@ -51,7 +51,8 @@ pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, Re
 pub use reps::read_reps;
 pub use routes_files::{
     clock, routes_files, write_routes, DaySummary, FilledRecord, PathFn, RepSummary, RoutesInputs,
-    RoutesParameters, RoutesSummary, RoutesTotals, Spread, StretchRecord, UnscheduledRecord,
+    PartTimeRecord, RoutesParameters, RoutesSummary, RoutesTotals, Spread, StretchRecord,
+    UnscheduledRecord,
     VisitRecord,
 };
 pub use schedule_inputs::{

@@ -27,6 +27,10 @@ pub struct RoutesParameters {
     pub share_office: bool,
     /// `horizon` or `anchored` (see `territory routes --help`).
     pub cadence: String,
+    /// `fewer-days`, `shorter-days` or `as-given` (`routes --part-time`);
+    /// absent in summaries written before it existed.
+    #[serde(default)]
+    pub part_time: Option<String>,
     /// Seed.
     pub seed: u64,
     /// Iterations per rep requested (`None`: automatic).
@@ -234,6 +238,27 @@ pub struct StretchRecord {
     pub accounts_short: usize,
 }
 
+/// A part-time rep whose week was cut to its capacity (`routes --part-time`).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PartTimeRecord {
+    /// Rep id.
+    pub rep: String,
+    /// The rep's capacity.
+    pub capacity: f64,
+    /// Working days planned (the reps file's days were `days_before`).
+    pub days: Vec<territory::Weekday>,
+    /// Working days in the reps file.
+    pub days_before: Vec<territory::Weekday>,
+    /// End of the working day planned, HH:MM.
+    pub end: String,
+    /// End of the working day in the reps file, HH:MM.
+    pub end_before: String,
+    /// Working hours per week planned.
+    pub week_hours: f64,
+    /// Working hours per week in the reps file.
+    pub week_hours_before: f64,
+}
+
 /// An optional visit added where a day had room (`routes --fill`).
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FilledRecord {
@@ -279,6 +304,10 @@ pub struct RoutesSummary {
     /// `totals.scheduled_visits`; empty without `--fill`.
     #[serde(default)]
     pub filled: Vec<FilledRecord>,
+    /// Part-time reps whose week was cut to their capacity; the slots of
+    /// inside sales follow the same weeks. Empty when none was cut.
+    #[serde(default)]
+    pub part_time: Vec<PartTimeRecord>,
     /// Against the earlier plan (`--previous`): frozen days and every
     /// visit moved or dropped, with its reason; absent without one.
     #[serde(default)]
@@ -413,6 +442,20 @@ impl RoutesSummary {
                     date: f.date,
                     added_travel_min: round1(f.added_travel_min),
                     priority: f.priority,
+                })
+                .collect(),
+            part_time: schedule
+                .part_time
+                .iter()
+                .map(|p| PartTimeRecord {
+                    rep: reps[p.rep].id.clone(),
+                    capacity: p.capacity,
+                    days: p.days.clone(),
+                    days_before: p.days_before.clone(),
+                    end: clock(p.end as f64),
+                    end_before: clock(p.end_before as f64),
+                    week_hours: round1(p.week_min as f64 / 60.0),
+                    week_hours_before: round1(p.week_min_before as f64 / 60.0),
                 })
                 .collect(),
             stretched: schedule

@@ -58,6 +58,7 @@ mod day;
 mod figures;
 mod fill;
 mod history;
+mod part_time;
 mod previous;
 mod search;
 mod slots;
@@ -77,6 +78,7 @@ use crate::progress::{NoProgress, Progress};
 pub use availability::{working_hours, Absence, Holiday};
 pub use figures::{available_min, RepFigures, Spread};
 pub use fill::{Fill, Filled};
+pub use part_time::{shape_part_time, PartTime, PartTimeWeek};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
 pub use slots::{
@@ -317,6 +319,8 @@ pub struct ScheduleOptions {
     /// Optional visits per rep-day at most with [`ScheduleOptions::fill`]
     /// (0: as many as fit).
     pub fill_max_per_day: usize,
+    /// How a part-time rep's week follows its capacity ([`PartTime`]).
+    pub part_time: PartTime,
 }
 
 impl Default for ScheduleOptions {
@@ -333,6 +337,7 @@ impl Default for ScheduleOptions {
             stretch_intervals: true,
             fill: None,
             fill_max_per_day: 0,
+            part_time: PartTime::default(),
         }
     }
 }
@@ -615,6 +620,9 @@ pub struct Schedule {
     /// Optional visits added where days had room (with [`ScheduleOptions::fill`]),
     /// not counted in `scheduled_visits`.
     pub filled: Vec<Filled>,
+    /// Part-time reps whose week was cut to their capacity
+    /// ([`ScheduleOptions::part_time`]), by rep.
+    pub part_time: Vec<PartTimeWeek>,
 }
 
 impl Schedule {
@@ -658,6 +666,11 @@ pub fn plan_visits_with_progress(
     progress: &dyn Progress,
 ) -> Result<Schedule, ScheduleError> {
     validate(request, options)?;
+    let (shaped, part_time) = shape_part_time(request, options.part_time);
+    let request = &ScheduleRequest {
+        reps: &shaped,
+        ..*request
+    };
     let groups = group_reps(request, options.share_office);
     // Reps owning accounts with a visit history.
     let mut with_history: Vec<usize> = request
@@ -696,6 +709,7 @@ pub fn plan_visits_with_progress(
         changes: Vec::new(),
         stretches: Vec::new(),
         filled: Vec::new(),
+        part_time,
     };
     for result in results {
         let (r, stretches) = result?;
