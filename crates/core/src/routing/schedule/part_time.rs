@@ -79,7 +79,7 @@ fn week_min(rep: &Rep) -> u32 {
 /// let monday = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
 /// let request = ScheduleRequest::new(&[], &reps, &[], &workload, monday, 4);
 /// let (shaped, cut) = shape_part_time(&request, PartTime::FewerDays);
-/// assert_eq!(shaped[1].days, vec![Weekday::Tue, Weekday::Thu]);
+/// assert_eq!(shaped[1].days, vec![Weekday::Mon, Weekday::Thu]);
 /// assert_eq!(cut[0].week_min, 2 * 9 * 60);
 /// ```
 pub fn shape_part_time(request: &ScheduleRequest<'_>, rule: PartTime) -> (Vec<Rep>, Vec<PartTimeWeek>) {
