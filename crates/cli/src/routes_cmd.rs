@@ -406,7 +406,10 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             CadenceArg::Horizon => "horizon".into(),
             CadenceArg::Anchored => "anchored".into(),
         },
-        part_time: args.part_time.to_possible_value().map(|v| v.get_name().to_string()),
+        part_time: args
+            .part_time
+            .to_possible_value()
+            .map(|v| v.get_name().to_string()),
         seed: args.seed.seed,
         iterations: args.iterations,
         inputs: territory_formats::RoutesInputs {

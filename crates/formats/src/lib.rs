@@ -50,10 +50,9 @@ pub use plan_files::{
 pub use previous_routes::{read_previous_routes, ChangedVisit, PreviousRoutes, ReplanSummary};
 pub use reps::read_reps;
 pub use routes_files::{
-    clock, routes_files, write_routes, DaySummary, FilledRecord, PathFn, RepSummary, RoutesInputs,
-    PartTimeRecord, RoutesParameters, RoutesSummary, RoutesTotals, Spread, StretchRecord,
-    UnscheduledRecord,
-    VisitRecord,
+    clock, routes_files, write_routes, DaySummary, FilledRecord, PartTimeRecord, PathFn,
+    RepSummary, RoutesInputs, RoutesParameters, RoutesSummary, RoutesTotals, Spread, StretchRecord,
+    UnscheduledRecord, VisitRecord,
 };
 pub use schedule_inputs::{
     parse_iso_date, read_absences, read_appointments, read_assignment, read_current_assignment,

@@ -78,8 +78,8 @@ use crate::progress::{NoProgress, Progress};
 pub use availability::{working_hours, Absence, Holiday};
 pub use figures::{available_min, RepFigures, Spread};
 pub use fill::{Fill, Filled};
-pub use part_time::{shape_part_time, PartTime, PartTimeWeek};
 pub use history::{due_dates, due_patterns, DueDates, PastVisit, VisitStatus};
+pub use part_time::{shape_part_time, PartTime, PartTimeWeek};
 pub use previous::{ChangeReason, PreviousPlan, PreviousVisit, VisitChange};
 pub use slots::{
     book_slot, nearest_reps, slots, Band, DetourBands, NoSlot, SlotAnswer, SlotOffer, SlotRequest,

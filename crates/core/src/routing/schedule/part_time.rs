@@ -82,7 +82,10 @@ fn week_min(rep: &Rep) -> u32 {
 /// assert_eq!(shaped[1].days, vec![Weekday::Mon, Weekday::Thu]);
 /// assert_eq!(cut[0].week_min, 2 * 9 * 60);
 /// ```
-pub fn shape_part_time(request: &ScheduleRequest<'_>, rule: PartTime) -> (Vec<Rep>, Vec<PartTimeWeek>) {
+pub fn shape_part_time(
+    request: &ScheduleRequest<'_>,
+    rule: PartTime,
+) -> (Vec<Rep>, Vec<PartTimeWeek>) {
     let mut reps = request.reps.to_vec();
     if rule == PartTime::AsGiven {
         return (reps, Vec::new());
@@ -162,7 +165,12 @@ pub fn shape_part_time(request: &ScheduleRequest<'_>, rule: PartTime) -> (Vec<Re
 /// accounts on a day they accept, then lie most evenly over the week (the
 /// longest gap between two working days, around the week, shortest; then the
 /// gaps' squares least), then come first in the week.
-fn pick_days(days: &[Weekday], k: usize, booked: &[Weekday], accepted: &[&[Weekday]]) -> Vec<Weekday> {
+fn pick_days(
+    days: &[Weekday],
+    k: usize,
+    booked: &[Weekday],
+    accepted: &[&[Weekday]],
+) -> Vec<Weekday> {
     let mut sorted = days.to_vec();
     sorted.sort_by_key(|d| index(*d));
     sorted.dedup();
@@ -172,7 +180,10 @@ fn pick_days(days: &[Weekday], k: usize, booked: &[Weekday], accepted: &[&[Weekd
         if mask.count_ones() as usize != k {
             continue;
         }
-        let chosen: Vec<Weekday> = (0..n).filter(|b| mask & (1 << b) != 0).map(|b| sorted[b]).collect();
+        let chosen: Vec<Weekday> = (0..n)
+            .filter(|b| mask & (1 << b) != 0)
+            .map(|b| sorted[b])
+            .collect();
         let lost_bookings = booked.iter().filter(|d| !chosen.contains(d)).count();
         let unserved = accepted
             .iter()
@@ -225,10 +236,16 @@ mod tests {
         let request = ScheduleRequest::new(&[], &reps, &[], &w, monday(), 4);
         let (shaped, cut) = shape_part_time(&request, PartTime::FewerDays);
         // 2.5 days round to 3, spread: Monday, Wednesday, Friday.
-        assert_eq!(shaped[1].days, vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]);
+        assert_eq!(
+            shaped[1].days,
+            vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]
+        );
         assert_eq!(shaped[0], reps[0]);
         assert_eq!(cut.len(), 1);
-        assert_eq!((cut[0].week_min_before, cut[0].week_min), (5 * 540, 3 * 540));
+        assert_eq!(
+            (cut[0].week_min_before, cut[0].week_min),
+            (5 * 540, 3 * 540)
+        );
         let tuesday = monday().succ_opt().unwrap();
         assert!(works_on(&shaped[1], monday()) && !works_on(&shaped[1], tuesday));
     }
