@@ -1961,3 +1961,104 @@ fn kpi_warns_of_history_rows_with_unknown_reps() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert!(stderr(&run).contains("rep-77"), "{}", stderr(&run));
 }
+
+/// The weekdays (mon, tue, ...) on which `rep` has visits in `visits.csv`.
+fn weekdays_of(dir: &Path, rep: &str) -> std::collections::BTreeSet<String> {
+    let visits = std::fs::read_to_string(dir.join("visits.csv")).unwrap();
+    visits
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with(&format!("{rep},")))
+        .map(|l| {
+            let date = NaiveDate::parse_from_str(l.split(',').nth(1).unwrap(), "%Y-%m-%d").unwrap();
+            date.format("%a").to_string().to_lowercase()
+        })
+        .collect()
+}
+
+/// The sample's rep-10 works at capacity 0.5: by default its week is cut to
+/// three weekdays spread over the week (Mon, Wed, Fri), every due visit is
+/// still planned, the checker passes, and `slots` offers it no other day.
+/// `--part-time as-given` keeps the reps file's five days.
+#[test]
+fn a_half_time_rep_works_three_days_and_is_offered_no_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let assignment = plan_sample(tmp.path());
+    let a = assignment.to_str().unwrap();
+    let out = tmp.path().join("routes");
+    let args = routes_args(a, out.to_str().unwrap(), &["--iterations", "60"]);
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    crate::schemas::assert_valid(&summary, "routes");
+    let cut = summary["part_time"].as_array().unwrap();
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    assert_eq!(cut[0]["rep"], "rep-10");
+    assert_eq!(cut[0]["days"], serde_json::json!(["mon", "wed", "fri"]));
+    assert_eq!(cut[0]["days_before"].as_array().unwrap().len(), 5);
+    assert_eq!(summary["parameters"]["part_time"], "fewer-days");
+    let week = cut[0]["week_hours"].as_f64().unwrap();
+    assert!((week - 27.0).abs() < 1e-6, "3 days of 9 h: {week}");
+    let totals = &summary["totals"];
+    assert_eq!(totals["due_visits"], totals["scheduled_visits"], "{totals}");
+    let days = weekdays_of(&out, "rep-10");
+    assert!(
+        days.iter()
+            .all(|d| ["mon", "wed", "fri"].contains(&d.as_str())),
+        "{days:?}"
+    );
+    let paths = [
+        sample("accounts.csv"),
+        sample("reps.csv"),
+        assignment.clone(),
+        sample("appointments.csv"),
+    ];
+    let violations = check(&sample_setup(&paths), &out);
+    assert!(violations.is_empty(), "{violations:#?}");
+
+    // Offers for rep-10 at its own base, over the four weeks: only its days.
+    let reps = std::fs::read_to_string(sample("reps.csv")).unwrap();
+    let row: Vec<&str> = reps
+        .lines()
+        .find(|l| l.starts_with("rep-10,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let (s, r) = (sample("accounts.csv"), sample("reps.csv"));
+    let offers = run_json(&[
+        "slots",
+        "--accounts",
+        s.to_str().unwrap(),
+        "--reps",
+        r.to_str().unwrap(),
+        "--routes",
+        out.to_str().unwrap(),
+        "--lat",
+        row[2],
+        "--lon",
+        row[3],
+        "--duration",
+        "30",
+        "--reps-allowed",
+        "rep-10",
+        "--top",
+        "50",
+        "--json",
+        "--quiet",
+    ]);
+    let offered = offers["slots"].as_array().unwrap();
+    assert!(!offered.is_empty(), "{offers}");
+    for o in offered {
+        let date = NaiveDate::parse_from_str(o["date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        let day = date.format("%a").to_string().to_lowercase();
+        assert!(["mon", "wed", "fri"].contains(&day.as_str()), "{o}");
+    }
+
+    let given = tmp.path().join("given");
+    let args = routes_args(
+        a,
+        given.to_str().unwrap(),
+        &["--iterations", "60", "--part-time", "as-given"],
+    );
+    let summary = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(summary["part_time"].as_array().unwrap().is_empty());
+    assert!(weekdays_of(&given, "rep-10").len() > 3);
+}
