@@ -48,6 +48,7 @@ mod balance;
 mod balance_lp;
 mod candidates;
 mod contiguity;
+mod exact_split;
 mod fixed_bases;
 mod home;
 mod lagrangian;

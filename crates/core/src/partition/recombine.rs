@@ -19,6 +19,7 @@
 use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
+use super::exact_split;
 use super::repair::Assignment;
 
 /// What the recombination works with.
@@ -512,6 +513,26 @@ fn resplit(
         (viol, tie)
     };
     let current = score(&now_a, &now_b);
+    let mut work_done = m;
+    if matches!(pick, Pick::Best) && m <= exact_split::MAX_UNITS {
+        let exact = split_exactly(bal, w, &own, &total, (a, b), current, &score);
+        work_done += exact.listed;
+        if let Some((mask, (key, side_to_a))) = exact.side {
+            let in_side: Vec<bool> = (0..m).map(|l| mask >> l & 1 == 1).collect();
+            assign(asg, bal, w, (a, b), &in_side, side_to_a);
+            release(w);
+            return Outcome {
+                changed: true,
+                work: work_done,
+                before: current,
+                after: key,
+            };
+        }
+        if exact.complete {
+            release(w);
+            return unchanged(work_done);
+        }
+    }
     let mut best = current;
     let mut best_cut: Option<(usize, bool)> = None;
     let trees = match pick {
@@ -519,7 +540,6 @@ fn resplit(
         Pick::Metropolis(_) => 1,
     };
     w.cuts.clear();
-    let mut work_done = m;
     let mut rest = vec![0.0; width];
     for _ in 0..trees {
         spanning_tree(w, m, rng);
@@ -618,16 +638,7 @@ fn resplit(
             in_sub[x] = inside;
         }
     }
-    w.lists[a].clear();
-    w.lists[b].clear();
-    for l in 0..m {
-        let i = w.members[l];
-        let to = if in_sub[l] == sub_to_a { a } else { b };
-        if asg.of[i] != to {
-            asg.apply(bal, i, to);
-        }
-        w.lists[to].push(i);
-    }
+    assign(asg, bal, w, (a, b), &in_sub, sub_to_a);
     release(w);
     Outcome {
         changed: true,
@@ -635,6 +646,91 @@ fn resplit(
         before: current,
         after: best,
     }
+}
+
+/// The (violation, tie-break) key of a pair split from its two sides' sums.
+type SplitScore<'s> = dyn Fn(&[f64], &[f64]) -> (f64, f64) + 's;
+
+/// Gives the pair's members marked `in_side` to `a` when `side_to_a` (the
+/// others to `b`), or the other way round.
+fn assign(
+    asg: &mut Assignment,
+    bal: &Balance,
+    w: &mut Work,
+    (a, b): (usize, usize),
+    in_side: &[bool],
+    side_to_a: bool,
+) {
+    w.lists[a].clear();
+    w.lists[b].clear();
+    for (l, &inside) in in_side.iter().enumerate() {
+        let i = w.members[l];
+        let to = if inside == side_to_a { a } else { b };
+        if asg.of[i] != to {
+            asg.apply(bal, i, to);
+        }
+        w.lists[to].push(i);
+    }
+}
+
+/// The best of all connected splits of the pair (see `exact_split`), better
+/// than `current`: the side holding the pair's first member as a mask, its
+/// key, and whether that side goes to `a`.
+fn split_exactly(
+    bal: &Balance,
+    w: &Work,
+    own: &[f64],
+    total: &[f64],
+    (a, b): (usize, usize),
+    current: (f64, f64),
+    score: &SplitScore<'_>,
+) -> exact_split::Found<((f64, f64), bool)> {
+    let (c, width) = (bal.c, SLOTS + bal.c);
+    let m = w.members.len();
+    let adjacent: Vec<u64> = (0..m)
+        .map(|l| {
+            w.targets[w.offsets[l]..w.offsets[l + 1]]
+                .iter()
+                .fold(0u64, |mask, &t| mask | 1 << t)
+        })
+        .collect();
+    // A side heavier than either band's top, or leaving the rest lighter than
+    // either band's bottom, fits neither territory (loads only grow with it).
+    let capped: Vec<(usize, f64)> = (0..c)
+        .filter(|&k| (0..m).all(|l| own[l * width + SLOTS + k] >= 0.0))
+        .map(|k| {
+            let (x, y) = (a * c + k, b * c + k);
+            let top = bal.hi[x].max(bal.hi[y]);
+            let floor = bal.lo[x].min(bal.lo[y]);
+            (SLOTS + k, top.min(total[SLOTS + k] - floor) + 1e-9)
+        })
+        .collect();
+    let pair = exact_split::Pair {
+        adjacent: &adjacent,
+        own,
+        width,
+        capped: &capped,
+    };
+    let mut rest = vec![0.0; width];
+    let mut side_score = |side: &[f64], _mask: u64| {
+        for (x, (t, s)) in rest.iter_mut().zip(total.iter().zip(side)) {
+            *x = t - s;
+        }
+        // Frozen accounts of a all on a's side, of b all on b's.
+        let to_a = (side[7] < 0.5 && rest[6] < 0.5).then(|| (score(side, &rest), true));
+        let to_b = (side[6] < 0.5 && rest[7] < 0.5).then(|| (score(&rest, side), false));
+        match (to_a, to_b) {
+            (Some(x), Some(y)) => Some(if better(y.0, x.0) { y } else { x }),
+            (x, y) => x.or(y),
+        }
+    };
+    exact_split::best_split(
+        &pair,
+        Some((current, true)),
+        &mut side_score,
+        &|x: ((f64, f64), bool), y: ((f64, f64), bool)| better(x.0, y.0),
+        &|x: ((f64, f64), bool)| x.0 .0 <= 1e-9,
+    )
 }
 
 /// Lexicographic: less band violation, or as little and a lower cost.

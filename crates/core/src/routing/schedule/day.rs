@@ -282,14 +282,19 @@ impl Days {
             } else {
                 self.loc(route[p - 1])
             };
-            let mut first_start = None;
             let mut feasible = true;
-            for &v in &route[p..] {
+            for (i, &v) in route.iter().enumerate().skip(p) {
                 match self.visit_times(t, loc, v) {
-                    Some((_, start, end)) => {
-                        first_start.get_or_insert(start);
+                    Some((_, _, end)) => {
                         t = end;
                         loc = self.loc(v);
+                        // The break's delay is absorbed by waiting for a
+                        // window: from here on the day runs as without it.
+                        if end <= ends[i + 1] {
+                            t = ends[n];
+                            loc = self.loc(route[n - 1]);
+                            break;
+                        }
                     }
                     None => {
                         feasible = false;
