@@ -32,7 +32,8 @@
 //! 8. **Recombination** (contiguity on, squared-distance objective, not a
 //!    rebalance): two touching territories are merged and re-split along the
 //!    best cut of random spanning trees of their accounts, by (band
-//!    violation, Σ weight × squared distance); on problems of ≤ 5,000
+//!    violation, Σ weight × squared distance), or over all their connected
+//!    bipartitions when the pair has at most 40 (`exact_split`); on problems of ≤ 5,000
 //!    accounts with a band of ±2% or narrower, annealing over the same
 //!    re-splits follows (`recombine`).
 //! 9. **Bases home**: the account nearest each fixed base (whose drawn cell
