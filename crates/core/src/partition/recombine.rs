@@ -4,8 +4,8 @@
 //! construction. "Best" is lexicographic: first the pair's band violation,
 //! then Σ weight × squared distance to the centres (the Hess objective).
 //! A pair of at most 40 accounts is re-split over all its connected
-//! bipartitions instead (`exact_split`), the trees only when that listing
-//! is cut short.
+//! bipartitions instead (`exact_split`); the trees run only when that
+//! listing was cut short without finding a better split.
 //!
 //! Border moves of one account at a time cannot reach tight tolerances on
 //! coarse units: with 8–10 units a territory, one unit carries a tenth of a
