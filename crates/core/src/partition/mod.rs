@@ -85,12 +85,18 @@ const LP_FULL_VARIABLES: usize = 40_000;
 /// Up to this many accounts, the distance objective ends with a p-median local search.
 const PMEDIAN_MAX_ACCOUNTS: usize = 1_500;
 
-/// Fewest accounts per territory for which fixed bases take their prices
-/// from the smoothed dual. With small territories its fixed temperatures do
-/// not fit the cost differences, and within its iteration budget it ended
-/// worse than the sign-based steps: 100,000 accounts on 1,000 Polish bases
-/// left a band violation of about 150,000 against 14,000.
+/// Fewest accounts per territory for which fixed bases climb the smoothed
+/// dual over their geometric candidates. Below it, a few nearest bases
+/// cannot balance a cluster of reps drawn where people live, the restricted
+/// dual is unbounded there, and the climb ran away (100,000 accounts on
+/// 1,000 Polish bases left a band violation of about 150,000): small
+/// territories climb over [`WIDE_PAIRS`] account × territory pairs instead.
 const SMOOTHED_MIN_ACCOUNTS: usize = 300;
+
+/// Account × territory pairs priced in each step of the first climb for
+/// small fixed territories: every territory up to 8 million pairs (20,000
+/// accounts on 200 bases), the nearest 80 of 1,000 for 100,000 accounts.
+const WIDE_PAIRS: usize = 8_000_000;
 
 /// Most accounts free in the first LP with fixed bases (doubled when it misses).
 const FIXED_FRONTIER: usize = 10_000;
@@ -513,10 +519,18 @@ pub fn plan_with_progress(
     // Whether the prices come from the smoothed dual already (a wider retry).
     let mut settled_before = false;
     let (cand, outcome, frontier) = loop {
+        let any_fixed = fixed.iter().any(Option::is_some);
+        let small_fixed = any_fixed && n < SMOOTHED_MIN_ACCOUNTS * kt && disruption.is_none();
+        // Small fixed territories start the smoothed dual from a wide candidate set.
+        let wide = (WIDE_PAIRS / n.max(1)).max(k);
         let cand = Candidates::build(
             &problem.points,
             &centres,
-            k,
+            if small_fixed && !settled_before {
+                wide
+            } else {
+                k
+            },
             &locked_to,
             options.objective,
             problem.centre_travel.as_ref(),
@@ -530,10 +544,9 @@ pub fn plan_with_progress(
             lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
         // A partial or narrowed LP leaves most accounts to the prices; with
         // fixed bases the sign-based ones are far from the LP's duals.
-        let any_fixed = fixed.iter().any(Option::is_some);
         let cand = if any_fixed
-            && n.saturating_mul(cand.widest()) > LP_FULL_VARIABLES
-            && n >= SMOOTHED_MIN_ACCOUNTS * kt
+            && n.saturating_mul(k) > LP_FULL_VARIABLES
+            && (small_fixed || n >= SMOOTHED_MIN_ACCOUNTS * kt)
         {
             let settled = fixed_bases::settle(
                 problem,

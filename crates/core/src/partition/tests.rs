@@ -776,3 +776,57 @@ fn the_bound_is_never_below_every_account_at_its_nearest_base() {
     assert!(bound >= nearest * (1.0 - 1e-9), "{bound} < {nearest}");
     assert!(p.metrics.compactness.ratio_to_bound.is_some());
 }
+
+/// `n` accounts in four towns and `k` fixed reps, half of them living in the
+/// first town, which holds only a quarter of the accounts: small territories
+/// whose nearest bases cannot balance that town.
+fn small_fixed_territories_in_a_crowded_town(n: usize, k: usize, seed: u64) -> Problem {
+    let acc = accounts(n, seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xba5e);
+    let town = acc[0].location;
+    let reps: Vec<Rep> = (0..k)
+        .map(|j| {
+            let loc = if j % 2 == 0 {
+                Location::new(
+                    town.lat + rng.random_range(-0.02..0.02),
+                    town.lon + rng.random_range(-0.04..0.04),
+                )
+            } else {
+                acc[rng.random_range(0..n)].location
+            };
+            Rep::new(format!("r{j}"), Some(loc))
+        })
+        .collect();
+    Problem::builder()
+        .accounts(acc)
+        .reps(reps)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .criterion(Measure::Workload, 0.05)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn small_fixed_territories_around_a_crowded_town_balance_with_a_bound() {
+    // 5,000 accounts on 50 bases: 100 accounts a territory, 25 reps in a town
+    // of 1,250 accounts. Their nearest bases leave the LP out of reach; the
+    // wide first climb of the smoothed dual brings it within reach.
+    let problem = small_fixed_territories_in_a_crowded_town(5000, 50, 11);
+    let options = PlanOptions {
+        contiguity: false,
+        ..PlanOptions::default()
+    };
+    let p = plan(&problem, &options).unwrap();
+    assert_eq!(p.assignment.len(), problem.accounts.len());
+    for c in &p.metrics.criteria {
+        assert!(
+            c.max_deviation <= c.tolerance + 1e-9,
+            "{}: {:.4}",
+            c.criterion,
+            c.max_deviation
+        );
+    }
+    let ratio = p.metrics.compactness.ratio_to_bound.expect("a bound");
+    assert!((1.0..1.5).contains(&ratio), "ratio to bound {ratio}");
+}
