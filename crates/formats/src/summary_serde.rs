@@ -38,6 +38,8 @@ enum BaseOutsideKindDef {
     MoveCap,
     BeyondAccounts,
     OtherRegion,
+    SharedHome,
+    LaterMove,
 }
 
 #[derive(Deserialize)]

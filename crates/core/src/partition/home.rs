@@ -38,6 +38,12 @@ pub enum BaseOutsideKind {
     BeyondAccounts,
     /// With alignment levels: the home account is in another region.
     OtherRegion,
+    /// Another rep's base has the same nearest account, and that rep's
+    /// territory holds it: two bases this close cannot both be inside.
+    SharedHome,
+    /// The base was home, and a later step of the plan (another base's
+    /// chain, or the band repair after it) moved its nearest account away.
+    LaterMove,
 }
 
 /// A rep base the plan leaves outside its own territory, and why.

@@ -929,10 +929,38 @@ fn finish(
     if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
         repair::trim_moves(&mut asg, bal, cand, limit);
     }
-    let bases_outside = home::outside(problem, &asg.of, &homes, &blocked, &|_, _| home::Blocked {
-        kind: BaseOutsideKind::MoveCap,
-        criterion: None,
-        message: "the rebalance's cap on moves undid the move that brought the base home".into(),
+    let capped = options
+        .rebalance
+        .as_ref()
+        .is_some_and(|r| r.max_moves.is_some());
+    let bases_outside = home::outside(problem, &asg.of, &homes, &blocked, &|_, i| {
+        let holder = asg.of[i];
+        if homes[holder].contains(&i) {
+            home::Blocked {
+                kind: BaseOutsideKind::SharedHome,
+                criterion: None,
+                message: format!(
+                    "its nearest account '{}' is also nearest the base of '{}', whose territory holds it",
+                    problem.accounts[i].id, problem.territories[holder].id
+                ),
+            }
+        } else if capped {
+            home::Blocked {
+                kind: BaseOutsideKind::MoveCap,
+                criterion: None,
+                message: "the rebalance's cap on moves undid the move that brought the base home"
+                    .into(),
+            }
+        } else {
+            home::Blocked {
+                kind: BaseOutsideKind::LaterMove,
+                criterion: None,
+                message: format!(
+                    "a later move for another base took its nearest account '{}' to '{}'",
+                    problem.accounts[i].id, problem.territories[holder].id
+                ),
+            }
+        }
     });
     // Figures describe the final territories: free centres move to where their
     // final accounts are (repair and trimming moved accounts after the LP).
