@@ -10,11 +10,12 @@
 //!    (`candidates`).
 //! 3. **Prices**: sign-based (Rprop-style) steps on the balance bands give
 //!    per-territory prices under which "each account to its cheapest
-//!    candidate" is nearly balanced (`lagrangian`). With fixed bases and
-//!    territories of 300+ accounts, past the full LP's size, the prices come
-//!    from the smoothed Lagrangian dual instead (`smoothed_dual`, L-BFGS).
-//!    The candidates there are widened so every base can fill its band, and
-//!    regenerated from the prices over every territory (`fixed_bases`).
+//!    candidate" is nearly balanced (`lagrangian`). With fixed bases, past
+//!    the full LP's size, the prices come from the smoothed Lagrangian dual
+//!    instead (`smoothed_dual`, L-BFGS). The candidates there are widened so
+//!    every base can fill its band (territories under 300 accounts climb
+//!    first over every territory, or the nearest that fit 8 million pairs),
+//!    and regenerated from the prices over every territory (`fixed_bases`).
 //! 4. **Balancing LP**: accounts whose two cheapest priced candidates are close
 //!    (the frontier) are free in an LP solved by `good_lp`/clarabel; the rest
 //!    are fixed (`balance_lp`). If the bands cannot be met, the frontier and

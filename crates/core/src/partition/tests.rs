@@ -46,6 +46,17 @@ fn three_criteria(accounts: Vec<Account>, k: usize) -> Problem {
         .unwrap()
 }
 
+fn three_criteria_with_reps(accounts: Vec<Account>, reps: Vec<Rep>) -> Problem {
+    Problem::builder()
+        .accounts(accounts)
+        .reps(reps)
+        .criterion(Measure::Customers, 0.05)
+        .criterion(Measure::Prospects, 0.05)
+        .criterion(Measure::Workload, 0.05)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn every_account_once_and_balanced_when_feasible() {
     for seed in 0..4 {
@@ -696,14 +707,7 @@ fn fixed_bases_with_an_island(n: usize, seed: u64) -> Problem {
     reps.push(Rep::new("twin", Some(Location::new(60.201, 24.5))));
     reps.push(Rep::new("twin2", Some(Location::new(60.203, 24.502))));
     reps.push(Rep::new("island", Some(Location::new(59.0, 23.0))));
-    Problem::builder()
-        .accounts(acc)
-        .reps(reps)
-        .criterion(Measure::Customers, 0.05)
-        .criterion(Measure::Prospects, 0.05)
-        .criterion(Measure::Workload, 0.05)
-        .build()
-        .unwrap()
+    three_criteria_with_reps(acc, reps)
 }
 
 #[test]
@@ -797,14 +801,7 @@ fn small_fixed_territories_in_a_crowded_town(n: usize, k: usize, seed: u64) -> P
             Rep::new(format!("r{j}"), Some(loc))
         })
         .collect();
-    Problem::builder()
-        .accounts(acc)
-        .reps(reps)
-        .criterion(Measure::Customers, 0.05)
-        .criterion(Measure::Prospects, 0.05)
-        .criterion(Measure::Workload, 0.05)
-        .build()
-        .unwrap()
+    three_criteria_with_reps(acc, reps)
 }
 
 #[test]
@@ -829,4 +826,36 @@ fn small_fixed_territories_around_a_crowded_town_balance_with_a_bound() {
     }
     let ratio = p.metrics.compactness.ratio_to_bound.expect("a bound");
     assert!((1.0..1.5).contains(&ratio), "ratio to bound {ratio}");
+}
+
+#[test]
+fn two_bases_sharing_their_nearest_account_say_so() {
+    // Reps 20 m apart have the same nearest account: only one territory can
+    // hold it, and the other base's reason must say why, not blame a move cap.
+    let acc = accounts(400, 5);
+    let spot = acc[7].location;
+    let mut reps: Vec<Rep> = (0..4)
+        .map(|j| Rep::new(format!("r{j}"), Some(acc[50 * j + 3].location)))
+        .collect();
+    reps.push(Rep::new("twin-a", Some(spot)));
+    reps.push(Rep::new(
+        "twin-b",
+        Some(Location::new(spot.lat + 0.0001, spot.lon + 0.0001)),
+    ));
+    let problem = three_criteria_with_reps(acc, reps);
+    let p = plan(&problem, &PlanOptions::default()).unwrap();
+    assert!(
+        p.bases_outside
+            .iter()
+            .all(|b| b.kind != BaseOutsideKind::MoveCap),
+        "{:?}",
+        p.bases_outside
+    );
+    let twin = p
+        .bases_outside
+        .iter()
+        .find(|b| b.territory.starts_with("twin"))
+        .expect("one twin base is outside");
+    assert_eq!(twin.kind, BaseOutsideKind::SharedHome, "{}", twin.message);
+    assert!(twin.message.contains("twin-"), "{}", twin.message);
 }
