@@ -522,12 +522,17 @@ pub fn plan_with_progress(
     let (cand, outcome, frontier) = loop {
         let any_fixed = fixed.iter().any(Option::is_some);
         let small_fixed = any_fixed && n < SMOOTHED_MIN_ACCOUNTS * kt && disruption.is_none();
+        // A partial or narrowed LP leaves most accounts to the prices; with
+        // fixed bases the sign-based ones are far from the LP's duals.
+        let smoothed = any_fixed
+            && n.saturating_mul(k) > LP_FULL_VARIABLES
+            && (small_fixed || n >= SMOOTHED_MIN_ACCOUNTS * kt);
         // Small fixed territories start the smoothed dual from a wide candidate set.
         let wide = (WIDE_PAIRS / n.max(1)).max(k);
         let cand = Candidates::build(
             &problem.points,
             &centres,
-            if small_fixed && !settled_before {
+            if smoothed && small_fixed && !settled_before {
                 wide
             } else {
                 k
@@ -543,12 +548,7 @@ pub fn plan_with_progress(
         };
         let mut priced =
             lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
-        // A partial or narrowed LP leaves most accounts to the prices; with
-        // fixed bases the sign-based ones are far from the LP's duals.
-        let cand = if any_fixed
-            && n.saturating_mul(k) > LP_FULL_VARIABLES
-            && (small_fixed || n >= SMOOTHED_MIN_ACCOUNTS * kt)
-        {
+        let cand = if smoothed {
             let settled = fixed_bases::settle(
                 problem,
                 &bal,

@@ -36,20 +36,16 @@ fn accounts(n: usize, seed: u64) -> Vec<Account> {
 }
 
 fn three_criteria(accounts: Vec<Account>, k: usize) -> Problem {
-    Problem::builder()
-        .accounts(accounts)
-        .territories(k)
-        .criterion(Measure::Customers, 0.05)
-        .criterion(Measure::Prospects, 0.05)
-        .criterion(Measure::Workload, 0.05)
-        .build()
-        .unwrap()
+    at_five_percent(Problem::builder().accounts(accounts).territories(k))
 }
 
 fn three_criteria_with_reps(accounts: Vec<Account>, reps: Vec<Rep>) -> Problem {
-    Problem::builder()
-        .accounts(accounts)
-        .reps(reps)
+    at_five_percent(Problem::builder().accounts(accounts).reps(reps))
+}
+
+/// Customers, prospects and workload, each within 5%.
+fn at_five_percent(builder: crate::problem::ProblemBuilder) -> Problem {
+    builder
         .criterion(Measure::Customers, 0.05)
         .criterion(Measure::Prospects, 0.05)
         .criterion(Measure::Workload, 0.05)
