@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use territory::kpi::{kpis, KpiRequest, PlannedVisit};
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, parse_iso_date, read_accounts, read_assignment, read_history, read_visits,
     write_files_atomically, KpiSummary, OutputKind, RoutesSummary,
 };
+use territory_routing::kpi::{kpis, KpiRequest, PlannedVisit};
 
 use crate::flags::{Chatter, OutFolder, ReadFlags};
 use crate::progress::StderrProgress;

@@ -148,7 +148,7 @@ pub(crate) fn road_failure(e: RoadError) -> Failure {
 pub(crate) fn straight_line(
     circuity: f64,
     speed: f64,
-) -> Result<territory::routing::travel::StraightLine, Failure> {
+) -> Result<territory_routing::travel::StraightLine, Failure> {
     if !(circuity >= 1.0 && circuity.is_finite()) {
         return Err(Failure::Input(format!(
             "--circuity {circuity} must be at least 1"
@@ -159,7 +159,7 @@ pub(crate) fn straight_line(
             "--speed {speed} must be a positive km/h"
         )));
     }
-    Ok(territory::routing::travel::StraightLine {
+    Ok(territory_routing::travel::StraightLine {
         circuity,
         speed_kmh: speed,
     })

@@ -5,17 +5,17 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use territory::model::parse_clock;
-use territory::routing::schedule::{
-    plan_visits_with_progress, Fill, Lunch, PartTime, ScheduleError, ScheduleOptions,
-    ScheduleRequest,
-};
-use territory::routing::travel::TravelModel;
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, read_absences, read_accounts, read_appointments, read_assignment, read_history,
     read_holidays, read_previous_routes, read_reps, write_routes, OutputKind, ReplanSummary,
     RoutesParameters, RoutesSummary,
 };
+use territory_routing::schedule::{
+    plan_visits_with_progress, Fill, Lunch, PartTime, ScheduleError, ScheduleOptions,
+    ScheduleRequest,
+};
+use territory_routing::travel::TravelModel;
 
 use crate::flags::{one_stdin, seconds, Chatter, OutFolder, ReadFlags, Seed};
 use crate::progress::StderrProgress;
@@ -245,7 +245,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
         Some(path) => read_absences(path, &read_options, &rep_ids)?,
         None => Vec::new(),
     };
-    let history: Vec<territory::routing::schedule::PastVisit> = match &args.history {
+    let history: Vec<territory_routing::schedule::PastVisit> = match &args.history {
         Some(path) => read_history(path, &read_options, &account_ids)?
             .into_iter()
             .map(|(visit, _)| visit)

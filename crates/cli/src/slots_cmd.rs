@@ -5,16 +5,16 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use territory::model::{parse_days, parse_windows, Account, Location};
-use territory::routing::schedule::{
-    book_slot, nearest_reps, slots, DetourBands, RepDay, Schedule, SlotRequest,
-};
-use territory::routing::travel::TravelModel;
 use territory::WorkloadModel;
 use territory_formats::{
     check_output, parse_iso_date, read_absences, read_accounts, read_assignment, read_holidays,
     read_previous_routes, read_reps, routes_files, write_files_atomically, OutputKind,
     PreviousRoutes, RoutesSummary, SlotsSummary,
 };
+use territory_routing::schedule::{
+    book_slot, nearest_reps, slots, DetourBands, RepDay, Schedule, SlotRequest,
+};
+use territory_routing::travel::TravelModel;
 
 use crate::flags::{Chatter, ReadFlags};
 use crate::progress::StderrProgress;
@@ -377,7 +377,7 @@ pub(crate) fn run(args: SlotsArgs) -> Result<(), Failure> {
         },
     };
     let answer = slots(&request, travel).map_err(|e| match e {
-        territory::routing::schedule::ScheduleError::NoBase { .. } => {
+        territory_routing::schedule::ScheduleError::NoBase { .. } => {
             Failure::Input(format!("{}: {e}", args.reps.display()))
         }
         other => Failure::Internal(other.to_string()),

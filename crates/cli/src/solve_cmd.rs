@@ -83,7 +83,7 @@ fn solve_tsplib(
     began: Instant,
     progress: &StderrProgress,
 ) -> Result<(), Failure> {
-    use territory::routing::{tsp, Matrix};
+    use territory_routing::{tsp, Matrix};
     let instance =
         territory_formats::research::tsplib::read_tsplib(&args.file).map_err(Failure::from)?;
     territory::Progress::phase(progress, "solving");
@@ -130,7 +130,7 @@ fn solve_solomon(
     began: Instant,
     progress: &StderrProgress,
 ) -> Result<(), Failure> {
-    use territory::routing::{vrptw, Matrix};
+    use territory_routing::{vrptw, Matrix};
     let inst =
         territory_formats::research::solomon::read_solomon(&args.file).map_err(Failure::from)?;
     dense_fits(&args.file, inst.nodes.len())?;
@@ -198,7 +198,7 @@ pub(crate) struct PeriodicResult {
 }
 
 fn solve_pvrp(args: &SolveArgs, began: Instant, progress: &StderrProgress) -> Result<(), Failure> {
-    use territory::routing::{pvrp, Matrix};
+    use territory_routing::{pvrp, Matrix};
     let inst = territory_formats::research::pvrp::read_pvrp(&args.file).map_err(Failure::from)?;
     dense_fits(&args.file, inst.nodes.len())?;
     territory::Progress::phase(progress, "solving");

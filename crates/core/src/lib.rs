@@ -51,25 +51,18 @@
 //! | [`geometry::territory_polygons`], [`geometry::territory_polygons_on`] | territory shapes from Voronoi cells; pieces the hull clip cut apart rejoined along the adjacency used |
 //! | [`sizing::size`] | how many territories the workload needs, and a what-if table |
 //! | [`CentreTravel`], [`ProblemBuilder::centre_travel_minutes`], [`ProblemBuilder::travel_share_minutes`] | compactness and workload in travel time (e.g. from a road network) |
-//! | [`routing::TravelCost`], [`routing::Matrix`] | travel costs between locations |
-//! | [`routing::travel::TravelModel`], [`routing::travel::StraightLine`] | travel minutes and km for real positions (great circle × circuity at a speed, or a road network) |
-//! | [`plan_visits`], [`ScheduleRequest`], [`Schedule`] | reps' dated visits over weeks: frequencies as day patterns, opening windows, weekdays, appointments (fixed or flexible), working hours, lunch, shared offices, history, re-planning with a freeze; unscheduled visits with reasons |
-//! | [`plan_visits_for_plan`], [`Plan::owners`] | from a territory plan to its reps' visits in one call |
-//! | [`routing::schedule::slots`], [`routing::schedule::book_slot`] | visit slots for a phone booking, and the plan with one booked |
-//! | [`kpi::kpis`] | plan against actual per rep |
 //! | [`model::clock`] | minutes after midnight as `HH:MM` |
-//! | [`routing::schedule::calendar`] | working dates and evenly spread visit patterns |
-//! | [`routing::tsp`], [`routing::vrptw`], [`routing::pvrp`] | tour optimisation (2-opt, Or-opt, iterated local search), VRP with time windows and periodic VRP (ruin and recreate) for research instances |
 //! | [`Progress`], [`NoProgress`] | progress callbacks (phases, details, counted steps) |
 //! | [`Projection`] | planar km coordinates for WGS84 positions |
 //!
-//! `examples/crm.rs` embeds the whole flow: CRM records in memory → plan →
+//! Reps' dated visits over weeks, travel models and the research routing
+//! solvers live in the `territory-routing` crate, which builds on this one;
+//! its `examples/crm.rs` embeds the whole flow: CRM records in memory → plan →
 //! four weeks of visits → figures to store back.
 
 pub mod adjacency;
 pub mod criteria;
 pub mod geometry;
-pub mod kpi;
 pub mod metrics;
 pub mod model;
 pub mod objective;
@@ -77,12 +70,9 @@ pub mod partition;
 pub mod problem;
 pub mod progress;
 pub mod projection;
-pub mod routing;
 pub mod sizing;
 
 pub use adjacency::Adjacency;
-/// Dates in schedules are `chrono` types; this is the version they use.
-pub use chrono;
 pub use criteria::{parse_tolerance, Criterion, Measure};
 pub use metrics::Metrics;
 pub use model::{Account, Location, Rep, Status, TimeWindow, Weekday};
@@ -95,12 +85,3 @@ pub use problem::{
     CentreTravel, Problem, ProblemBuilder, ProblemError, TerritorySpec, WorkloadModel,
 };
 pub use projection::Projection;
-pub use routing::schedule::{
-    plan_visits, plan_visits_for_plan, Schedule, ScheduleError, ScheduleOptions, ScheduleRequest,
-};
-pub use routing::travel::{StraightLine, TravelModel};
-
-/// The README's library example, compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;

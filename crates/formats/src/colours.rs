@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use territory::routing::schedule::fnv1a;
+use territory_routing::schedule::fnv1a;
 
 /// Fill colours: light enough for the dark account markers drawn on top,
 /// distinct from each other.

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use territory::kpi::RepKpi;
 use territory::Account;
+use territory_routing::kpi::RepKpi;
 
 use crate::error::InputError;
 use crate::routes_files::VisitRecord;

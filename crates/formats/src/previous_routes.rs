@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use territory::model::{parse_clock, Rep};
-use territory::routing::schedule::{PreviousPlan, PreviousVisit, Schedule};
+use territory_routing::schedule::{PreviousPlan, PreviousVisit, Schedule};
 
 use crate::error::InputError;
 use crate::routes_files::{RoutesSummary, VisitRecord};

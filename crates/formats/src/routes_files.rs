@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use territory::model::parse_clock;
-use territory::routing::schedule::{available_min, calendar::weekday, fnv1a, RepDay, Schedule};
 use territory::{Account, Location, Rep};
+use territory_routing::schedule::{available_min, calendar::weekday, fnv1a, RepDay, Schedule};
 
 use crate::output::write_files_atomically;
 
@@ -108,7 +108,7 @@ pub struct Spread {
 impl Spread {
     /// The engine's spread, rounded for the summary.
     fn of(values: &[f64]) -> Self {
-        let s = territory::routing::schedule::Spread::of(values);
+        let s = territory_routing::schedule::Spread::of(values);
         Self {
             mean: round1(s.mean),
             std: round1(s.std),
@@ -390,7 +390,7 @@ impl RoutesSummary {
             });
         }
         let busy = schedule.busy_day_lengths();
-        let record = |u: &territory::routing::schedule::Unscheduled| UnscheduledRecord {
+        let record = |u: &territory_routing::schedule::Unscheduled| UnscheduledRecord {
             account: accounts[u.account].id.clone(),
             rep: reps[u.rep].id.clone(),
             due: u.due,
@@ -929,7 +929,7 @@ fn file_name(id: &str) -> String {
     if name.len() <= MAX {
         return name;
     }
-    let hash = territory::routing::schedule::fnv1a(id.as_bytes());
+    let hash = territory_routing::schedule::fnv1a(id.as_bytes());
     format!("{}-{hash:016x}", &name[..MAX - 17])
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use territory::model::parse_clock;
-use territory::routing::schedule::{Absence, Appointment, Flex, Holiday, PastVisit, VisitStatus};
+use territory_routing::schedule::{Absence, Appointment, Flex, Holiday, PastVisit, VisitStatus};
 
 use crate::error::InputError;
 use crate::source::ReadOptions;

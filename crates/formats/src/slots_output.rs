@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use territory::model::Rep;
-use territory::routing::schedule::{SlotAnswer, SlotOffer};
+use territory_routing::schedule::{SlotAnswer, SlotOffer};
 
 use crate::routes_files::clock;
 
@@ -71,7 +71,7 @@ impl SlotsSummary {
         let record = |o: &SlotOffer| SlotRecord {
             rep: reps[o.rep].id.clone(),
             date: o.date,
-            weekday: territory::routing::schedule::calendar::weekday(o.date)
+            weekday: territory_routing::schedule::calendar::weekday(o.date)
                 .as_str()
                 .to_string(),
             start: clock(o.start as f64),

@@ -6,7 +6,7 @@
 //! along the roads, and cache matrices on disk.
 //!
 //! ```no_run
-//! use territory::routing::TravelCost;
+//! use territory_routing::TravelCost;
 //! use territory_roads::{ImportOptions, MatrixCache, RoadNetwork};
 //!
 //! let net = RoadNetwork::from_pbf("andorra.osm.pbf", &ImportOptions::default())?;
@@ -33,9 +33,9 @@
 //! |---|---|
 //! | import | [`RoadNetwork::from_pbf`] with [`ImportOptions`] (car profile, speeds, one-ways; [`parse_maxspeed`]) |
 //! | snap | [`RoadNetwork::snap`] → [`Snapping`] (node per point, off-road legs, points beyond the limit) |
-//! | matrix | [`RoadNetwork::matrix`] / [`RoadNetwork::matrix_with`] ([`MatrixOptions`], [`Algorithm`]) → [`TravelMatrix`] (implements [`TravelCost`](territory::routing::TravelCost)) |
+//! | matrix | [`RoadNetwork::matrix`] / [`RoadNetwork::matrix_with`] ([`MatrixOptions`], [`Algorithm`]) → [`TravelMatrix`] (implements [`TravelCost`](territory_routing::TravelCost)) |
 //! | path | [`RoadNetwork::path`] between nodes, [`RoadNetwork::point_path`] between snapped points → [`RoadPath`] |
-//! | plug in | [`RoadTravel`]: the route engine's [`TravelModel`](territory::routing::travel::TravelModel), with road paths for drawing |
+//! | plug in | [`RoadTravel`]: the route engine's [`TravelModel`](territory_routing::travel::TravelModel), with road paths for drawing |
 //! | cache | [`MatrixCache`] ([`CacheKey`], [`hash_file`], [`Fnv1a`]) |
 //! | inspect | [`RoadNetwork::stats`] ([`ImportStats`]), [`RoadNetwork::node_count`], [`RoadNetwork::edges`], [`RoadNetwork::coord`], [`haversine_m`] |
 //!

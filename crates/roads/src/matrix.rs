@@ -1,6 +1,6 @@
 //! Many-to-many travel-time and distance matrices.
 
-use territory::routing::TravelCost;
+use territory_routing::TravelCost;
 
 /// How to compute a matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,7 +42,7 @@ impl Default for MatrixOptions {
 /// same path. The diagonal is zero. [`TravelCost::cost`] is the time in
 /// minutes, so the matrix plugs into the routing engine.
 ///
-/// Road matrices are asymmetric (one-way streets). `territory::routing::tsp`
+/// Road matrices are asymmetric (one-way streets). `territory_routing::tsp`
 /// is documented for symmetric instances and was seen not to terminate on
 /// this asymmetric matrix; give it a symmetrised copy such as
 /// `Matrix::from_fn(n, |a, b| (m.cost(a, b) + m.cost(b, a)) / 2.0)`.
@@ -59,7 +59,7 @@ impl TravelMatrix {
     /// and `offroad_km` `n`. Returns `None` if the lengths don't agree.
     ///
     /// ```
-    /// use territory::routing::TravelCost;
+    /// use territory_routing::TravelCost;
     /// use territory_roads::TravelMatrix;
     /// let m = TravelMatrix::from_parts(2, vec![0.0, 3.0, 4.0, 0.0], vec![0.0, 1.5, 2.0, 0.0], vec![0.0; 2]).unwrap();
     /// assert_eq!(m.cost(1, 0), 4.0);
@@ -121,9 +121,9 @@ impl TravelMatrix {
             .collect()
     }
 
-    /// The times as the core crate's dense [`Matrix`](territory::routing::Matrix).
-    pub fn to_core_matrix(&self) -> territory::routing::Matrix {
-        territory::routing::Matrix::from_fn(self.n, |a, b| self.time_min(a, b))
+    /// The times as the core crate's dense [`Matrix`](territory_routing::Matrix).
+    pub fn to_core_matrix(&self) -> territory_routing::Matrix {
+        territory_routing::Matrix::from_fn(self.n, |a, b| self.time_min(a, b))
     }
 }
 

@@ -1,9 +1,9 @@
 //! The road network as the routing engine's [`TravelModel`].
 
-use territory::routing::travel::{TravelError, TravelMatrices, TravelModel};
+use territory_routing::travel::{TravelError, TravelMatrices, TravelModel};
 
-use territory::routing::Matrix;
 use territory::Location;
+use territory_routing::Matrix;
 
 use crate::{MatrixCache, MatrixOptions, RoadNetwork, DEFAULT_SNAP_KM};
 
@@ -12,7 +12,7 @@ use crate::{MatrixCache, MatrixOptions, RoadNetwork, DEFAULT_SNAP_KM};
 /// [`MatrixOptions`]), and matrices come from the disk cache when one is given.
 ///
 /// ```no_run
-/// use territory::routing::travel::TravelModel;
+/// use territory_routing::travel::TravelModel;
 /// use territory::Location;
 /// use territory_roads::{ImportOptions, RoadNetwork, RoadTravel};
 /// let net = RoadNetwork::from_pbf("monaco.osm.pbf", &ImportOptions::default())?;

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use petgraph::graph::{DiGraph, NodeIndex};
-use territory::routing::TravelCost;
 use territory_roads::{
     haversine_m, Algorithm, ImportOptions, MatrixCache, MatrixOptions, RoadError, RoadNetwork,
     Snapping,
 };
+use territory_routing::TravelCost;
 
 /// An extract kept in the repository as a fixture (`tests/data/osm/`).
 fn data(name: &str) -> PathBuf {
@@ -381,7 +381,7 @@ fn cache_round_trip_skips_the_work() {
 
 #[test]
 fn matrix_plugs_into_the_routing_engine() {
-    use territory::routing::{tsp, Matrix};
+    use territory_routing::{tsp, Matrix};
     let net = monaco();
     let points = jittered_points(net, 12);
     let m = net.matrix(&net.snap(&points, 1.0));

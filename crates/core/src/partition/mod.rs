@@ -292,7 +292,7 @@ pub struct Plan {
 
 impl Plan {
     /// The territory of every account as the `owner` list a visit schedule
-    /// takes ([`crate::routing::schedule::ScheduleRequest::owner`]), when
+    /// takes (`ScheduleRequest::owner` in `territory-routing`), when
     /// the territories are the reps in order.
     pub fn owners(&self) -> Vec<Option<usize>> {
         self.assignment.iter().map(|&j| Some(j)).collect()

@@ -18,8 +18,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use territory::routing::schedule::{plan_visits, ScheduleOptions, ScheduleRequest};
-//! use territory::routing::travel::StraightLine;
+//! use territory_routing::schedule::{plan_visits, ScheduleOptions, ScheduleRequest};
+//! use territory_routing::travel::StraightLine;
 //! use territory::{Account, Location, Rep, WorkloadModel};
 //!
 //! let rep = Rep::new("anna", Some(Location::new(60.17, 24.94)));
@@ -49,7 +49,7 @@
 //! let schedule = plan_visits(&request, &StraightLine::default(), &options)?;
 //! assert_eq!(schedule.scheduled_visits, 3 * 4 + 9);
 //! assert!(schedule.unscheduled.is_empty());
-//! # Ok::<(), territory::routing::schedule::ScheduleError>(())
+//! # Ok::<(), territory_routing::schedule::ScheduleError>(())
 //! ```
 
 mod availability;
@@ -71,9 +71,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::travel::{TravelError, TravelModel};
-use crate::model::{Account, Rep};
-use crate::problem::WorkloadModel;
-use crate::progress::{NoProgress, Progress};
+use territory::model::{Account, Rep};
+use territory::problem::WorkloadModel;
+use territory::progress::{NoProgress, Progress};
 
 pub use availability::{working_hours, Absence, Holiday};
 pub use figures::{available_min, RepFigures, Spread};
@@ -227,12 +227,13 @@ impl<'a> ScheduleRequest<'a> {
 
 /// From a territory plan to its reps' visits in one call: each account goes
 /// to the rep of its territory (the plan's territories are `reps`, in
-/// order, as [`crate::ProblemBuilder::reps`] made them).
+/// order, as [`territory::ProblemBuilder::reps`] made them).
 ///
 /// ```
-/// use territory::chrono::NaiveDate;
-/// use territory::{plan, plan_visits_for_plan, Account, Location, Measure, PlanOptions, Problem, Rep};
-/// use territory::{ScheduleOptions, StraightLine};
+/// use territory_routing::chrono::NaiveDate;
+/// use territory::{plan, Account, Location, Measure, PlanOptions, Problem, Rep};
+/// use territory_routing::plan_visits_for_plan;
+/// use territory_routing::{ScheduleOptions, StraightLine};
 ///
 /// let accounts: Vec<Account> = (0..30)
 ///     .map(|i| Account::new(format!("a{i}"), Location::new(60.16 + (i % 6) as f64 * 0.004, 24.92 + (i / 6) as f64 * 0.006)).with_visits(2.0))
@@ -254,9 +255,9 @@ impl<'a> ScheduleRequest<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan_visits_for_plan(
-    problem: &crate::Problem,
+    problem: &territory::Problem,
     reps: &[Rep],
-    plan: &crate::Plan,
+    plan: &territory::Plan,
     start: NaiveDate,
     weeks: u32,
     travel: &dyn TravelModel,
@@ -641,7 +642,7 @@ impl Schedule {
 /// cadences and calendar UIDs, the same on every platform and run.
 ///
 /// ```
-/// assert_eq!(territory::routing::schedule::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+/// assert_eq!(territory_routing::schedule::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
 /// ```
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {

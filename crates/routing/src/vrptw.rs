@@ -71,7 +71,7 @@ pub struct Solution {
 /// Solves the instance.
 ///
 /// ```
-/// use territory::routing::{vrptw, Matrix};
+/// use territory_routing::{vrptw, Matrix};
 /// let pts = [[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [0.0, 1.0]];
 /// let inst = vrptw::Instance {
 ///     costs: Matrix::euclidean(&pts),
@@ -315,7 +315,7 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::Matrix;
+    use crate::Matrix;
 
     /// Solves under a short time limit and checks the run kept to it.
     fn solve_in_time(points: &[[f64; 2]], due: f64) -> Solution {

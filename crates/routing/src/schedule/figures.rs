@@ -41,7 +41,7 @@ impl Spread {
     /// The spread of `values`.
     ///
     /// ```
-    /// let s = territory::routing::schedule::Spread::of(&[1.0, 3.0]);
+    /// let s = territory_routing::schedule::Spread::of(&[1.0, 3.0]);
     /// assert_eq!((s.mean, s.std, s.min, s.max), (2.0, 1.0, 1.0, 3.0));
     /// ```
     pub fn of(values: &[f64]) -> Self {

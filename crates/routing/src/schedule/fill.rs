@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use crate::model::{Account, Status};
+use territory::model::{Account, Status};
 
 /// Which accounts may fill the gaps, and in what order.
 #[derive(Debug, Clone, PartialEq)]

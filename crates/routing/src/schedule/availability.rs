@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 
-use crate::model::Rep;
+use territory::model::Rep;
 
 /// A public holiday: nobody works, or only the reps of `office`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct Absence {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use territory::routing::schedule::{working_hours, Absence, Holiday};
+/// use territory_routing::schedule::{working_hours, Absence, Holiday};
 /// use territory::{Location, Rep};
 ///
 /// let rep = Rep::new("anna", Some(Location::new(60.17, 24.94))); // 08:30-17:30
@@ -89,7 +89,7 @@ pub fn working_hours(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Location;
+    use territory::model::Location;
 
     fn rep() -> Rep {
         let mut r = Rep::new("r", Some(Location::new(60.0, 25.0)));

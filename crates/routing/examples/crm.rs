@@ -7,13 +7,13 @@
 #![allow(clippy::print_stdout)]
 
 use chrono::NaiveDate;
-use territory::routing::schedule::{
-    plan_visits, Appointment, Flex, Lunch, ScheduleOptions, ScheduleRequest,
-};
-use territory::routing::travel::StraightLine;
 use territory::{
     plan, Account, Location, Measure, PlanOptions, Problem, Rep, Status, TimeWindow, Weekday,
 };
+use territory_routing::schedule::{
+    plan_visits, Appointment, Flex, Lunch, ScheduleOptions, ScheduleRequest,
+};
+use territory_routing::travel::StraightLine;
 
 /// What a CRM typically holds about a company.
 struct CrmCompany {

@@ -86,7 +86,7 @@ const UNASSIGNED_PENALTY: f64 = 1.0e6;
 /// Solves the instance.
 ///
 /// ```
-/// use territory::routing::{pvrp, Matrix};
+/// use territory_routing::{pvrp, Matrix};
 /// let pts = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
 /// let inst = pvrp::Instance {
 ///     costs: Matrix::euclidean(&pts),
@@ -338,7 +338,7 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::Matrix;
+    use crate::Matrix;
 
     /// Solves under a short time limit and checks the run kept to it.
     fn solve_in_time(points: &[[f64; 2]]) -> Solution {

@@ -14,11 +14,11 @@ use super::{
     due_dates, due_patterns, fnv1a, working_hours, PastVisit, Reason, RepDay, ScheduleError,
     ScheduleOptions, ScheduleRequest, Unscheduled,
 };
-use crate::model::Location;
-use crate::routing::anneal::Annealing;
-use crate::routing::travel::TravelModel;
-use crate::routing::{Matrix, TravelCost};
+use crate::anneal::Annealing;
+use crate::travel::TravelModel;
+use crate::{Matrix, TravelCost};
 use chrono::NaiveDate;
+use territory::model::Location;
 
 /// Reps of a shared office that may take an account: its owner and the
 /// nearest others (more cost time and rarely pay in travel).

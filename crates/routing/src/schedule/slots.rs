@@ -14,10 +14,10 @@ use chrono::NaiveDate;
 use super::calendar::{weekday, works_on};
 use super::day::{Days, Fixed, Site, Slot, Visit};
 use super::{working_hours, Absence, Holiday, Lunch, PreviousPlan, RepDay, ScheduleError, Stop};
-use crate::model::{Account, Location, Rep};
-use crate::problem::WorkloadModel;
-use crate::routing::travel::{haversine_km, TravelModel};
-use crate::routing::{Matrix, TravelCost};
+use crate::travel::{haversine_km, TravelModel};
+use crate::{Matrix, TravelCost};
+use territory::model::{Account, Location, Rep};
+use territory::problem::WorkloadModel;
 
 /// Detour bands, in added travel minutes: below `green` is green, below
 /// `amber` amber, the rest red.
@@ -376,8 +376,8 @@ impl RepPlan {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use territory::routing::schedule::{slots, DetourBands, PreviousPlan, SlotRequest};
-/// use territory::routing::travel::StraightLine;
+/// use territory_routing::schedule::{slots, DetourBands, PreviousPlan, SlotRequest};
+/// use territory_routing::travel::StraightLine;
 /// use territory::{Account, Location, Rep, WorkloadModel};
 ///
 /// let rep = Rep::new("anna", Some(Location::new(60.17, 24.94)));
@@ -403,7 +403,7 @@ impl RepPlan {
 /// let answer = slots(&request, &StraightLine::default())?;
 /// assert_eq!(answer.slots.len(), 3);
 /// assert_eq!(answer.slots[0].date, monday); // an empty week: Monday first
-/// # Ok::<(), territory::routing::schedule::ScheduleError>(())
+/// # Ok::<(), territory_routing::schedule::ScheduleError>(())
 /// ```
 pub fn slots(
     request: &SlotRequest<'_>,

@@ -5,8 +5,8 @@
 //! [`StraightLine`], scales the great-circle distance by a circuity factor and
 //! divides by an average speed; a road network can implement the same trait.
 
-use crate::model::Location;
-use crate::projection::EARTH_RADIUS_KM;
+use territory::model::Location;
+use territory::projection::EARTH_RADIUS_KM;
 
 use super::Matrix;
 
@@ -57,7 +57,7 @@ impl StraightLine {
     /// Driving minutes between two locations.
     ///
     /// ```
-    /// use territory::routing::travel::StraightLine;
+    /// use territory_routing::travel::StraightLine;
     /// use territory::Location;
     /// let model = StraightLine { circuity: 1.0, speed_kmh: 60.0 };
     /// // One degree of latitude is about 111 km: about 111 minutes at 60 km/h.
@@ -94,7 +94,7 @@ impl TravelModel for StraightLine {
 /// Great-circle distance in kilometres (haversine formula).
 ///
 /// ```
-/// use territory::routing::travel::haversine_km;
+/// use territory_routing::travel::haversine_km;
 /// use territory::Location;
 /// let d = haversine_km(Location::new(60.1699, 24.9384), Location::new(59.4370, 24.7536));
 /// assert!((d - 82.0).abs() < 1.5); // Helsinki to Tallinn

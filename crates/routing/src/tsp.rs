@@ -51,7 +51,7 @@ pub struct Tour {
 /// Solves a symmetric travelling salesman instance.
 ///
 /// ```
-/// use territory::routing::{tsp, Matrix};
+/// use territory_routing::{tsp, Matrix};
 /// let square = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.5, 0.0]];
 /// let tour = tsp::solve(&Matrix::euclidean(&square), &tsp::TspOptions { max_kicks: 50, ..Default::default() });
 /// assert!((tour.cost - 4.0).abs() < 1e-9);
@@ -474,7 +474,7 @@ impl<'a, C: TravelCost> Search<'a, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::Matrix;
+    use crate::Matrix;
 
     #[test]
     fn asymmetric_costs_terminate_and_pick_the_cheaper_direction() {

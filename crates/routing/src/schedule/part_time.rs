@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 
 use super::calendar::weekday;
 use super::ScheduleRequest;
-use crate::model::{Rep, Weekday};
+use territory::model::{Rep, Weekday};
 
 /// How a part-time rep's week follows its capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,8 +67,8 @@ fn week_min(rep: &Rep) -> u32 {
 /// by `rule`, and what was cut.
 ///
 /// ```
-/// use territory::chrono::NaiveDate;
-/// use territory::routing::schedule::{shape_part_time, PartTime, ScheduleRequest};
+/// use territory_routing::chrono::NaiveDate;
+/// use territory_routing::schedule::{shape_part_time, PartTime, ScheduleRequest};
 /// use territory::{Location, Rep, Weekday, WorkloadModel};
 ///
 /// let full = Rep::new("full", Some(Location::new(60.17, 24.94)));
@@ -214,10 +214,10 @@ fn index(d: Weekday) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Account, Location};
-    use crate::problem::WorkloadModel;
-    use crate::routing::schedule::calendar::works_on;
-    use crate::routing::schedule::{Appointment, Flex};
+    use crate::schedule::calendar::works_on;
+    use crate::schedule::{Appointment, Flex};
+    use territory::model::{Account, Location};
+    use territory::problem::WorkloadModel;
 
     fn monday() -> NaiveDate {
         NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()

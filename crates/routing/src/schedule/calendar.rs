@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::{Rep, Weekday};
+use territory::model::{Rep, Weekday};
 
 /// The weekday of a date in the model's terms.
 pub fn weekday(date: NaiveDate) -> Weekday {
@@ -47,7 +47,7 @@ pub fn due_visits(per_4_weeks: f64, weeks: u32) -> usize {
 /// visits are spread evenly over the accepted days themselves instead.
 ///
 /// ```
-/// use territory::routing::schedule::calendar::patterns;
+/// use territory_routing::schedule::calendar::patterns;
 /// // Weekly over two 5-day weeks, accepting Tuesdays and Thursdays only.
 /// let allowed: Vec<bool> = (0..10).map(|d| d % 5 == 1 || d % 5 == 3).collect();
 /// assert_eq!(patterns(&allowed, 2), vec![vec![1, 6], vec![3, 8]]);
@@ -114,7 +114,7 @@ pub fn patterns(allowed: &[bool], n: usize) -> Vec<Vec<usize>> {
 /// Falls back to spreading the remaining visits over the other days.
 ///
 /// ```
-/// use territory::routing::schedule::calendar::patterns_around;
+/// use territory_routing::schedule::calendar::patterns_around;
 /// // Weekly over four 5-day weeks; a booking on the Wednesday of week 3.
 /// let p = patterns_around(&vec![true; 20], 4, &[12]);
 /// assert!(p.contains(&vec![2, 7, 17]));
@@ -130,7 +130,7 @@ pub fn patterns_around(allowed: &[bool], n: usize, booked: &[usize]) -> Vec<Vec<
 /// `n - booked.len()` days.
 ///
 /// ```
-/// use territory::routing::schedule::calendar::flexible_patterns;
+/// use territory_routing::schedule::calendar::flexible_patterns;
 /// // Fortnightly over two 5-day weeks, one visit booked for any day of week 2.
 /// let p = flexible_patterns(&vec![true; 10], 2, &[], &[vec![5, 6, 7, 8, 9]]);
 /// assert!(p.iter().all(|p| p.len() == 2 && p.iter().any(|&d| d >= 5)));

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 use super::{Lunch, Stop};
-use crate::routing::{Matrix, TravelCost};
+use crate::{Matrix, TravelCost};
 
 const EPS: f64 = 1e-6;
 const NO_APPOINTMENT: u32 = u32::MAX;

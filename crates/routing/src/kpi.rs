@@ -4,8 +4,8 @@
 //!
 //! ```
 //! use chrono::NaiveDate;
-//! use territory::kpi::{kpis, KpiRequest, PlannedVisit};
-//! use territory::routing::schedule::{PastVisit, VisitStatus};
+//! use territory_routing::kpi::{kpis, KpiRequest, PlannedVisit};
+//! use territory_routing::schedule::{PastVisit, VisitStatus};
 //! use territory::{Account, Location, WorkloadModel};
 //!
 //! let d = |day| NaiveDate::from_ymd_opt(2027, 1, day).unwrap();
@@ -34,9 +34,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::model::{Account, Status};
-use crate::problem::WorkloadModel;
-use crate::routing::schedule::{due_dates, PastVisit, VisitStatus};
+use crate::schedule::{due_dates, PastVisit, VisitStatus};
+use territory::model::{Account, Status};
+use territory::problem::WorkloadModel;
 
 /// A visit of a plan (a routes folder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +211,7 @@ fn due_in_days(per_4_weeks: f64, days: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Location;
+    use territory::model::Location;
 
     #[test]
     fn counts_coverage_overdue_and_new_customers() {

@@ -51,7 +51,7 @@ pub struct DueDates {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use territory::routing::schedule::{due_dates, PastVisit, VisitStatus};
+/// use territory_routing::schedule::{due_dates, PastVisit, VisitStatus};
 /// let d = |day| NaiveDate::from_ymd_opt(2027, 1, day).unwrap();
 /// // Weekly, last done on Tuesday the 5th: due on the 12th, 19th and 26th.
 /// let past = [PastVisit { account: 0, date: d(5), status: VisitStatus::Done }];

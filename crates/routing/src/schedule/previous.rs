@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use super::{
     calendar, working_hours, Lunch, RepDay, Schedule, ScheduleOptions, ScheduleRequest, Stop,
 };
-use crate::routing::{Matrix, TravelCost};
+use crate::{Matrix, TravelCost};
 
 /// One visit of the earlier plan.
 #[derive(Debug, Clone, PartialEq)]
