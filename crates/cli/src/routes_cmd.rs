@@ -126,7 +126,7 @@ pub(crate) struct RoutesArgs {
     /// Weight of even day lengths against travel minutes (0: travel only).
     #[arg(long, value_name = "W", default_value_t = ScheduleOptions::default().balance_weight)]
     day_balance: f64,
-    /// Search iterations per rep (default: from the number of accounts). Fixed counts give the same plan every run.
+    /// Search iterations per rep (default: from the number of accounts). Fixed counts give the same plan every run; 0 keeps the construction (no search, no moves between days).
     #[arg(long, value_name = "N")]
     iterations: Option<usize>,
     /// Wall-clock cap per rep (or office) in seconds; reaching it stops the search early.
@@ -384,6 +384,7 @@ pub(crate) fn run(args: RoutesArgs) -> Result<(), Failure> {
             PartTimeArg::ShorterDays => PartTime::ShorterDays,
             PartTimeArg::AsGiven => PartTime::AsGiven,
         },
+        inter_day: args.iterations != Some(0),
     };
     territory::Progress::phase(&progress, "planning routes");
     let schedule =

@@ -403,6 +403,46 @@ impl Rep {
         self.capacity = capacity;
         self
     }
+
+    /// The same rep with a display name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The same rep working these weekdays.
+    pub fn with_days(mut self, days: Vec<Weekday>) -> Self {
+        self.days = days;
+        self
+    }
+
+    /// The same rep working from `start` to `end`, minutes after midnight.
+    ///
+    /// ```
+    /// use territory::{Location, Rep, Weekday};
+    /// let r = Rep::new("rep-2", Some(Location::new(60.2, 24.9)))
+    ///     .with_days(vec![Weekday::Mon, Weekday::Wed])
+    ///     .with_hours(7 * 60, 15 * 60)
+    ///     .with_office("helsinki");
+    /// assert_eq!((r.start, r.end), (420, 900));
+    /// ```
+    pub fn with_hours(mut self, start: u32, end: u32) -> Self {
+        self.start = start;
+        self.end = end;
+        self
+    }
+
+    /// The same rep in an office (reps of one office may share a route plan).
+    pub fn with_office(mut self, office: impl Into<String>) -> Self {
+        self.office = Some(office.into());
+        self
+    }
+
+    /// The same rep in a region (alignment levels).
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
 }
 
 #[cfg(test)]

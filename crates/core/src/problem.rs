@@ -268,6 +268,8 @@ pub struct TerritorySpec {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub(crate) accounts: Vec<Account>,
+    /// The reps as given, in territory order (empty without reps).
+    pub(crate) reps: Vec<Rep>,
     pub(crate) territories: Vec<TerritorySpec>,
     pub(crate) criteria: Vec<Criterion>,
     pub(crate) workload_model: WorkloadModel,
@@ -354,6 +356,12 @@ impl Problem {
     /// The territories to form, in rep order.
     pub fn territories(&self) -> &[TerritorySpec] {
         &self.territories
+    }
+
+    /// The reps the problem was built with, in territory order: territory
+    /// `j` is rep `j`'s. Empty when it was built with a territory count.
+    pub fn reps(&self) -> &[Rep] {
+        &self.reps
     }
 
     /// The balance criteria.
@@ -491,6 +499,8 @@ impl Problem {
                 .iter()
                 .map(|&i| self.accounts[i].clone())
                 .collect(),
+            // Derived problems have territories of their own.
+            reps: Vec::new(),
             territories: d.territories,
             criteria,
             workload_model: self.workload_model.clone(),
@@ -796,6 +806,7 @@ impl ProblemBuilder {
         };
         Ok(Problem {
             accounts,
+            reps,
             territories,
             criteria,
             workload_model,

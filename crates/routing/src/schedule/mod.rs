@@ -13,7 +13,9 @@
 //! inserts each account with the day pattern whose cheapest insertions cost
 //! least (so changing an account's pattern is part of every move), and runs
 //! ruin-and-recreate under simulated annealing, followed by 2-opt and Or-opt
-//! inside each day. Reps (or offices sharing a plan) are solved in parallel; a
+//! inside each day and a descent that moves blocks of visits between days
+//! and exchanges them (`inter_day.rs`; each visit keeps its account's other
+//! days). Reps (or offices sharing a plan) are solved in parallel; a
 //! fixed number of iterations makes the result the same on any thread count.
 //!
 //! ```
@@ -58,6 +60,7 @@ mod day;
 mod figures;
 mod fill;
 mod history;
+mod inter_day;
 mod part_time;
 mod previous;
 mod search;
@@ -226,48 +229,53 @@ impl<'a> ScheduleRequest<'a> {
 }
 
 /// From a territory plan to its reps' visits in one call: each account goes
-/// to the rep of its territory (the plan's territories are `reps`, in
-/// order, as [`territory::ProblemBuilder::reps`] made them).
+/// to the rep of its territory (the problem's reps, in the order
+/// [`territory::ProblemBuilder::reps`] took them).
 ///
 /// ```
+/// use territory::{plan, Measure, PlanOptions, Problem};
 /// use territory_routing::chrono::NaiveDate;
-/// use territory::{plan, Account, Location, Measure, PlanOptions, Problem, Rep};
-/// use territory_routing::plan_visits_for_plan;
-/// use territory_routing::{ScheduleOptions, StraightLine};
+/// use territory_routing::{plan_visits_for_plan, Account, Location, Rep, ScheduleOptions, StraightLine};
 ///
 /// let accounts: Vec<Account> = (0..30)
 ///     .map(|i| Account::new(format!("a{i}"), Location::new(60.16 + (i % 6) as f64 * 0.004, 24.92 + (i / 6) as f64 * 0.006)).with_visits(2.0))
 ///     .collect();
-/// let reps = vec![
-///     Rep::new("west", Some(Location::new(60.17, 24.92))),
-///     Rep::new("east", Some(Location::new(60.17, 24.95))),
-/// ];
 /// let problem = Problem::builder()
 ///     .accounts(accounts)
-///     .reps(reps.clone())
+///     .reps(vec![
+///         Rep::new("west", Some(Location::new(60.17, 24.92))),
+///         Rep::new("east", Some(Location::new(60.17, 24.95))),
+///     ])
 ///     .criterion(Measure::Customers, 0.10)
 ///     .build()?;
 /// let territories = plan(&problem, &PlanOptions::default())?;
 /// let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
 /// let options = ScheduleOptions { iterations: Some(100), ..ScheduleOptions::default() };
-/// let schedule = plan_visits_for_plan(&problem, &reps, &territories, start, 4, &StraightLine::default(), &options)?;
+/// let schedule = plan_visits_for_plan(&problem, &territories, start, 4, &StraightLine::default(), &options)?;
 /// assert_eq!(schedule.scheduled_visits, 60);
+/// let day = &schedule.days[0];
+/// assert!(["west", "east"].contains(&problem.reps()[day.rep].id.as_str()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan_visits_for_plan(
     problem: &territory::Problem,
-    reps: &[Rep],
     plan: &territory::Plan,
     start: NaiveDate,
     weeks: u32,
     travel: &dyn TravelModel,
     options: &ScheduleOptions,
 ) -> Result<Schedule, ScheduleError> {
-    if reps.len() != problem.territories().len() {
+    let reps = problem.reps();
+    if reps.len() != problem.territories().len()
+        || plan.assignment.len() != problem.accounts().len()
+    {
         return Err(ScheduleError::Index(format!(
-            "{} reps given for a plan of {} territories (the territories are the reps, in order)",
-            reps.len(),
-            problem.territories().len()
+            "a plan of {} accounts in {} territories for a problem of {} accounts and {} reps: \
+             the territories must be the problem's reps, in order",
+            plan.assignment.len(),
+            problem.territories().len(),
+            problem.accounts().len(),
+            reps.len()
         )));
     }
     let owner = plan.owners();
@@ -322,6 +330,10 @@ pub struct ScheduleOptions {
     pub fill_max_per_day: usize,
     /// How a part-time rep's week follows its capacity ([`PartTime`]).
     pub part_time: PartTime,
+    /// After the annealing, move blocks of consecutive visits to other days
+    /// and exchange blocks between days while that lowers travel and evens
+    /// the days; each visit keeps its account's other days.
+    pub inter_day: bool,
 }
 
 impl Default for ScheduleOptions {
@@ -339,6 +351,7 @@ impl Default for ScheduleOptions {
             fill: None,
             fill_max_per_day: 0,
             part_time: PartTime::default(),
+            inter_day: true,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The search for one rep (or one office): pattern-aware insertion, ruin and
-//! recreate under simulated annealing, and 2-opt / Or-opt inside each day.
+//! recreate under simulated annealing, 2-opt / Or-opt inside each day, then
+//! the moves between days of `inter_day.rs`.
 
 use std::time::Instant;
 
@@ -52,39 +53,39 @@ pub(super) struct GroupResult {
 }
 
 /// An account of the group and what it needs.
-struct Need {
+pub(super) struct Need {
     /// Global account index.
-    account: usize,
+    pub(super) account: usize,
     /// Owner (global rep index).
-    rep: usize,
+    pub(super) rep: usize,
     /// Visits due, appointments included.
-    due: usize,
+    pub(super) due: usize,
     /// Day patterns (slot lists) for the visits not covered by appointments.
-    patterns: Vec<Vec<usize>>,
+    pub(super) patterns: Vec<Vec<usize>>,
     /// Why it cannot be scheduled at all, if known before the search.
-    blocked: Option<Reason>,
+    pub(super) blocked: Option<Reason>,
     /// What leaving a visit of the account out costs, in missed visits:
     /// more the longer it has gone without one (see [`super::stretch`]), so
     /// when the days are full the accounts most behind keep their visits.
-    missed_weight: f64,
+    pub(super) missed_weight: f64,
     /// Per pattern, the cost of the earlier visits it moves (re-planning).
-    change: Vec<f64>,
+    pub(super) change: Vec<f64>,
     /// The cost when every earlier visit moves (the account left out).
-    change_all: f64,
+    pub(super) change_all: f64,
     /// Patterns from this index on ignore the account's flexible bookings.
-    fallback_from: usize,
+    pub(super) fallback_from: usize,
 }
 
 #[derive(Clone)]
-struct State {
-    routes: Vec<Vec<Visit>>,
-    cost: Vec<f64>,
-    chosen: Vec<Option<u32>>,
-    unassigned: Vec<usize>,
+pub(super) struct State {
+    pub(super) routes: Vec<Vec<Visit>>,
+    pub(super) cost: Vec<f64>,
+    pub(super) chosen: Vec<Option<u32>>,
+    pub(super) unassigned: Vec<usize>,
 }
 
 impl State {
-    fn objective(&self, needs: &[Need]) -> f64 {
+    pub(super) fn objective(&self, needs: &[Need]) -> f64 {
         self.cost.iter().sum::<f64>()
             + self
                 .unassigned
@@ -676,6 +677,12 @@ pub(super) fn solve_group(
     let mut state = best;
     for s in 0..state.routes.len() {
         polish_day(&days, s, &mut state, &mut scratch);
+    }
+    if options.inter_day {
+        let changed = super::inter_day::descend(&days, &needs, &mut state);
+        for s in (0..state.routes.len()).filter(|&s| changed[s]) {
+            polish_day(&days, s, &mut state, &mut scratch);
+        }
     }
     insert_partially(&days, &needs, &mut state, &mut scratch);
     let filled = match &options.fill {
