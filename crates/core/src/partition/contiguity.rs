@@ -142,10 +142,24 @@ pub(crate) fn shake(
             break;
         }
         let mut trial = best.clone();
+        // Kicks land where bands are missed: accounts of an out-of-band
+        // territory or bordering one (a kick far away only costs compactness).
+        let out: Vec<bool> = (0..territories)
+            .map(|j| {
+                (0..bal.c).any(|k| bal.excess(j * bal.c + k, best.loads[j * bal.c + k]) > 1e-9)
+            })
+            .collect();
+        let near: Vec<usize> = (0..n)
+            .filter(|&i| out[best.of[i]] || g.neighbours(i).iter().any(|&m| out[best.of[m]]))
+            .collect();
         let kicks = rng.random_range(1..=3);
         for _ in 0..kicks {
             for _attempt in 0..20 {
-                let i = rng.random_range(0..n);
+                let i = if near.is_empty() {
+                    rng.random_range(0..n)
+                } else {
+                    near[rng.random_range(0..near.len())]
+                };
                 let nb = g.neighbours(i);
                 if nb.is_empty() || g.locked[i] {
                     continue;
