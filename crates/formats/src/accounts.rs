@@ -7,6 +7,7 @@ use territory::model::{parse_days, parse_windows};
 use territory::{Account, Location, Status};
 
 use crate::error::InputError;
+use crate::source::Input;
 use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
@@ -70,7 +71,16 @@ use territory::problem::{MAX_AMOUNT, MAX_SERVICE_MIN, MAX_VISITS};
 /// Every bad value is an [`InputError`] naming the file, line (or sheet, row
 /// and column) and field.
 pub fn read_accounts_table(path: &Path, options: &ReadOptions) -> Result<AccountsFile, InputError> {
-    let table = Table::read_with(path, &["id", "lat", "lon"], &KNOWN, options)?;
+    read_accounts_table_from(&Input::open(path)?, options)
+}
+
+/// As [`read_accounts_table`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_accounts_table_from(
+    input: &Input,
+    options: &ReadOptions,
+) -> Result<AccountsFile, InputError> {
+    let table = Table::read_with(input, &["id", "lat", "lon"], &KNOWN, options)?;
     let unit = table.unit();
     let extra: Vec<String> = table
         .headers

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::InputError;
-use crate::source::{decode, read_bytes, ReadOptions};
+use crate::source::Input;
+use crate::source::{decode, ReadOptions};
 
 /// Reads neighbour pairs from a CSV file: the first two columns of every row
 /// after the header (whatever the header names them) are two account ids.
@@ -24,7 +25,18 @@ pub fn read_adjacency(
     options: &ReadOptions,
     account_ids: &[&str],
 ) -> Result<Vec<(usize, usize)>, InputError> {
-    let bytes = read_bytes(path)?;
+    read_adjacency_from(&Input::open(path)?, options, account_ids)
+}
+
+/// As [`read_adjacency`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_adjacency_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<(usize, usize)>, InputError> {
+    let path = input.path();
+    let bytes = input.bytes();
     let text = decode(path, &bytes, options.encoding)?;
     let index: HashMap<&str, usize> = account_ids
         .iter()

@@ -10,6 +10,7 @@ use territory::Location;
 
 use crate::accounts::{account_from_cells, AccountsFile, KNOWN};
 use crate::error::InputError;
+use crate::source::Input;
 use crate::table::Cells;
 
 /// Where a polygon unit is placed for distances and compactness.
@@ -58,7 +59,18 @@ pub fn read_accounts_geojson(
     id_property: Option<&str>,
     location: UnitLocation,
 ) -> Result<AccountsFile, InputError> {
-    let bytes = crate::source::read_bytes(path)?;
+    read_accounts_geojson_from(&Input::open(path)?, id_property, location)
+}
+
+/// As [`read_accounts_geojson`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_accounts_geojson_from(
+    input: &Input,
+    id_property: Option<&str>,
+    location: UnitLocation,
+) -> Result<AccountsFile, InputError> {
+    let path = input.path();
+    let bytes = input.bytes();
     let text = crate::source::decode(path, &bytes, crate::Encoding::Utf8)?;
     if text.trim().is_empty() {
         return Err(InputError::file(

@@ -10,6 +10,7 @@ use territory_routing::kpi::RepKpi;
 
 use crate::error::InputError;
 use crate::routes_files::VisitRecord;
+use crate::source::Input;
 
 /// One rep's figures.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -158,9 +159,15 @@ impl KpiSummary {
 
 /// Reads a routes folder's `visits.csv` as `territory routes` writes it.
 pub fn read_visits(path: &Path) -> Result<Vec<VisitRecord>, InputError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    read_visits_from(&Input::open(path)?)
+}
+
+/// As [`read_visits`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_visits_from(input: &Input) -> Result<Vec<VisitRecord>, InputError> {
+    let path = input.path();
+    let bytes = input.bytes();
+    let mut reader = csv::Reader::from_reader(bytes);
     let headers = reader
         .headers()
         .map_err(|e| InputError::at(path, 1, None, format!("{e}")))?

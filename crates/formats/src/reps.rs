@@ -7,6 +7,7 @@ use territory::model::{parse_clock, parse_days};
 use territory::{Location, Rep};
 
 use crate::error::InputError;
+use crate::source::Input;
 use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
@@ -21,7 +22,13 @@ const KNOWN: [&str; 10] = [
 /// `region` nests the rep's territory in a region (alignment levels): when
 /// any rep names one, every rep must.
 pub fn read_reps(path: &Path, options: &ReadOptions) -> Result<Vec<Rep>, InputError> {
-    let table = Table::read_with(path, &["id"], &KNOWN, options)?;
+    read_reps_from(&Input::open(path)?, options)
+}
+
+/// As [`read_reps`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_reps_from(input: &Input, options: &ReadOptions) -> Result<Vec<Rep>, InputError> {
+    let table = Table::read_with(input, &["id"], &KNOWN, options)?;
     let unit = table.unit();
     let mut reps = Vec::new();
     // The first row with a region and the first without one (as an error).

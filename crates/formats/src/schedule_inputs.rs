@@ -9,6 +9,7 @@ use territory::model::parse_clock;
 use territory_routing::schedule::{Absence, Appointment, Flex, Holiday, PastVisit, VisitStatus};
 
 use crate::error::InputError;
+use crate::source::Input;
 use crate::source::ReadOptions;
 use crate::table::{Cells, Table};
 
@@ -22,7 +23,18 @@ pub fn read_assignment(
     account_ids: &[&str],
     rep_ids: &[&str],
 ) -> Result<Vec<Option<usize>>, InputError> {
-    let table = Table::read_with(path, &["account", "territory"], &[], options)?;
+    read_assignment_from(&Input::open(path)?, options, account_ids, rep_ids)
+}
+
+/// As [`read_assignment`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_assignment_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+    rep_ids: &[&str],
+) -> Result<Vec<Option<usize>>, InputError> {
+    let table = Table::read_with(input, &["account", "territory"], &[], options)?;
     let unit = table.unit();
     let accounts = index(account_ids);
     let reps = index(rep_ids);
@@ -60,7 +72,17 @@ pub fn read_current_territories(
     options: &ReadOptions,
     account_ids: &[&str],
 ) -> Result<Vec<Option<String>>, InputError> {
-    Ok(read_current_assignment(path, options, account_ids)?
+    read_current_territories_from(&Input::open(path)?, options, account_ids)
+}
+
+/// As [`read_current_territories`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_current_territories_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<Option<String>>, InputError> {
+    Ok(read_current_assignment_from(input, options, account_ids)?
         .into_iter()
         .map(|(t, _)| t)
         .collect())
@@ -74,7 +96,17 @@ pub fn read_current_assignment(
     options: &ReadOptions,
     account_ids: &[&str],
 ) -> Result<Vec<(Option<String>, bool)>, InputError> {
-    let table = Table::read_with(path, &["account", "territory"], &["locked"], options)?;
+    read_current_assignment_from(&Input::open(path)?, options, account_ids)
+}
+
+/// As [`read_current_assignment`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_current_assignment_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<(Option<String>, bool)>, InputError> {
+    let table = Table::read_with(input, &["account", "territory"], &["locked"], options)?;
     let unit = table.unit();
     let accounts = index(account_ids);
     let mut current = vec![(None, false); account_ids.len()];
@@ -140,8 +172,19 @@ pub fn read_appointments(
     account_ids: &[&str],
     routed: &[bool],
 ) -> Result<Vec<Appointment>, InputError> {
+    read_appointments_from(&Input::open(path)?, options, account_ids, routed)
+}
+
+/// As [`read_appointments`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_appointments_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+    routed: &[bool],
+) -> Result<Vec<Appointment>, InputError> {
     let table = Table::read_with(
-        path,
+        input,
         &["account", "date", "duration_min"],
         &["time", "flex"],
         options,
@@ -237,7 +280,17 @@ pub fn read_absences(
     options: &ReadOptions,
     rep_ids: &[&str],
 ) -> Result<Vec<Absence>, InputError> {
-    let table = Table::read_with(path, &["rep", "date"], &["from", "to"], options)?;
+    read_absences_from(&Input::open(path)?, options, rep_ids)
+}
+
+/// As [`read_absences`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_absences_from(
+    input: &Input,
+    options: &ReadOptions,
+    rep_ids: &[&str],
+) -> Result<Vec<Absence>, InputError> {
+    let table = Table::read_with(input, &["rep", "date"], &["from", "to"], options)?;
     let reps = index(rep_ids);
     let mut out = Vec::new();
     for row in table.rows() {
@@ -284,7 +337,17 @@ pub fn read_history(
     options: &ReadOptions,
     account_ids: &[&str],
 ) -> Result<Vec<(PastVisit, Option<String>)>, InputError> {
-    let table = Table::read_with(path, &["account", "date", "status"], &["rep"], options)?;
+    read_history_from(&Input::open(path)?, options, account_ids)
+}
+
+/// As [`read_history`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_history_from(
+    input: &Input,
+    options: &ReadOptions,
+    account_ids: &[&str],
+) -> Result<Vec<(PastVisit, Option<String>)>, InputError> {
+    let table = Table::read_with(input, &["account", "date", "status"], &["rep"], options)?;
     let accounts = index(account_ids);
     let mut out = Vec::new();
     for row in table.rows() {
@@ -317,7 +380,16 @@ pub fn read_history(
 /// Reads public holidays: `date` (YYYY-MM-DD) and an optional `office`
 /// (a holiday of that office's reps only; empty for everyone).
 pub fn read_holidays(path: &Path, options: &ReadOptions) -> Result<Vec<Holiday>, InputError> {
-    let table = Table::read_with(path, &["date"], &["office"], options)?;
+    read_holidays_from(&Input::open(path)?, options)
+}
+
+/// As [`read_holidays`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_holidays_from(
+    input: &Input,
+    options: &ReadOptions,
+) -> Result<Vec<Holiday>, InputError> {
+    let table = Table::read_with(input, &["date"], &["office"], options)?;
     let mut out = Vec::new();
     for row in table.rows() {
         let date = date_cell(&row, "date")?;
@@ -364,7 +436,16 @@ pub fn read_points(
     path: &Path,
     options: &ReadOptions,
 ) -> Result<Vec<(String, territory::Location)>, InputError> {
-    let table = Table::read_with(path, &["id", "lat", "lon"], &[], options)?;
+    read_points_from(&Input::open(path)?, options)
+}
+
+/// As [`read_points`], from an [`Input`]: bytes from any reader, named
+/// in errors as the file would be.
+pub fn read_points_from(
+    input: &Input,
+    options: &ReadOptions,
+) -> Result<Vec<(String, territory::Location)>, InputError> {
+    let table = Table::read_with(input, &["id", "lat", "lon"], &[], options)?;
     let unit = table.unit();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! Excel or OpenDocument workbook.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 
@@ -94,6 +94,67 @@ pub(crate) enum SourceKind {
     },
 }
 
+/// One input: its bytes and the name errors give it. Every reader has a form
+/// over a path and one over an `Input`, so a program can hand over bytes from
+/// any [`Read`] (a network stream, an archive, memory) and still get errors
+/// naming the line.
+///
+/// ```
+/// use territory_formats::{read_reps_from, Input, ReadOptions};
+/// let csv = "id,lat,lon\nanna,60.17,24.94\nbo,60.2,x\n";
+/// let input = Input::from_reader("reps from the CRM", csv.as_bytes())?;
+/// let err = read_reps_from(&input, &ReadOptions::default()).unwrap_err();
+/// assert!(err.to_string().starts_with("reps from the CRM:3"), "{err}");
+/// # Ok::<(), territory_formats::InputError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    path: PathBuf,
+    bytes: Vec<u8>,
+}
+
+impl Input {
+    /// A file's bytes; `-` is standard input (read once: every input of `-`
+    /// sees the same bytes).
+    pub fn open(path: &Path) -> Result<Input, InputError> {
+        Ok(Input {
+            path: path.to_path_buf(),
+            bytes: read_bytes(path)?,
+        })
+    }
+
+    /// Everything `reader` gives, named `name` in errors.
+    pub fn from_reader(
+        name: impl Into<PathBuf>,
+        mut reader: impl Read,
+    ) -> Result<Input, InputError> {
+        let path = name.into();
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::file(&path, format!("cannot read: {e}")))?;
+        Ok(Input { path, bytes })
+    }
+
+    /// Bytes already in memory, named `name` in errors.
+    pub fn from_bytes(name: impl Into<PathBuf>, bytes: Vec<u8>) -> Input {
+        Input {
+            path: name.into(),
+            bytes,
+        }
+    }
+
+    /// The name errors give the input (a file's path, or the name given).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The input's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// Reads a file's bytes; `-` reads standard input (once: later reads of `-`
 /// see the same bytes, so a reader may look before it parses).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
@@ -127,10 +188,10 @@ fn is_workbook(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// Reads tabular input: a workbook's sheet or a delimited text.
-pub(crate) fn read_source(path: &Path, options: &ReadOptions) -> Result<SourceKind, InputError> {
-    let bytes = read_bytes(path)?;
-    if is_workbook(path, &bytes) {
-        return read_sheet(path, bytes, options.sheet.as_deref());
+pub(crate) fn read_source(input: &Input, options: &ReadOptions) -> Result<SourceKind, InputError> {
+    let (path, bytes) = (input.path(), input.bytes());
+    if is_workbook(path, bytes) {
+        return read_sheet(path, bytes.to_vec(), options.sheet.as_deref());
     }
     if let Some(sheet) = &options.sheet {
         return Err(InputError::file(
@@ -138,7 +199,7 @@ pub(crate) fn read_source(path: &Path, options: &ReadOptions) -> Result<SourceKi
             format!("--sheet '{sheet}' given, but the file is not a workbook (.xlsx, .xls, .ods)"),
         ));
     }
-    decode(path, &bytes, options.encoding).map(SourceKind::Text)
+    decode(path, bytes, options.encoding).map(SourceKind::Text)
 }
 
 /// Decodes text input, naming the line of the first undecodable byte.

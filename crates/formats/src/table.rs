@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::InputError;
-use crate::source::{read_source, ReadOptions, SourceKind};
+use crate::source::{read_source, Input, ReadOptions, SourceKind};
 
 /// Other names CRM exports use for a column (compared without case, spaces,
 /// underscores or hyphens). Only columns a reader knows are looked up.
@@ -65,12 +65,13 @@ pub(crate) struct Row<'a> {
 impl Table {
     /// Reads a table; `known` columns (besides `required`) are also matched by alias.
     pub fn read_with(
-        path: &Path,
+        input: &Input,
         required: &[&str],
         known: &[&str],
         options: &ReadOptions,
     ) -> Result<Table, InputError> {
-        let (sheet, first_col, raw_headers, rows) = match read_source(path, options)? {
+        let path = input.path();
+        let (sheet, first_col, raw_headers, rows) = match read_source(input, options)? {
             SourceKind::Text(text) => {
                 let (h, r) = csv_rows(path, &text)?;
                 (None, 0, h, r)
@@ -424,7 +425,12 @@ mod tests {
     fn table(bytes: &[u8], options: &ReadOptions) -> Result<Table, InputError> {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), bytes).unwrap();
-        Table::read_with(f.path(), &["id", "lat", "lon"], &["territory"], options)
+        Table::read_with(
+            &Input::open(f.path()).unwrap(),
+            &["id", "lat", "lon"],
+            &["territory"],
+            options,
+        )
     }
 
     #[test]
