@@ -264,6 +264,7 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
         .iter()
         .map(|r| r.iter().map(|&c| inst.demand[c]).sum())
         .collect();
+    let mut times: Vec<Times> = s.routes.iter().map(|r| Times::of(inst, r)).collect();
     for c in todo {
         let mut best: Option<(f64, usize, usize)> = None;
         for (r, route) in s.routes.iter().enumerate() {
@@ -281,11 +282,18 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
                 if best.is_some_and(|b| delta >= b.0) {
                     continue;
                 }
-                let mut trial = route.clone();
-                trial.insert(p, c);
-                if time_feasible(inst, &trial) {
+                if times[r].admits(inst, route, p, c) {
                     best = Some((delta, r, p));
                 }
+            }
+        }
+        // The O(1) test works on sums of floats: the chosen place is
+        // replayed in full, and a place the replay refuses is dropped.
+        if let Some((_, r, p)) = best {
+            let mut trial = s.routes[r].clone();
+            trial.insert(p, c);
+            if !time_feasible(inst, &trial) {
+                best = None;
             }
         }
         if s.routes.len() < inst.vehicles
@@ -298,16 +306,73 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
             }
         }
         match best {
-            Some((_, r, p)) if r == s.routes.len() => {
+            Some((_, r, _)) if r == s.routes.len() => {
                 s.routes.push(vec![c]);
                 loads.push(inst.demand[c]);
-                let _ = p;
+                times.push(Times::of(inst, &[c]));
             }
             Some((_, r, p)) => {
                 s.routes[r].insert(p, c);
                 loads[r] += inst.demand[c];
+                times[r] = Times::of(inst, &s.routes[r]);
             }
             None => s.unassigned.push(c),
+        }
+    }
+}
+
+/// Service starts along a feasible route: the earliest (from the depot's
+/// opening on) and the latest that keeps every later visit and the return in
+/// its window, so an insertion is tested in constant time.
+struct Times {
+    earliest: Vec<f64>,
+    latest: Vec<f64>,
+}
+
+impl Times {
+    fn of<C: TravelCost>(inst: &Instance<C>, route: &[usize]) -> Self {
+        let mut earliest = Vec::with_capacity(route.len());
+        let (mut t, mut prev) = (inst.ready[0], 0);
+        for &c in route {
+            let start = (t + inst.costs.cost(prev, c)).max(inst.ready[c]);
+            earliest.push(start);
+            t = start + inst.service[c];
+            prev = c;
+        }
+        let mut latest = vec![0.0; route.len()];
+        let mut next_latest = inst.due[0];
+        let mut next = 0;
+        for k in (0..route.len()).rev() {
+            let c = route[k];
+            latest[k] = inst.due[c].min(next_latest - inst.service[c] - inst.costs.cost(c, next));
+            next_latest = latest[k];
+            next = c;
+        }
+        Self { earliest, latest }
+    }
+
+    /// Whether visiting `c` before position `p` of `route` keeps it feasible.
+    fn admits<C: TravelCost>(
+        &self,
+        inst: &Instance<C>,
+        route: &[usize],
+        p: usize,
+        c: usize,
+    ) -> bool {
+        let (leave, prev) = if p == 0 {
+            (inst.ready[0], 0)
+        } else {
+            let q = route[p - 1];
+            (self.earliest[p - 1] + inst.service[q], q)
+        };
+        let start = (leave + inst.costs.cost(prev, c)).max(inst.ready[c]);
+        if start > inst.due[c] + 1e-9 {
+            return false;
+        }
+        let done = start + inst.service[c];
+        match route.get(p) {
+            Some(&next) => done + inst.costs.cost(c, next) <= self.latest[p] + 1e-9,
+            None => done + inst.costs.cost(c, 0) <= inst.due[0] + 1e-9,
         }
     }
 }
@@ -369,5 +434,57 @@ mod tests {
         let s = solve_in_time(&points, 1e10);
         assert!(s.unassigned.is_empty());
         assert!(s.cost.is_finite());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 64, ..Default::default() })]
+
+        /// The constant-time insertion test agrees with replaying the route,
+        /// at every position of random feasible routes.
+        #[test]
+        fn the_constant_time_test_agrees_with_a_replay(
+            points in proptest::collection::vec((0.0f64..50.0, 0.0f64..50.0), 3..14),
+            opens in proptest::collection::vec(0.0f64..200.0, 14),
+            widths in proptest::collection::vec(5.0f64..120.0, 14),
+            service in 0.0f64..15.0,
+        ) {
+            let n = points.len();
+            let xy: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
+            let mut ready: Vec<f64> = (0..n).map(|i| opens[i]).collect();
+            let mut due: Vec<f64> = (0..n).map(|i| opens[i] + widths[i]).collect();
+            (ready[0], due[0]) = (0.0, 400.0);
+            let inst = Instance {
+                costs: Matrix::euclidean(&xy),
+                demand: vec![0.0; n],
+                ready,
+                due,
+                service: vec![service; n],
+                capacity: 1.0,
+                vehicles: n,
+            };
+            // A feasible route: visits by opening time, each kept if it fits.
+            let mut order: Vec<usize> = (1..n).collect();
+            order.sort_by(|&a, &b| inst.ready[a].total_cmp(&inst.ready[b]));
+            let (first, rest) = order.split_at(order.len() / 2);
+            let mut route = Vec::new();
+            for &c in first {
+                route.push(c);
+                if !time_feasible(&inst, &route) {
+                    route.pop();
+                }
+            }
+            let times = Times::of(&inst, &route);
+            for &c in rest {
+                for p in 0..=route.len() {
+                    let mut trial = route.clone();
+                    trial.insert(p, c);
+                    proptest::prop_assert_eq!(
+                        times.admits(&inst, &route, p, c),
+                        time_feasible(&inst, &trial),
+                        "visit {} at {} of {:?}", c, p, route
+                    );
+                }
+            }
+        }
     }
 }
