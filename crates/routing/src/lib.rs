@@ -46,6 +46,7 @@
 //! territories → four weeks of visits → figures to store back.
 
 mod anneal;
+mod blink;
 pub mod kpi;
 pub mod pvrp;
 pub mod schedule;

@@ -13,6 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::anneal::Annealing;
+use super::blink::Blink;
 use super::TravelCost;
 
 /// A VRPTW instance over the locations of `costs` (travel time = travel cost).
@@ -265,6 +266,7 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
         .map(|r| r.iter().map(|&c| inst.demand[c]).sum())
         .collect();
     let mut times: Vec<Times> = s.routes.iter().map(|r| Times::of(inst, r)).collect();
+    let mut blink = Blink::new(BLINK, rng);
     for c in todo {
         let mut best: Option<(f64, usize, usize)> = None;
         for (r, route) in s.routes.iter().enumerate() {
@@ -272,7 +274,7 @@ fn recreate<C: TravelCost>(inst: &Instance<C>, s: &mut State, rng: &mut ChaCha8R
                 continue;
             }
             for p in 0..=route.len() {
-                if rng.random::<f64>() < BLINK {
+                if blink.skip() {
                     continue;
                 }
                 let prev = if p == 0 { 0 } else { route[p - 1] };
