@@ -12,7 +12,7 @@
 //! Booked appointments never move.
 
 use super::day::{Days, Visit};
-use super::search::{Need, State};
+use super::state::{Need, State};
 use crate::TravelCost;
 
 /// Longest block a relocation moves.

@@ -65,6 +65,7 @@ mod part_time;
 mod previous;
 mod search;
 mod slots;
+mod state;
 mod stretch;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use super::calendar::{self, due_visits, patterns_around, weekday, working_dates};
 use super::day::{Days, Fixed, Site, Slot, Timing, Visit};
 use super::previous::{frozen_dates, FrozenDay};
+use super::state::{Need, State, MISSED_VISIT};
 use super::{
     due_dates, due_patterns, fnv1a, working_hours, PastVisit, Reason, RepDay, ScheduleError,
     ScheduleOptions, ScheduleRequest, Unscheduled,
@@ -24,9 +25,6 @@ use territory::model::Location;
 /// Reps of a shared office that may take an account: its owner and the
 /// nearest others (more cost time and rarely pay in travel).
 const SHARED_CANDIDATES: usize = 3;
-
-/// Penalty per visit left out, far above any day's travel.
-const MISSED_VISIT: f64 = 1.0e5;
 
 /// Penalty for a flexible booking's regular fallback: above any travel,
 /// below a visit left out.
@@ -50,58 +48,6 @@ pub(super) struct GroupResult {
     pub due_per_rep: Vec<(usize, usize)>,
     /// Optional visits added where days had room.
     pub filled: Vec<super::Filled>,
-}
-
-/// An account of the group and what it needs.
-pub(super) struct Need {
-    /// Global account index.
-    pub(super) account: usize,
-    /// Owner (global rep index).
-    pub(super) rep: usize,
-    /// Visits due, appointments included.
-    pub(super) due: usize,
-    /// Day patterns (slot lists) for the visits not covered by appointments.
-    pub(super) patterns: Vec<Vec<usize>>,
-    /// Why it cannot be scheduled at all, if known before the search.
-    pub(super) blocked: Option<Reason>,
-    /// What leaving a visit of the account out costs, in missed visits:
-    /// more the longer it has gone without one (see [`super::stretch`]), so
-    /// when the days are full the accounts most behind keep their visits.
-    pub(super) missed_weight: f64,
-    /// Per pattern, the cost of the earlier visits it moves (re-planning).
-    pub(super) change: Vec<f64>,
-    /// The cost when every earlier visit moves (the account left out).
-    pub(super) change_all: f64,
-    /// Patterns from this index on ignore the account's flexible bookings.
-    pub(super) fallback_from: usize,
-}
-
-#[derive(Clone)]
-pub(super) struct State {
-    pub(super) routes: Vec<Vec<Visit>>,
-    pub(super) cost: Vec<f64>,
-    pub(super) chosen: Vec<Option<u32>>,
-    pub(super) unassigned: Vec<usize>,
-}
-
-impl State {
-    pub(super) fn objective(&self, needs: &[Need]) -> f64 {
-        self.cost.iter().sum::<f64>()
-            + self
-                .unassigned
-                .iter()
-                .map(|&a| {
-                    MISSED_VISIT * needs[a].patterns[0].len() as f64 * needs[a].missed_weight
-                        + needs[a].change_all
-                })
-                .sum::<f64>()
-            + self
-                .chosen
-                .iter()
-                .zip(needs)
-                .filter_map(|(c, n)| c.map(|p| n.change[p as usize]))
-                .sum::<f64>()
-    }
 }
 
 pub(super) fn solve_group(
