@@ -72,6 +72,11 @@ pub(crate) struct RunArgs {
     /// Most accounts free in one balancing LP (larger: closer to the LP optimum, slower).
     #[arg(long, value_name = "N", default_value_t = PlanOptions::default().lp_max_accounts)]
     lp_max_accounts: usize,
+    /// Runs of the engine from different starts, the best kept (default:
+    /// automatic, several only for up to 2,000 accounts with free centres and
+    /// a band of ±2% or tighter)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    starts: Option<u16>,
     #[command(flatten)]
     road: RoadArgs,
     /// Exit with code 3 (after writing the output) when a tolerance is missed
@@ -686,6 +691,7 @@ fn engine_options(run: &RunArgs) -> Result<PlanOptions, Failure> {
             CentreArg::Unit => territory::CentreRule::Unit,
         },
         lp_max_accounts: run.lp_max_accounts.max(1),
+        starts: run.starts.map(usize::from),
         contiguity: !run.no_contiguity,
         max_edge_km: run.max_edge_km,
         ..PlanOptions::default()

@@ -122,6 +122,9 @@ struct PlanOptionsDef {
     lp_refinements: usize,
     #[serde(with = "CentreRuleDef")]
     centre: CentreRule,
+    // Summaries written before multi-start have none (automatic).
+    #[serde(default)]
+    starts: Option<usize>,
 }
 
 fn rebalance<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rebalance>, D::Error> {

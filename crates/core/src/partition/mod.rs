@@ -42,6 +42,12 @@
 //!    still hold after border moves; otherwise [`Plan::bases_outside`] says
 //!    why (`home`).
 //!
+//! 10. **Starts** (`multistart`): on problems of at most 2,000 accounts with
+//!     free centres, contiguity and a band of ±2% or tighter, steps 1–9 run
+//!     from several starts in parallel (k-means++ centres with their own
+//!     seeds) and the best plan is kept, then restarted from its own centres
+//!     while that improves it ([`PlanOptions::starts`]).
+//!
 //! Above `aggregate_above` accounts, the same steps run on basic cells first
 //! (`aggregate`). Alignment levels (`levels`) run the engine once per level.
 
@@ -55,6 +61,7 @@ mod fixed_bases;
 mod home;
 mod lagrangian;
 pub mod levels;
+mod multistart;
 mod pmedian;
 mod recombine;
 mod repair;
@@ -76,6 +83,7 @@ use balance_lp::Frontier;
 use candidates::Candidates;
 pub use home::{BaseOutside, BaseOutsideKind};
 use lagrangian::Prices;
+pub use multistart::plan_multistart;
 
 /// Most territories an account may choose among in a large LP (its cheapest priced candidates).
 const LP_CHOICES: usize = 2;
@@ -180,6 +188,12 @@ pub struct PlanOptions {
     /// Where free centres end: the (weighted) mean of their accounts, or the
     /// member account nearest that mean (the Hess and p-median convention).
     pub centre: CentreRule,
+    /// Runs of the engine from different starts, the best plan kept
+    /// (pieces, then band violation, then objective). `None`: automatic,
+    /// more than one only on problems of at most 2,000 accounts with free
+    /// centres, contiguity, the squared-distance objective and a band of ±2%
+    /// or tighter, where one start's descent often ends in a worse basin.
+    pub starts: Option<usize>,
 }
 
 /// Where a free territory centre is placed in the final plan.
@@ -213,6 +227,7 @@ impl Default for PlanOptions {
             ascent_iterations: 60,
             lp_refinements: 3,
             centre: CentreRule::Mean,
+            starts: None,
         }
     }
 }
@@ -333,8 +348,22 @@ pub fn plan(problem: &Problem, options: &PlanOptions) -> Result<Plan, PlanError>
     plan_with_progress(problem, options, &NoProgress)
 }
 
-/// Plans territories, reporting phases to `progress`.
+/// Plans territories, reporting phases to `progress`: one run of the engine,
+/// or the best of several starts (see [`PlanOptions::starts`]).
 pub fn plan_with_progress(
+    problem: &Problem,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<Plan, PlanError> {
+    let starts = multistart::starts(problem, options);
+    if starts > 1 {
+        return multistart::best_of(problem, options, starts, progress);
+    }
+    plan_single(problem, options, progress)
+}
+
+/// One run of the engine (steps 1–9 of the module docs).
+fn plan_single(
     problem: &Problem,
     options: &PlanOptions,
     progress: &dyn Progress,
@@ -350,7 +379,7 @@ pub fn plan_with_progress(
             }),
             ..options.clone()
         };
-        let free = plan_with_progress(problem, &uncapped, progress)?;
+        let free = plan_single(problem, &uncapped, progress)?;
         if discretionary_moves(problem, &free.assignment) <= r.max_moves.unwrap_or(usize::MAX) {
             return Ok(free);
         }
@@ -1487,100 +1516,3 @@ fn miss_reason(
 
 #[cfg(test)]
 mod tests;
-
-/// Plans from several starts and keeps the best: balanced and contiguous
-/// first, then the least objective. Start 0 uses `options` as given; start `s`
-/// draws free centres by k-means++ with seed `options.seed + s`. Stops after
-/// `starts` starts or once `time_limit` has passed (at least one start runs),
-/// so the result is deterministic whenever all starts fit in the limit.
-pub fn plan_multistart(
-    problem: &Problem,
-    options: &PlanOptions,
-    starts: usize,
-    time_limit: std::time::Duration,
-    progress: &dyn Progress,
-) -> Result<(Plan, usize), PlanError> {
-    let began = Instant::now();
-    let mut best: Option<((bool, bool, f64), Plan)> = None;
-    let mut ran = 0;
-    for s in 0..starts.max(1) {
-        if s > 0 && began.elapsed() >= time_limit {
-            break;
-        }
-        let mut o = options.clone();
-        if s > 0 {
-            o.seeding = Seeding::KMeansPlusPlus;
-            o.seed = options.seed.wrapping_add(s as u64);
-            // Alternate how much band room rounding keeps: tight bands trade
-            // compactness for balance safety, and either can win.
-            o.rounding_margin = [options.rounding_margin, 0.1, 0.0][s % 3];
-        }
-        let plan = plan_with_progress(problem, &o, progress)?;
-        ran += 1;
-        let c = &plan.metrics.compactness;
-        let value = match options.objective {
-            Objective::SquaredDistance => c.inertia_km2,
-            Objective::Distance => c.sum_distance_km,
-        };
-        let key = (
-            !plan.metrics.balanced(),
-            !plan.metrics.contiguity.contiguous,
-            value,
-        );
-        progress.detail(&format!(
-            "start {s}: balanced {}, contiguous {}, objective {value:.2}",
-            !key.0, !key.1
-        ));
-        if best.as_ref().is_none_or(|(k, _)| {
-            (key.0, key.1) < (k.0, k.1) || ((key.0, key.1) == (k.0, k.1) && key.2 < k.2)
-        }) {
-            best = Some((key, plan));
-        }
-    }
-    let (mut key, mut plan) = best.expect("at least one start ran");
-    // Intensify: restart location–allocation from the best plan's own centres
-    // (medoids or centroids of its final territories) while that improves it.
-    for _ in 0..3 {
-        if began.elapsed() >= time_limit {
-            break;
-        }
-        let centres = match options.objective {
-            Objective::SquaredDistance => centroids(
-                &problem.points,
-                problem.weights(),
-                &plan.assignment,
-                &plan.centres,
-                &[],
-            ),
-            Objective::Distance => medoids(
-                &problem.points,
-                problem.weights(),
-                &plan.assignment,
-                &plan.centres,
-                &[],
-            ),
-        };
-        let o = PlanOptions {
-            start_centres: Some(centres),
-            ..options.clone()
-        };
-        let next = plan_with_progress(problem, &o, progress)?;
-        ran += 1;
-        let c = &next.metrics.compactness;
-        let value = match options.objective {
-            Objective::SquaredDistance => c.inertia_km2,
-            Objective::Distance => c.sum_distance_km,
-        };
-        let next_key = (
-            !next.metrics.balanced(),
-            !next.metrics.contiguity.contiguous,
-            value,
-        );
-        if (next_key.0, next_key.1) <= (key.0, key.1) && next_key.2 < key.2 * (1.0 - 1e-9) {
-            (key, plan) = (next_key, next);
-        } else {
-            break;
-        }
-    }
-    Ok((plan, ran))
-}
