@@ -1449,6 +1449,34 @@ fn diagnose(
     }
     out
 }
+/// The largest band top of criterion `c` over the territories.
+fn widest_upper(problem: &Problem, c: usize) -> f64 {
+    let total = problem.total(c);
+    let tol = problem.criteria[c].tolerance;
+    problem
+        .shares()
+        .iter()
+        .map(|s| total * s * (1.0 + tol))
+        .fold(0.0, f64::max)
+}
+
+/// The account carrying the most of criterion `c`, and how much.
+fn heaviest_account(problem: &Problem, c: usize) -> (usize, f64) {
+    problem.values[c]
+        .iter()
+        .copied()
+        .enumerate()
+        .fold(
+            (0, 0.0),
+            |best, (i, v)| if v > best.1 { (i, v) } else { best },
+        )
+}
+
+/// Whether some account alone is heavier than every territory may hold on
+/// some criterion: then no plan meets the bands (proven).
+fn band_proven_impossible(problem: &Problem) -> bool {
+    (0..problem.criteria.len()).any(|c| heaviest_account(problem, c).1 > widest_upper(problem, c))
+}
 
 /// Why a criterion's band was missed. "Impossible" is said only when it is
 /// proven: an account heavier than every territory's upper limit, or locked
@@ -1465,16 +1493,8 @@ fn miss_reason(
     let total = problem.total(c);
     let tol = problem.criteria[c].tolerance;
     let upper = |j: usize| total * shares[j] * (1.0 + tol);
-    let widest_upper = (0..shares.len()).map(upper).fold(0.0, f64::max);
-    let (heaviest, largest) =
-        problem.values[c]
-            .iter()
-            .copied()
-            .enumerate()
-            .fold(
-                (0, 0.0),
-                |best, (i, v)| if v > best.1 { (i, v) } else { best },
-            );
+    let widest_upper = widest_upper(problem, c);
+    let (heaviest, largest) = heaviest_account(problem, c);
     if largest > widest_upper {
         return format!(
             "impossible: account '{}' alone carries {largest:.1}, more than any territory may hold ({widest_upper:.1})",

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{centroids, medoids, plan_single, Objective, Plan, PlanError, PlanOptions, Seeding};
+use super::{
+    band_proven_impossible, centroids, medoids, plan_single, Objective, Plan, PlanError,
+    PlanOptions, Seeding,
+};
 use crate::problem::Problem;
 use crate::progress::{NoProgress, Progress};
 
@@ -32,7 +35,8 @@ const AUTO_MAX_STARTS: usize = 24;
 /// How many starts [`plan_with_progress`](super::plan_with_progress) runs:
 /// `options.starts` when given, else automatic (more than one only on small
 /// problems with free centres, contiguity, the squared-distance objective and
-/// a band of ±2% or tighter).
+/// a band of ±2% or tighter, that some plan could meet: not when an account
+/// alone is heavier than any territory may hold).
 pub(crate) fn starts(problem: &Problem, options: &PlanOptions) -> usize {
     if let Some(s) = options.starts {
         return s.max(1);
@@ -51,7 +55,8 @@ pub(crate) fn starts(problem: &Problem, options: &PlanOptions) -> usize {
         && problem.centre_travel.is_none()
         && problem.territories.iter().all(|t| t.base.is_none())
         && n <= AUTO_MAX_ACCOUNTS
-        && narrowest <= AUTO_TOLERANCE;
+        && narrowest <= AUTO_TOLERANCE
+        && !band_proven_impossible(problem);
     if !eligible {
         return 1;
     }
@@ -274,6 +279,12 @@ mod tests {
             ..PlanOptions::default()
         };
         assert_eq!(starts(&wide, &given), 3, "a given count is kept");
+        let mut lumpy = grid_units(1);
+        lumpy[40]
+            .attributes
+            .insert("population".into(), 1_000_000.0);
+        let impossible = districts(lumpy, 4, 0.005);
+        assert_eq!(starts(&impossible, &options), 1, "a unit above every band");
         let reps: Vec<Rep> = (0..4)
             .map(|j| Rep::new(format!("r{j}"), Some(Location::new(2.0 * j as f64, 4.0))))
             .collect();
