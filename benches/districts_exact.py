@@ -32,7 +32,12 @@ Units (all public):
 
 Usage: python3 benches/districts_exact.py [--cases nc:4,ga:6,leeds-80a:3]
        [--tol 0.5] [--exact-seconds 300] [--binary target/release/territory]
-Makes target/bench/venv-ortools (ortools from PyPI) on first use.
+       [--before OTHER_BINARY] [--cache target/bench/exact_optima.json]
+A case is `units:k`, units being leeds, manchester, nc, ga, stl, or a
+sub-area such as leeds-60a (60 units grown from the first seed unit; b, c…
+grow from others). Proven optima (and proven infeasibility) are kept in the
+cache file, so a second run only runs the tool(s). Makes
+target/bench/venv-ortools (ortools from PyPI) on first use.
 """
 import argparse
 import csv
