@@ -45,8 +45,8 @@
 //! 10. **Starts** (`multistart`): on problems of at most 2,000 accounts with
 //!     free centres, contiguity and a band of ±2% or tighter, steps 1–9 run
 //!     from several starts in parallel (k-means++ centres with their own
-//!     seeds) and the best plan is kept, then restarted from its own centres
-//!     while that improves it ([`PlanOptions::starts`]).
+//!     seeds) and the best plan is kept, then restarted once from its own
+//!     centres, kept when better ([`PlanOptions::starts`]).
 //!
 //! Above `aggregate_above` accounts, the same steps run on basic cells first
 //! (`aggregate`). Alignment levels (`levels`) run the engine once per level.

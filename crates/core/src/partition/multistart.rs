@@ -7,8 +7,8 @@
 //! with its own seed) and another rounding margin; the starts run in
 //! parallel, and the best is chosen by (territories in pieces, band
 //! violation, objective), ties to the earlier start, so the result does not
-//! depend on the thread count. The best plan's own centres then seed up to
-//! three more runs while that improves it.
+//! depend on the thread count. The best plan's own centres then seed one
+//! more run, kept when it improves the plan.
 
 use std::time::{Duration, Instant};
 
@@ -26,11 +26,16 @@ const AUTO_MAX_ACCOUNTS: usize = 2_000;
 /// ... whose narrowest band is this tight or tighter (districting grade; at
 /// wider bands one start's border polish already does well).
 const AUTO_TOLERANCE: f64 = 0.02;
-/// Accounts × territories over all automatic starts: one start costs about
-/// that product (pairs of territories times their accounts), so 24 starts on
-/// 100 counties into 6 districts, 2 on 300 units into 30.
-const AUTO_WORK: usize = 20_000;
+/// Accounts over all automatic starts: one start costs about 1.3 ms an
+/// account (its descents and annealing have budgets per account), so this
+/// is about 3 s on two cores: 24 starts for 100 counties, 13 for 300 units,
+/// 2 for 2,000.
+const AUTO_WORK: usize = 4_000;
 const AUTO_MAX_STARTS: usize = 24;
+/// With fewer accounts a territory than this, contiguity repair usually ends
+/// out of band and its perturbation rounds make a start about four times
+/// dearer.
+const FEW_PER_TERRITORY: usize = 12;
 
 /// How many starts [`plan_with_progress`](super::plan_with_progress) runs:
 /// `options.starts` when given, else automatic (more than one only on small
@@ -60,7 +65,8 @@ pub(crate) fn starts(problem: &Problem, options: &PlanOptions) -> usize {
     if !eligible {
         return 1;
     }
-    (AUTO_WORK / (n * k).max(1)).clamp(1, AUTO_MAX_STARTS)
+    let cost = if n < FEW_PER_TERRITORY * k { 4 * n } else { n };
+    (AUTO_WORK / cost.max(1)).clamp(1, AUTO_MAX_STARTS)
 }
 
 /// Start `s` of a multi-start: start 0 is `options` as given; the others
@@ -137,22 +143,23 @@ pub(crate) fn best_of(
         }
     }
     let (rank, plan) = best.expect("at least one start ran");
-    Ok(intensify(problem, options, rank, plan, None, progress)?.0)
+    Ok(intensify(problem, options, rank, plan, 1, None, progress)?.0)
 }
 
 /// Restarts location–allocation from the plan's own centres (centroids, or
-/// medoids for the distance objective) while that improves it, at most three
-/// times or until `deadline`. Returns the plan and the runs made.
+/// medoids for the distance objective) while that improves it, at most
+/// `max_runs` times or until `deadline`. Returns the plan and the runs made.
 fn intensify(
     problem: &Problem,
     options: &PlanOptions,
     mut rank_now: Rank,
     mut plan: Plan,
+    max_runs: usize,
     deadline: Option<Instant>,
     progress: &dyn Progress,
 ) -> Result<(Plan, usize), PlanError> {
     let mut runs = 0;
-    for _ in 0..3 {
+    for _ in 0..max_runs {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break;
         }
@@ -224,7 +231,7 @@ pub fn plan_multistart(
         }
     }
     let (rank, plan) = best.expect("at least one start ran");
-    let (plan, more) = intensify(problem, options, rank, plan, deadline, progress)?;
+    let (plan, more) = intensify(problem, options, rank, plan, 3, deadline, progress)?;
     Ok((plan, ran + more))
 }
 
@@ -267,6 +274,8 @@ mod tests {
         let options = PlanOptions::default();
         let tight = districts(grid_units(1), 4, 0.005);
         assert_eq!(starts(&tight, &options), 24, "81 units × 4 districts");
+        let small = districts(grid_units(1), 8, 0.005);
+        assert_eq!(starts(&small, &options), 12, "about 10 units a district");
         let wide = districts(grid_units(1), 4, 0.05);
         assert_eq!(starts(&wide, &options), 1, "a ±5% band");
         let no_contiguity = PlanOptions {
