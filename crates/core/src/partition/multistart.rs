@@ -33,9 +33,10 @@ const AUTO_TOLERANCE: f64 = 0.02;
 const AUTO_WORK: usize = 4_000;
 const AUTO_MAX_STARTS: usize = 24;
 /// With fewer accounts a territory than this, contiguity repair usually ends
-/// out of band and its perturbation rounds make a start about four times
-/// dearer.
+/// out of band and its perturbation rounds make a start four to ten times
+/// dearer (2–3.5 s for 300 units into 30 districts).
 const FEW_PER_TERRITORY: usize = 12;
+const FEW_COST: usize = 8;
 
 /// How many starts [`plan_with_progress`](super::plan_with_progress) runs:
 /// `options.starts` when given, else automatic (more than one only on small
@@ -65,7 +66,11 @@ pub(crate) fn starts(problem: &Problem, options: &PlanOptions) -> usize {
     if !eligible {
         return 1;
     }
-    let cost = if n < FEW_PER_TERRITORY * k { 4 * n } else { n };
+    let cost = if n < FEW_PER_TERRITORY * k {
+        FEW_COST * n
+    } else {
+        n
+    };
     (AUTO_WORK / cost.max(1)).clamp(1, AUTO_MAX_STARTS)
 }
 
@@ -275,7 +280,7 @@ mod tests {
         let tight = districts(grid_units(1), 4, 0.005);
         assert_eq!(starts(&tight, &options), 24, "81 units × 4 districts");
         let small = districts(grid_units(1), 8, 0.005);
-        assert_eq!(starts(&small, &options), 12, "about 10 units a district");
+        assert_eq!(starts(&small, &options), 6, "about 10 units a district");
         let wide = districts(grid_units(1), 4, 0.05);
         assert_eq!(starts(&wide, &options), 1, "a ±5% band");
         let no_contiguity = PlanOptions {
