@@ -55,13 +55,17 @@ mod aggregate;
 mod balance;
 mod balance_lp;
 mod candidates;
+mod centres;
 mod contiguity;
+mod diagnostics;
 mod exact_split;
 mod fixed_bases;
 mod home;
 mod lagrangian;
 pub mod levels;
 mod multistart;
+mod options;
+mod outcome;
 mod pmedian;
 mod recombine;
 mod repair;
@@ -81,9 +85,13 @@ use crate::projection::dist2;
 use balance::Balance;
 use balance_lp::Frontier;
 use candidates::Candidates;
+use centres::{centroids, medoids, nearest_members};
+use diagnostics::diagnose;
 pub use home::{BaseOutside, BaseOutsideKind};
 use lagrangian::Prices;
 pub use multistart::plan_multistart;
+pub use options::{CentreRule, DisruptionMeasure, PlanOptions, Rebalance, Seeding};
+pub use outcome::{Diagnostic, DiagnosticKind, Plan, PlanError, SolveStats};
 
 /// Most territories an account may choose among in a large LP (its cheapest priced candidates).
 const LP_CHOICES: usize = 2;
@@ -115,212 +123,6 @@ const REBALANCE_FRONTIER: usize = 30_000;
 
 /// Up to this many LP variables, the LP is solved a second time with room for rounding.
 const MARGIN_RESOLVE_VARIABLES: usize = 100_000;
-
-/// What a rebalance minimises when it moves accounts away from their current territory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DisruptionMeasure {
-    /// The number of accounts moved.
-    #[default]
-    Accounts,
-    /// The revenue of the accounts moved.
-    Revenue,
-}
-
-/// Minimal-disruption rebalancing: start from each account's current territory
-/// and move as little as possible to restore balance.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
-pub struct Rebalance {
-    /// What moving costs.
-    pub measure: DisruptionMeasure,
-    /// Most accounts that may move (accounts of removed reps not counted).
-    pub max_moves: Option<usize>,
-}
-
-/// How free centres are placed before location–allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Seeding {
-    /// Balanced recursive bisection of the accounts by mass (deterministic; the
-    /// default, robust on strongly clustered data).
-    Bisection,
-    /// k-means++ (D² sampling) drawn with the seed.
-    KMeansPlusPlus,
-}
-
-/// Tuning of the partition engine. The defaults suit 10 to 1,000,000 accounts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
-pub struct PlanOptions {
-    /// Seed for the k-means++ draw of free centres.
-    pub seed: u64,
-    /// How free centres start (k-means++ is always used when some centres are fixed).
-    pub seeding: Seeding,
-    /// Most location–allocation rounds for free centres.
-    pub max_rounds: usize,
-    /// Candidate territories per account to start with (grown when the LP cannot balance).
-    pub candidates: usize,
-    /// Most accounts left free in one balancing LP.
-    pub lp_max_accounts: usize,
-    /// What compactness minimises.
-    pub objective: Objective,
-    /// Above this many accounts, plan on basic cells first (see `aggregate_cells`).
-    pub aggregate_above: usize,
-    /// About how many cells a very large problem is aggregated into.
-    pub aggregate_cells: usize,
-    /// Rebalance from the current territories instead of planning afresh.
-    pub rebalance: Option<Rebalance>,
-    /// Fraction (0..1) of each band's half-width the LP keeps free for rounding
-    /// split accounts into whole ones; larger is safer for balance, smaller
-    /// leaves more room for compactness.
-    pub rounding_margin: f64,
-    /// Starting positions of free centres (planar, one per territory), in place of seeding.
-    #[serde(skip)]
-    pub start_centres: Option<Vec<[f64; 2]>>,
-    /// Make every territory one connected piece of the adjacency graph.
-    pub contiguity: bool,
-    /// Drop Delaunay neighbours farther apart than this (km), so water or
-    /// mountains do not join territories.
-    pub max_edge_km: Option<f64>,
-    /// Most sign-based price steps per pricing (fewer when the band violation stops falling).
-    pub ascent_iterations: usize,
-    /// Most re-pricings of a partial-frontier LP with its own duals.
-    pub lp_refinements: usize,
-    /// Where free centres end: the (weighted) mean of their accounts, or the
-    /// member account nearest that mean (the Hess and p-median convention).
-    pub centre: CentreRule,
-    /// Runs of the engine from different starts, the best plan kept
-    /// (pieces, then band violation, then objective). `None`: automatic,
-    /// more than one only on problems of at most 2,000 accounts with free
-    /// centres, contiguity, the squared-distance objective and a band of ±2%
-    /// or tighter, where one start's descent often ends in a worse basin.
-    pub starts: Option<usize>,
-}
-
-/// Where a free territory centre is placed in the final plan.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CentreRule {
-    /// The (weighted) mean of the territory's accounts.
-    #[default]
-    Mean,
-    /// The member account that minimises Σ weight × squared distance: the one
-    /// nearest the weighted mean.
-    Unit,
-}
-
-impl Default for PlanOptions {
-    fn default() -> Self {
-        Self {
-            seed: 1,
-            seeding: Seeding::Bisection,
-            max_rounds: 30,
-            candidates: 10,
-            lp_max_accounts: 150_000,
-            objective: Objective::SquaredDistance,
-            start_centres: None,
-            rebalance: None,
-            aggregate_above: 200_000,
-            aggregate_cells: 100_000,
-            rounding_margin: 0.25,
-            contiguity: true,
-            max_edge_km: None,
-            ascent_iterations: 60,
-            lp_refinements: 3,
-            centre: CentreRule::Mean,
-            starts: None,
-        }
-    }
-}
-
-/// What kind of shortfall a [`Diagnostic`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DiagnosticKind {
-    /// A criterion is outside its tolerance in some territories.
-    ToleranceMissed,
-    /// A criterion has a zero total and was not balanced.
-    CriterionIgnored,
-    /// Some territories are in more than one piece.
-    NotContiguous,
-}
-
-/// A requirement the plan could not meet, and why. The plan is still the best found.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
-pub struct Diagnostic {
-    /// The kind of shortfall.
-    pub kind: DiagnosticKind,
-    /// The criterion concerned, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub criterion: Option<String>,
-    /// Territories concerned.
-    pub territories: Vec<String>,
-    /// A sentence for people.
-    pub message: String,
-}
-
-/// Facts about the solve, for reports and tuning.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
-pub struct SolveStats {
-    /// Location–allocation rounds run.
-    pub rounds: usize,
-    /// Candidate territories per account in the final solve.
-    pub candidates: usize,
-    /// Accounts free in the final balancing LP.
-    pub lp_free_accounts: usize,
-    /// Variables in the final balancing LP.
-    pub lp_variables: usize,
-    /// Band violation left in the LP optimum (0 = the tolerances are reachable).
-    pub lp_slack: f64,
-    /// Accounts the LP split between territories before rounding.
-    pub split_accounts: usize,
-    /// Fragments merged into a neighbour and border moves made by the
-    /// contiguity repair (absent when it was off).
-    pub contiguity_repair: Option<(usize, usize)>,
-    /// Basic cells the accounts were aggregated into (very large problems only).
-    pub aggregated_cells: Option<usize>,
-    /// Wall time per phase in milliseconds (a phase may be missing when skipped).
-    pub phase_ms: Vec<(String, u64)>,
-}
-
-/// A plan: every account's territory, the centres, and how good it is.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// Territory index (into [`Problem::territories`]) per account.
-    pub assignment: Vec<usize>,
-    /// Planar centre of each territory (km, in the problem's projection).
-    pub centres: Vec<[f64; 2]>,
-    /// Quality measures.
-    pub metrics: Metrics,
-    /// What could not be met, and why.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Rep bases left outside their own territory's shape, each with the
-    /// constraint that kept them there (measured on the final assignment).
-    pub bases_outside: Vec<BaseOutside>,
-    /// Solve facts.
-    pub stats: SolveStats,
-    /// The adjacency used for contiguity.
-    pub adjacency: Adjacency,
-    /// The balancing LP's prices and the cost scale they are in, so that a
-    /// plan on aggregated cells can bound the account-level problem.
-    pub(crate) prices: Option<(Vec<Prices>, f64)>,
-}
-
-impl Plan {
-    /// The territory of every account as the `owner` list a visit schedule
-    /// takes (`ScheduleRequest::owner` in `territory-routing`), when
-    /// the territories are the reps in order.
-    pub fn owners(&self) -> Vec<Option<usize>> {
-        self.assignment.iter().map(|&j| Some(j)).collect()
-    }
-}
-
-/// Why planning failed (bad input is caught earlier, by [`crate::ProblemBuilder::build`]).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PlanError {
-    /// The LP solver failed numerically.
-    #[error("{0}")]
-    Solver(String),
-}
 
 /// Plans territories with default progress (none).
 ///
@@ -1129,113 +931,6 @@ fn disruption_costs(problem: &Problem, r: &Rebalance) -> candidates::DisruptionC
     }
 }
 
-/// Free centres move to the (weighted) mean of their accounts; fixed ones and
-/// empty (or weightless) territories stay.
-fn centroids(
-    points: &[[f64; 2]],
-    weights: Option<&[f64]>,
-    assignment: &[usize],
-    centres: &[[f64; 2]],
-    fixed: &[Option<[f64; 2]>],
-) -> Vec<[f64; 2]> {
-    let mut sum = vec![[0.0, 0.0, 0.0]; centres.len()];
-    for (i, (p, &j)) in points.iter().zip(assignment).enumerate() {
-        let w = weights.map_or(1.0, |w| w[i]);
-        sum[j][0] += w * p[0];
-        sum[j][1] += w * p[1];
-        sum[j][2] += w;
-    }
-    centres
-        .iter()
-        .enumerate()
-        .map(|(j, c)| match fixed.get(j).copied().flatten() {
-            Some(f) => f,
-            None if sum[j][2] > 0.0 => [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]],
-            None => *c,
-        })
-        .collect()
-}
-
-/// Free centres move to the member account nearest their mean: since
-/// Σ w·|p − c|² = Σ w·|p − m|² + W·|m − c|², that member minimises the weighted
-/// squared distances among members. Fixed and empty territories stay.
-fn nearest_members(
-    points: &[[f64; 2]],
-    assignment: &[usize],
-    means: &[[f64; 2]],
-    fixed: &[Option<[f64; 2]>],
-) -> Vec<[f64; 2]> {
-    let mut best: Vec<Option<(f64, usize)>> = vec![None; means.len()];
-    for (i, &j) in assignment.iter().enumerate() {
-        let d = dist2(points[i], means[j]);
-        if best[j].is_none_or(|(b, k)| d < b || d == b && i < k) {
-            best[j] = Some((d, i));
-        }
-    }
-    means
-        .iter()
-        .enumerate()
-        .map(|(j, m)| match (fixed.get(j).copied().flatten(), best[j]) {
-            (Some(f), _) => f,
-            (None, Some((_, i))) => points[i],
-            (None, None) => *m,
-        })
-        .collect()
-}
-
-/// Free centres move to the member account with the least total distance to the
-/// others (the territory's medoid); fixed ones and empty territories stay.
-fn medoids(
-    points: &[[f64; 2]],
-    weights: Option<&[f64]>,
-    assignment: &[usize],
-    centres: &[[f64; 2]],
-    fixed: &[Option<[f64; 2]>],
-) -> Vec<[f64; 2]> {
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); centres.len()];
-    for (i, &j) in assignment.iter().enumerate() {
-        members[j].push(i);
-    }
-    members
-        .par_iter()
-        .enumerate()
-        .map(|(j, list)| {
-            if let Some(f) = fixed.get(j).copied().flatten() {
-                return f;
-            }
-            // Exact medoid for small territories; among the 200 accounts nearest
-            // the centroid for large ones (the medoid lies near the centroid).
-            let mut pool: Vec<usize> = list.clone();
-            if pool.len() > 200 {
-                let n = pool.len() as f64;
-                let (x, y) = pool.iter().fold((0.0, 0.0), |(x, y), &i| {
-                    (x + points[i][0], y + points[i][1])
-                });
-                let mean = [x / n, y / n];
-                pool.sort_by(|&a, &b| {
-                    dist2(points[a], mean)
-                        .total_cmp(&dist2(points[b], mean))
-                        .then(a.cmp(&b))
-                });
-                pool.truncate(200);
-            }
-            pool.iter()
-                .map(|&c| {
-                    (
-                        list.iter()
-                            .map(|&i| {
-                                dist2(points[i], points[c]).sqrt() * weights.map_or(1.0, |w| w[i])
-                            })
-                            .sum::<f64>(),
-                        c,
-                    )
-                })
-                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
-                .map_or(centres[j], |(_, c)| points[c])
-        })
-        .collect()
-}
-
 /// Frees the accounts whose two cheapest priced candidates are closest, at most `cap` of them.
 fn select_frontier(bal: &Balance, cand: &Candidates, prices: &Prices, cap: usize) -> Frontier {
     // Per account: cheapest priced territory, gap to the next, all priced candidates.
@@ -1376,161 +1071,6 @@ fn refine_frontier(
     Frontier {
         free,
         fixed_to: rows.into_iter().map(|r| r.0).collect(),
-    }
-}
-
-fn diagnose(
-    problem: &Problem,
-    bal: &Balance,
-    metrics: &Metrics,
-    assignment: &[usize],
-    lp_slack: f64,
-    moves_cap: Option<usize>,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (c, crit) in problem.criteria.iter().enumerate() {
-        if problem.total(c) <= 0.0 {
-            out.push(Diagnostic {
-                kind: DiagnosticKind::CriterionIgnored,
-                criterion: Some(crit.measure.to_string()),
-                territories: Vec::new(),
-                message: format!(
-                    "criterion '{}' totals zero over all accounts; it was not balanced",
-                    crit.measure
-                ),
-            });
-        }
-    }
-    for (c, summary) in metrics.criteria.iter().enumerate() {
-        if summary.within_tolerance || problem.total(c) <= 0.0 {
-            continue;
-        }
-        let missing: Vec<String> = metrics
-            .territories
-            .iter()
-            .filter(|t| !t.balance[c].within_tolerance)
-            .map(|t| t.id.clone())
-            .collect();
-        let moved = (0..assignment.len())
-            .filter(|&i| problem.current[i].is_some_and(|h| h != assignment[i]))
-            .count();
-        let reason = match moves_cap {
-            Some(cap) if moved >= cap => {
-                format!("the cap of {cap} moves stops the rebalance before balance is restored")
-            }
-            _ => miss_reason(problem, bal, c, assignment, lp_slack),
-        };
-        out.push(Diagnostic {
-            kind: DiagnosticKind::ToleranceMissed,
-            criterion: Some(summary.criterion.clone()),
-            territories: missing.clone(),
-            message: format!(
-                "criterion '{}' deviates up to {:.1}% (tolerance {:.1}%) in {} territor{}: {}",
-                summary.criterion,
-                summary.max_deviation * 100.0,
-                summary.tolerance * 100.0,
-                missing.len(),
-                if missing.len() == 1 { "y" } else { "ies" },
-                reason
-            ),
-        });
-    }
-    if !metrics.contiguity.contiguous {
-        out.push(Diagnostic {
-            kind: DiagnosticKind::NotContiguous,
-            criterion: None,
-            territories: metrics.contiguity.fragmented.clone(),
-            message: format!(
-                "{} territories are in more than one piece of the {} adjacency",
-                metrics.contiguity.fragmented.len(),
-                metrics.contiguity.adjacency
-            ),
-        });
-    }
-    out
-}
-/// The largest band top of criterion `c` over the territories.
-fn widest_upper(problem: &Problem, c: usize) -> f64 {
-    let total = problem.total(c);
-    let tol = problem.criteria[c].tolerance;
-    problem
-        .shares()
-        .iter()
-        .map(|s| total * s * (1.0 + tol))
-        .fold(0.0, f64::max)
-}
-
-/// The account carrying the most of criterion `c`, and how much.
-fn heaviest_account(problem: &Problem, c: usize) -> (usize, f64) {
-    problem.values[c]
-        .iter()
-        .copied()
-        .enumerate()
-        .fold(
-            (0, 0.0),
-            |best, (i, v)| if v > best.1 { (i, v) } else { best },
-        )
-}
-
-/// Whether some account alone is heavier than every territory may hold on
-/// some criterion: then no plan meets the bands (proven).
-fn band_proven_impossible(problem: &Problem) -> bool {
-    (0..problem.criteria.len()).any(|c| heaviest_account(problem, c).1 > widest_upper(problem, c))
-}
-
-/// Why a criterion's band was missed. "Impossible" is said only when it is
-/// proven: an account heavier than every territory's upper limit, or locked
-/// accounts alone above a territory's upper limit. Otherwise the message says
-/// what limited the search.
-fn miss_reason(
-    problem: &Problem,
-    bal: &Balance,
-    c: usize,
-    assignment: &[usize],
-    lp_slack: f64,
-) -> String {
-    let shares = problem.shares();
-    let total = problem.total(c);
-    let tol = problem.criteria[c].tolerance;
-    let upper = |j: usize| total * shares[j] * (1.0 + tol);
-    let widest_upper = widest_upper(problem, c);
-    let (heaviest, largest) = heaviest_account(problem, c);
-    if largest > widest_upper {
-        return format!(
-            "impossible: account '{}' alone carries {largest:.1}, more than any territory may hold ({widest_upper:.1})",
-            problem.accounts[heaviest].id
-        );
-    }
-    let mut locked_load = vec![0.0; problem.territories.len()];
-    for (i, &j) in assignment.iter().enumerate() {
-        if problem.locked[i] {
-            locked_load[j] += problem.values[c][i];
-        }
-    }
-    if let Some(j) = (0..locked_load.len()).find(|&j| locked_load[j] > upper(j)) {
-        return format!(
-            "impossible: locked accounts alone exceed the upper limit of territory '{}'",
-            problem.territories[j].id
-        );
-    }
-    let _ = bal;
-    let narrowest = shares
-        .iter()
-        .map(|s| 2.0 * tol * total * s)
-        .fold(f64::INFINITY, f64::min);
-    let heavy = if largest > 0.5 * narrowest {
-        format!(
-            " (its heaviest account, '{}', carries {largest:.1}: {:.0}% of the narrowest band, so few combinations of whole accounts fit)",
-            problem.accounts[heaviest].id,
-            100.0 * largest / narrowest
-        )
-    } else {
-        String::new()
-    };
-    if lp_slack > 1e-6 {
-        format!("the balancing LP could not meet every band with the territories each account was allowed (its nearest centres), which does not prove the tolerance impossible{heavy}; loosen the tolerance or drop a criterion")
-    } else {
-        format!("the LP relaxation met the tolerance, but whole-account rounding and repair did not{heavy}; loosen the tolerance slightly")
     }
 }
 

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::{
-    band_proven_impossible, centroids, medoids, plan_single, Objective, Plan, PlanError,
-    PlanOptions, Seeding,
+    centroids, diagnostics::band_proven_impossible, medoids, plan_single, Objective, Plan,
+    PlanError, PlanOptions, Seeding,
 };
 use crate::problem::Problem;
 use crate::progress::{NoProgress, Progress};
