@@ -11,8 +11,8 @@ use super::balance::Balance;
 use super::candidates::Candidates;
 use super::lagrangian::{self, Prices};
 use super::{
-    finish, plan_with_progress, repair, rescale, seeding, LpBound, PhaseTimer, Plan, PlanError,
-    PlanOptions, Progress,
+    finish, locked_territories, plan_with_progress, repair, rescale, seeding, LpBound, PhaseTimer,
+    Plan, PlanError, PlanOptions, Progress, Run,
 };
 use crate::criteria::Measure;
 use crate::model::{Account, Location, Rep};
@@ -154,17 +154,22 @@ pub(crate) fn plan_aggregated(
             * cand.scale,
         prices: prices.iter().collect(),
     });
-    Ok(finish(
+    let locked_to = locked_territories(problem);
+    let run = Run {
         problem,
         options,
-        &bal,
+        bal: &bal,
+        fixed: &fixed,
+        locked_to: &locked_to,
+        progress,
+    };
+    Ok(finish(
+        &run,
         &cand,
         asg,
         cell_plan.centres.clone(),
-        &fixed,
         bound,
         stats,
         timer,
-        progress,
     ))
 }

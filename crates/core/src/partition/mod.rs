@@ -63,6 +63,7 @@ mod fixed_bases;
 mod home;
 mod lagrangian;
 pub mod levels;
+mod locate;
 mod multistart;
 mod options;
 mod outcome;
@@ -194,60 +195,23 @@ fn plan_single(
     let mut timer = PhaseTimer::default();
     let kt = problem.territories.len();
     let bal = Balance::new(problem);
-    let locked_to: Vec<Option<usize>> = (0..n)
-        .map(|i| {
-            if problem.locked[i] {
-                problem.current[i]
-            } else {
-                None
-            }
-        })
-        .collect();
+    let locked_to = locked_territories(problem);
     let fixed: Vec<Option<[f64; 2]>> = problem
         .territories
         .iter()
         .map(|t| t.base.map(|b| problem.projection.forward(b)))
         .collect();
 
-    progress.phase("seeding centres");
-    let mut centres = if let Some(start) = options.start_centres.as_ref().filter(|c| c.len() == kt)
-    {
-        // Given starting positions for free centres; fixed ones stay at their bases.
-        fixed
-            .iter()
-            .zip(start)
-            .map(|(f, s)| f.unwrap_or(*s))
-            .collect()
-    } else if fixed.iter().all(Option::is_none) && options.seeding == Seeding::Bisection {
-        // Mass = the account's mean share over the criteria, so parts start balanced on all of them.
-        let mass: Vec<f64> = (0..n)
-            .map(|i| bal.values(i).iter().sum::<f64>() / bal.c.max(1) as f64 + 1e-9)
-            .collect();
-        seeding::bisection_centres(&problem.points, &mass, &problem.shares())
-    } else {
-        seeding::seed_centres(&problem.points, &vec![1.0; n], &fixed, options.seed)
+    let run = Run {
+        problem,
+        options,
+        bal: &bal,
+        fixed: &fixed,
+        locked_to: &locked_to,
+        progress,
     };
-    if options.rebalance.is_some() {
-        // Free centres sit at the centroid of their territory's current accounts.
-        let current: Vec<usize> = problem
-            .current
-            .iter()
-            .map(|c| c.unwrap_or(usize::MAX))
-            .collect();
-        let mut sum = vec![[0.0f64; 3]; kt];
-        for (p, &j) in problem.points.iter().zip(&current) {
-            if j != usize::MAX {
-                sum[j][0] += p[0];
-                sum[j][1] += p[1];
-                sum[j][2] += 1.0;
-            }
-        }
-        for j in 0..kt {
-            if fixed[j].is_none() && sum[j][2] > 0.0 {
-                centres[j] = [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]];
-            }
-        }
-    }
+    progress.phase("seeding centres");
+    let mut centres = seeding::starting_centres(&run);
     timer.lap("seeding");
 
     let mut k = options.candidates.max(2).min(kt);
@@ -255,79 +219,7 @@ fn plan_single(
     let mut rounds = 0;
     if fixed.iter().any(Option::is_none) && options.rebalance.is_none() {
         progress.phase("locating centres");
-        let mut best_cost = f64::INFINITY;
-        // The best centres seen: least band violation, then least inertia.
-        let mut best_seen: Option<(f64, f64, Vec<[f64; 2]>)> = None;
-        for round in 0..options.max_rounds {
-            rounds = round + 1;
-            let cand = Candidates::build(
-                &problem.points,
-                &centres,
-                k,
-                &locked_to,
-                options.objective,
-                problem.centre_travel.as_ref(),
-                problem.compactness_weights.as_ref().map(|(_, w)| w),
-            );
-            let priced =
-                lagrangian::ascend(&bal, &cand, &mut prices, kt, options.ascent_iterations);
-            let violation = bal.violation(&bal.loads(&priced, kt));
-            let cost = inertia(
-                &problem.points,
-                problem.weights(),
-                &priced,
-                &centres,
-                options.objective,
-            );
-            progress.detail(&format!(
-                "round {rounds}: inertia {cost:.1} km², band violation {violation:.1}"
-            ));
-            progress.advance(rounds, options.max_rounds);
-            if best_seen
-                .as_ref()
-                .is_none_or(|(v, c, _)| (violation, cost) < (*v, *c))
-            {
-                best_seen = Some((violation, cost, centres.clone()));
-            }
-            let moved = match options.objective {
-                Objective::SquaredDistance => centroids(
-                    &problem.points,
-                    problem.weights(),
-                    &priced,
-                    &centres,
-                    &fixed,
-                ),
-                Objective::Distance => medoids(
-                    &problem.points,
-                    problem.weights(),
-                    &priced,
-                    &centres,
-                    &fixed,
-                ),
-            };
-            // Keep going while compactness improves or the prices are still far from balance.
-            let improved = cost < best_cost * (1.0 - 0.002) || violation > 0.01 * n as f64;
-            best_cost = best_cost.min(cost);
-            centres = moved;
-            // Prices were in the old cost units; rescale to the new ones.
-            let new_scale = Candidates::build(
-                &problem.points,
-                &centres,
-                k,
-                &locked_to,
-                options.objective,
-                problem.centre_travel.as_ref(),
-                problem.compactness_weights.as_ref().map(|(_, w)| w),
-            )
-            .scale;
-            rescale(&mut prices, cand.scale / new_scale);
-            if !improved {
-                break;
-            }
-        }
-        if let Some((_, _, best)) = best_seen {
-            centres = best;
-        }
+        (centres, rounds) = locate::locate_centres(&run, centres, k, &mut prices);
         timer.lap("locating centres");
     }
 
@@ -567,9 +459,7 @@ fn plan_single(
         aggregated_cells: None,
         phase_ms: Vec::new(),
     };
-    Ok(finish(
-        problem, options, &bal, &cand, asg, centres, &fixed, bound, stats, timer, progress,
-    ))
+    Ok(finish(&run, &cand, asg, centres, bound, stats, timer))
 }
 
 /// The compactness bound of the balancing LP: its value at the LP's centres,
@@ -605,20 +495,17 @@ fn contiguity_graph<'a>(
 
 /// The steps after a whole, band-repaired assignment: contiguity repair, the
 /// p-median search, the move cap, metrics and diagnostics.
-#[allow(clippy::too_many_arguments)]
 fn finish(
-    problem: &Problem,
-    options: &PlanOptions,
-    bal: &Balance,
+    run: &Run<'_>,
     cand: &Candidates,
     mut asg: repair::Assignment,
     mut centres: Vec<[f64; 2]>,
-    fixed: &[Option<[f64; 2]>],
     bound: Option<LpBound<'_>>,
     mut stats: SolveStats,
     mut timer: PhaseTimer,
-    progress: &dyn Progress,
 ) -> Plan {
+    let (problem, options, bal, fixed, progress) =
+        (run.problem, run.options, run.bal, run.fixed, run.progress);
     let n = problem.accounts.len();
     let kt = problem.territories.len();
     let lp_centres = centres.clone();
@@ -856,6 +743,25 @@ fn finish(
         bases_outside,
         adjacency,
     }
+}
+
+/// The territory each locked account must stay in (`None` for the others).
+fn locked_territories(problem: &Problem) -> Vec<Option<usize>> {
+    (0..problem.accounts.len())
+        .map(|i| problem.locked[i].then_some(problem.current[i]).flatten())
+        .collect()
+}
+
+/// What the phases of one run of the engine read.
+struct Run<'a> {
+    problem: &'a Problem,
+    options: &'a PlanOptions,
+    bal: &'a Balance,
+    /// Each territory's fixed centre (its rep's base, planar), `None` when free.
+    fixed: &'a [Option<[f64; 2]>],
+    /// The territory a locked account must stay in.
+    locked_to: &'a [Option<usize>],
+    progress: &'a dyn Progress,
 }
 
 #[derive(Default)]

@@ -1,9 +1,61 @@
-//! Initial centres: fixed rep bases first, then weighted k-means++ for the rest.
+//! Initial centres: given starting positions, a balanced bisection of the
+//! accounts, or k-means++ around the fixed rep bases; in a rebalance, the
+//! centroids of the current territories.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::projection::dist2;
+
+use super::{Run, Seeding};
+
+/// The centres a run starts from: the given starting positions (fixed
+/// centres stay at their bases), a balanced bisection, or k-means++; in a
+/// rebalance, free centres sit at the centroid of their current accounts.
+pub(super) fn starting_centres(run: &Run<'_>) -> Vec<[f64; 2]> {
+    let (problem, options, bal, fixed) = (run.problem, run.options, run.bal, run.fixed);
+    let n = problem.accounts.len();
+    let kt = problem.territories.len();
+    let mut centres = if let Some(start) = options.start_centres.as_ref().filter(|c| c.len() == kt)
+    {
+        // Given starting positions for free centres; fixed ones stay at their bases.
+        fixed
+            .iter()
+            .zip(start)
+            .map(|(f, s)| f.unwrap_or(*s))
+            .collect()
+    } else if fixed.iter().all(Option::is_none) && options.seeding == Seeding::Bisection {
+        // Mass = the account's mean share over the criteria, so parts start balanced on all of them.
+        let mass: Vec<f64> = (0..n)
+            .map(|i| bal.values(i).iter().sum::<f64>() / bal.c.max(1) as f64 + 1e-9)
+            .collect();
+        bisection_centres(&problem.points, &mass, &problem.shares())
+    } else {
+        seed_centres(&problem.points, &vec![1.0; n], fixed, options.seed)
+    };
+    if options.rebalance.is_some() {
+        // Free centres sit at the centroid of their territory's current accounts.
+        let current: Vec<usize> = problem
+            .current
+            .iter()
+            .map(|c| c.unwrap_or(usize::MAX))
+            .collect();
+        let mut sum = vec![[0.0f64; 3]; kt];
+        for (p, &j) in problem.points.iter().zip(&current) {
+            if j != usize::MAX {
+                sum[j][0] += p[0];
+                sum[j][1] += p[1];
+                sum[j][2] += 1.0;
+            }
+        }
+        for j in 0..kt {
+            if fixed[j].is_none() && sum[j][2] > 0.0 {
+                centres[j] = [sum[j][0] / sum[j][2], sum[j][1] / sum[j][2]];
+            }
+        }
+    }
+    centres
+}
 
 /// Chooses `fixed.len()` centres: `Some` entries are kept, `None` ones are drawn by
 /// k-means++ (D² sampling, weighted by `weights`) given the centres already placed.
