@@ -250,6 +250,14 @@ fn bad_arguments() {
         &["--territories", "0"],
         &["at least 1"],
     );
+    for starts in ["0", "1001", "many"] {
+        rejects_file(
+            &accounts,
+            tmp.path(),
+            &["--territories", "2", "--starts", starts],
+            &["--starts"],
+        );
+    }
 }
 
 #[test]
