@@ -60,6 +60,7 @@ mod centres;
 mod contiguity;
 mod diagnostics;
 mod exact_split;
+mod finish;
 mod fixed_bases;
 mod frontier;
 mod home;
@@ -78,24 +79,18 @@ mod whole;
 
 use std::time::Instant;
 
-use crate::adjacency::Adjacency;
-use crate::metrics::Metrics;
 pub use crate::objective::Objective;
 use crate::problem::Problem;
 pub use crate::progress::{NoProgress, Progress};
 use crate::projection::dist2;
 use balance::Balance;
-use candidates::Candidates;
-use centres::{centroids, medoids, nearest_members};
-use diagnostics::diagnose;
+use centres::{centroids, medoids};
+use finish::{finish, LpBound};
 pub use home::{BaseOutside, BaseOutsideKind};
 use lagrangian::Prices;
 pub use multistart::plan_multistart;
 pub use options::{CentreRule, DisruptionMeasure, PlanOptions, Rebalance, Seeding};
 pub use outcome::{Diagnostic, DiagnosticKind, Plan, PlanError, SolveStats};
-
-/// Up to this many accounts, the distance objective ends with a p-median local search.
-const PMEDIAN_MAX_ACCOUNTS: usize = 1_500;
 
 /// Plans territories with default progress (none).
 ///
@@ -234,289 +229,6 @@ fn plan_single(
         phase_ms: Vec::new(),
     };
     Ok(finish(&run, &cand, asg, centres, bound, stats, timer))
-}
-
-/// The compactness bound of the balancing LP: its value at the LP's centres,
-/// and the prices that give it, to evaluate it again at the final centres.
-pub(crate) struct LpBound<'a> {
-    pub value: f64,
-    pub prices: Vec<&'a Prices>,
-}
-
-/// The adjacency with what the border moves price by: the accounts'
-/// positions and weights, the centres, the objective and the disruption.
-fn contiguity_graph<'a>(
-    problem: &'a Problem,
-    options: &PlanOptions,
-    cand: &'a Candidates,
-    adjacency: &Adjacency,
-    centres: &'a [[f64; 2]],
-) -> contiguity::Graph<'a> {
-    let (offsets, targets) = adjacency.neighbours();
-    contiguity::Graph {
-        offsets,
-        targets,
-        points: &problem.points,
-        centres,
-        objective: options.objective,
-        travel: problem.centre_travel.as_deref(),
-        disruption: cand.disruption.as_ref(),
-        locked: &problem.locked,
-        scale: cand.scale,
-        weights: problem.compactness_weights.as_ref().map(|(_, w)| &w[..]),
-    }
-}
-
-/// The steps after a whole, band-repaired assignment: contiguity repair, the
-/// p-median search, the move cap, metrics and diagnostics.
-fn finish(
-    run: &Run<'_>,
-    cand: &Candidates,
-    mut asg: repair::Assignment,
-    mut centres: Vec<[f64; 2]>,
-    bound: Option<LpBound<'_>>,
-    mut stats: SolveStats,
-    mut timer: PhaseTimer,
-) -> Plan {
-    let (problem, options, bal, fixed, progress) =
-        (run.problem, run.options, run.bal, run.fixed, run.progress);
-    let n = problem.accounts.len();
-    let kt = problem.territories.len();
-    let lp_centres = centres.clone();
-    let mut adjacency = problem.adjacency_graph();
-    if let Some(limit) = options.max_edge_km {
-        adjacency = adjacency.without_longer_than(&problem.points, limit);
-    }
-    let mut contiguity_stats = None;
-    let pmedian = options.objective == Objective::Distance && n <= PMEDIAN_MAX_ACCOUNTS;
-    if options.contiguity || pmedian {
-        let graph = contiguity_graph(problem, options, cand, &adjacency, &centres);
-        if options.contiguity {
-            progress.phase("contiguity repair");
-            let mut out = contiguity::repair(&mut asg, bal, &graph, kt);
-            // When border moves alone cannot restore balance, alternate a free
-            // repair (which may cut pieces off) with another contiguity repair.
-            for _ in 0..3 {
-                if bal.violation(&asg.loads) <= 1e-9 {
-                    break;
-                }
-                repair::repair(&mut asg, bal, cand, kt);
-                let again = contiguity::repair(&mut asg, bal, &graph, kt);
-                out.fragments_moved += again.fragments_moved;
-                out.balance_moves += again.balance_moves;
-            }
-            // Still out of band: perturb and descend again (small problems).
-            if bal.violation(&asg.loads) > 1e-9 {
-                // About 10⁶ account visits of descent in all: more rounds for fewer units.
-                let rounds = (1_000_000 / n.max(1)).clamp(100, 4000);
-                let kept = contiguity::shake(&mut asg, bal, &graph, kt, rounds, options.seed);
-                progress.detail(&format!("contiguity: {kept} improving perturbation rounds"));
-            }
-            progress.detail(&format!(
-                "contiguity: {} fragments merged, {} border moves for balance",
-                out.fragments_moved, out.balance_moves
-            ));
-            contiguity_stats = Some((out.fragments_moved, out.balance_moves));
-            // A cap on moves undoes moves that keep every territory in one piece first.
-            if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
-                let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
-                let mut keeps_pieces = |a: &repair::Assignment, i: usize, home: usize| {
-                    graph.neighbours(i).iter().any(|&m| a.of[m] == home)
-                        && contiguity::removable(a, &graph, i, &mut seen, &mut stamp)
-                };
-                repair::trim_moves_connected(&mut asg, bal, cand, limit, &mut keeps_pieces);
-            }
-            timer.lap("contiguity repair");
-        }
-        if pmedian {
-            progress.phase("p-median local search");
-            let mut seen = vec![0u32; n];
-            let mut stamp = 0u32;
-            let neighbours = |i: usize| graph.neighbours(i).to_vec();
-            let mut removable = |a: &repair::Assignment, i: usize| {
-                !options.contiguity || contiguity::removable(a, &graph, i, &mut seen, &mut stamp)
-            };
-            let moves = pmedian::improve(
-                &mut asg,
-                bal,
-                &problem.points,
-                &problem.locked,
-                kt,
-                &neighbours,
-                &mut removable,
-                options.contiguity,
-                50,
-            );
-            progress.detail(&format!("p-median local search: {moves} moves"));
-            timer.lap("p-median local search");
-        }
-    }
-    let homes = home::home_accounts(problem);
-    // Recombination of neighbouring territories for tight bands and the Hess
-    // objective (each side contiguous by construction), before the bases'
-    // home step, which stays last; the home accounts of bases already home
-    // stay in place.
-    if options.contiguity
-        && options.objective == Objective::SquaredDistance
-        && options.rebalance.is_none()
-        && problem.centre_travel.is_none()
-    {
-        progress.phase("recombination");
-        let mut frozen = problem.locked.clone();
-        for (j, hs) in homes.iter().enumerate() {
-            if !hs.is_empty() && hs.iter().all(|&i| asg.of[i] == j) {
-                for &i in hs {
-                    frozen[i] = true;
-                }
-            }
-        }
-        let (offsets, targets) = adjacency.neighbours();
-        let before = bal.violation(&asg.loads);
-        let done = recombine::recombine(
-            &mut asg,
-            bal,
-            &recombine::Recombine {
-                offsets: &offsets,
-                targets: &targets,
-                points: &problem.points,
-                weights: problem.weights(),
-                fixed,
-                frozen: &frozen,
-                territories: kt,
-                seed: options.seed,
-            },
-        );
-        progress.detail(&format!(
-            "recombination: {} pairs re-split in {} sweeps; band violation {:.3} → {:.3}",
-            done.improved,
-            done.sweeps,
-            before,
-            bal.violation(&asg.loads)
-        ));
-        timer.lap("recombination");
-    }
-    // Each base inside its own territory where the bands and contiguity allow:
-    // last, so that no later search for compactness takes a home away again.
-    let mut blocked = vec![None; kt];
-    if homes.iter().any(|h| !h.is_empty()) {
-        progress.phase("bases home");
-        let graph = contiguity_graph(problem, options, cand, &adjacency, &centres);
-        let homing = home::Homing {
-            problem,
-            bal,
-            territories: kt,
-            contiguous: options.contiguity,
-            max_moves: options.rebalance.as_ref().and_then(|r| r.max_moves),
-            seed: options.seed,
-        };
-        blocked = home::keep_home(&homing, &mut asg, &graph, &homes);
-        progress.detail(&format!(
-            "bases home: {} of {} bases outside their territory",
-            blocked.iter().flatten().count(),
-            homes.iter().filter(|h| !h.is_empty()).count()
-        ));
-        timer.lap("bases home");
-    }
-    // A cap on moves is the user's hard limit: when moves that keep territories
-    // whole cannot meet it, it wins over contiguity (and the summary says so).
-    if let Some(limit) = options.rebalance.as_ref().and_then(|r| r.max_moves) {
-        repair::trim_moves(&mut asg, bal, cand, limit);
-    }
-    let capped = options
-        .rebalance
-        .as_ref()
-        .is_some_and(|r| r.max_moves.is_some());
-    let bases_outside = home::outside(problem, &asg.of, &homes, &blocked, &|_, i| {
-        let holder = asg.of[i];
-        if homes[holder].contains(&i) {
-            home::Blocked {
-                kind: BaseOutsideKind::SharedHome,
-                criterion: None,
-                message: format!(
-                    "its nearest account '{}' is also nearest the base of '{}', whose territory holds it",
-                    problem.accounts[i].id, problem.territories[holder].id
-                ),
-            }
-        } else if capped {
-            home::Blocked {
-                kind: BaseOutsideKind::MoveCap,
-                criterion: None,
-                message: "the rebalance's cap on moves undid the move that brought the base home"
-                    .into(),
-            }
-        } else {
-            home::Blocked {
-                kind: BaseOutsideKind::LaterMove,
-                criterion: None,
-                message: format!(
-                    "a later move for another base took its nearest account '{}' to '{}'",
-                    problem.accounts[i].id, problem.territories[holder].id
-                ),
-            }
-        }
-    });
-    // Figures describe the final territories: free centres move to where their
-    // final accounts are (repair and trimming moved accounts after the LP).
-    centres = match options.objective {
-        Objective::Distance if pmedian => {
-            medoids(&problem.points, problem.weights(), &asg.of, &centres, fixed)
-        }
-        Objective::Distance => centres,
-        Objective::SquaredDistance => {
-            let means = centroids(&problem.points, problem.weights(), &asg.of, &centres, fixed);
-            match options.centre {
-                CentreRule::Mean => means,
-                CentreRule::Unit => nearest_members(&problem.points, &asg.of, &means, fixed),
-            }
-        }
-    };
-
-    progress.phase("measuring");
-    // The bound holds for given centres. Weak duality makes the LP's prices a
-    // bound at any centres, so it is evaluated again at the final ones when
-    // they moved (exactly over all territories while that stays cheap).
-    let lp_prices = bound
-        .as_ref()
-        .map(|b| (b.prices.iter().map(|p| (*p).clone()).collect(), cand.scale));
-    let bound = bound.filter(|_| !pmedian).map(|b| {
-        if centres == lp_centres || n.saturating_mul(kt) > 200_000_000 {
-            b.value
-        } else {
-            b.prices
-                .iter()
-                .map(|p| lagrangian::lower_bound_at(bal, cand, p, &problem.points, &centres))
-                .fold(f64::NEG_INFINITY, f64::max)
-                * cand.scale
-        }
-    });
-    let mut metrics = Metrics::evaluate(
-        problem,
-        &asg.of,
-        &centres,
-        options.objective,
-        bound,
-        &adjacency,
-    );
-    let unit = options.centre == CentreRule::Unit || pmedian;
-    if unit && metrics.compactness.centre == "mean" {
-        metrics.compactness.centre = "unit".into();
-    }
-    let moves_cap = options.rebalance.as_ref().and_then(|r| r.max_moves);
-    let diagnostics = diagnose(problem, bal, &metrics, &asg.of, stats.lp_slack, moves_cap);
-    timer.lap("measuring");
-
-    stats.contiguity_repair = contiguity_stats;
-    stats.phase_ms = timer.laps;
-    Plan {
-        prices: lp_prices,
-        assignment: asg.of,
-        centres,
-        stats,
-        metrics,
-        diagnostics,
-        bases_outside,
-        adjacency,
-    }
 }
 
 /// The territory each locked account must stay in (`None` for the others).

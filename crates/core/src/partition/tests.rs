@@ -4,6 +4,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::balance_lp::Frontier;
+use super::candidates::Candidates;
 use super::*;
 use crate::{Account, DisruptionMeasure, Location, Measure, Rebalance, Rep, Status};
 
