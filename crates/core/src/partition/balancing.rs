@@ -56,14 +56,8 @@ pub(super) fn balance(
     prices: &mut Prices,
 ) -> Result<Balanced, PlanError> {
     let mut k = *k_inout;
-    let (problem, options, bal, fixed, locked_to, progress) = (
-        run.problem,
-        run.options,
-        run.bal,
-        run.fixed,
-        run.locked_to,
-        run.progress,
-    );
+    let (problem, options, bal, fixed, progress) =
+        (run.problem, run.options, run.bal, run.fixed, run.progress);
     let n = problem.accounts.len();
     let kt = problem.territories.len();
     let disruption = options
@@ -94,18 +88,13 @@ pub(super) fn balance(
             && (small_fixed || n >= SMOOTHED_MIN_ACCOUNTS * kt);
         // Small fixed territories start the smoothed dual from a wide candidate set.
         let wide = (WIDE_PAIRS / n.max(1)).max(k);
-        let cand = Candidates::build(
-            &problem.points,
+        let cand = run.candidates(
             centres,
             if smoothed && small_fixed && !settled_before {
                 wide
             } else {
                 k
             },
-            locked_to,
-            options.objective,
-            problem.centre_travel.as_ref(),
-            problem.compactness_weights.as_ref().map(|(_, w)| w),
         );
         let cand = match disruption.clone() {
             Some(d) => cand.with_disruption(&problem.points, centres, d),

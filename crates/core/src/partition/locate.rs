@@ -5,7 +5,6 @@
 //! far from balance. The best centres seen (least band violation, then least
 //! inertia) are kept.
 
-use super::candidates::Candidates;
 use super::lagrangian::{self, Prices};
 use super::{centroids, inertia, medoids, rescale, Objective, Run};
 
@@ -17,31 +16,18 @@ pub(super) fn locate_centres(
     k: usize,
     prices: &mut Prices,
 ) -> (Vec<[f64; 2]>, usize) {
-    let (problem, options, bal, fixed, locked_to, progress) = (
-        run.problem,
-        run.options,
-        run.bal,
-        run.fixed,
-        run.locked_to,
-        run.progress,
-    );
+    let (problem, options, bal, fixed, progress) =
+        (run.problem, run.options, run.bal, run.fixed, run.progress);
     let n = problem.accounts.len();
     let kt = problem.territories.len();
     let mut rounds = 0;
     let mut best_cost = f64::INFINITY;
     // The best centres seen: least band violation, then least inertia.
     let mut best_seen: Option<(f64, f64, Vec<[f64; 2]>)> = None;
+    // Each round's candidates are the previous round's rescaling ones.
+    let mut cand = run.candidates(&centres, k);
     for round in 0..options.max_rounds {
         rounds = round + 1;
-        let cand = Candidates::build(
-            &problem.points,
-            &centres,
-            k,
-            locked_to,
-            options.objective,
-            problem.centre_travel.as_ref(),
-            problem.compactness_weights.as_ref().map(|(_, w)| w),
-        );
         let priced = lagrangian::ascend(bal, &cand, prices, kt, options.ascent_iterations);
         let violation = bal.violation(&bal.loads(&priced, kt));
         let cost = inertia(
@@ -74,17 +60,9 @@ pub(super) fn locate_centres(
         best_cost = best_cost.min(cost);
         centres = moved;
         // Prices were in the old cost units; rescale to the new ones.
-        let new_scale = Candidates::build(
-            &problem.points,
-            &centres,
-            k,
-            locked_to,
-            options.objective,
-            problem.centre_travel.as_ref(),
-            problem.compactness_weights.as_ref().map(|(_, w)| w),
-        )
-        .scale;
-        rescale(prices, cand.scale / new_scale);
+        let next = run.candidates(&centres, k);
+        rescale(prices, cand.scale / next.scale);
+        cand = next;
         if !improved {
             break;
         }

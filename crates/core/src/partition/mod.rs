@@ -84,6 +84,7 @@ use crate::problem::Problem;
 pub use crate::progress::{NoProgress, Progress};
 use crate::projection::dist2;
 use balance::Balance;
+use candidates::Candidates;
 use centres::{centroids, medoids};
 use finish::{finish, LpBound};
 pub use home::{BaseOutside, BaseOutsideKind};
@@ -248,6 +249,23 @@ struct Run<'a> {
     /// The territory a locked account must stay in.
     locked_to: &'a [Option<usize>],
     progress: &'a dyn Progress,
+}
+
+impl Run<'_> {
+    /// The `k` nearest centres of each account, priced for this problem's
+    /// objective, travel times, weights and locks.
+    fn candidates(&self, centres: &[[f64; 2]], k: usize) -> Candidates {
+        let problem = self.problem;
+        Candidates::build(
+            &problem.points,
+            centres,
+            k,
+            self.locked_to,
+            self.options.objective,
+            problem.centre_travel.as_ref(),
+            problem.compactness_weights.as_ref().map(|(_, w)| w),
+        )
+    }
 }
 
 #[derive(Default)]
