@@ -46,7 +46,7 @@ impl Graph<'_> {
         &self.targets[self.offsets[i]..self.offsets[i + 1]]
     }
 
-    fn cost(&self, i: usize, j: usize) -> f64 {
+    pub(crate) fn cost(&self, i: usize, j: usize) -> f64 {
         let geo = super::candidates::geo_cost(
             self.points,
             self.centres,
@@ -339,24 +339,41 @@ pub(crate) fn removable(
     false
 }
 
-/// Territory member lists kept in step with moves (for scans per territory).
-struct Members {
-    lists: Vec<Vec<usize>>,
+/// Territory member lists kept in step with moves (for scans per territory),
+/// and which territories touch which, recomputed for a territory only after
+/// a move on or next to its border.
+pub(crate) struct Members {
+    pub lists: Vec<Vec<usize>>,
     slot: Vec<usize>,
+    touching: Vec<Vec<usize>>,
+    stale: Vec<bool>,
+    /// Territories that lost or gained an account since [`Members::near_recent`].
+    recent: Vec<usize>,
+    /// Scratch for the search in [`Members::near_recent`].
+    reached: Vec<u32>,
+    round: u32,
 }
 
 impl Members {
-    fn new(of: &[usize], territories: usize) -> Self {
+    pub fn new(of: &[usize], territories: usize) -> Self {
         let mut lists = vec![Vec::new(); territories];
         let mut slot = vec![0; of.len()];
         for (i, &t) in of.iter().enumerate() {
             slot[i] = lists[t].len();
             lists[t].push(i);
         }
-        Members { lists, slot }
+        Members {
+            lists,
+            slot,
+            touching: vec![Vec::new(); territories],
+            stale: vec![true; territories],
+            recent: Vec::new(),
+            reached: vec![0; territories],
+            round: 0,
+        }
     }
 
-    fn relocate(&mut self, i: usize, from: usize, to: usize) {
+    pub fn relocate(&mut self, g: &Graph<'_>, asg: &Assignment, i: usize, from: usize, to: usize) {
         let k = self.slot[i];
         self.lists[from].swap_remove(k);
         if let Some(&moved) = self.lists[from].get(k) {
@@ -364,8 +381,68 @@ impl Members {
         }
         self.slot[i] = self.lists[to].len();
         self.lists[to].push(i);
+        self.stale[from] = true;
+        self.stale[to] = true;
+        self.recent.extend([from, to]);
+        for &m in g.neighbours(i) {
+            self.stale[asg.of[m]] = true;
+        }
+    }
+
+    /// The territories at most `radius` borders away from one that changed
+    /// since the last call (those included), and forgets the changes.
+    pub fn near_recent(&mut self, g: &Graph<'_>, asg: &Assignment, radius: usize) -> Vec<usize> {
+        self.round += 1;
+        let mark = self.round;
+        let mut frontier: Vec<usize> = std::mem::take(&mut self.recent);
+        frontier.retain(|&t| {
+            let new = self.reached[t] != mark;
+            self.reached[t] = mark;
+            new
+        });
+        let mut near = frontier.clone();
+        for _ in 0..radius {
+            let mut next = Vec::new();
+            for &t in &frontier {
+                for &u in self.touching(g, asg, t).to_vec().iter() {
+                    if self.reached[u] != mark {
+                        self.reached[u] = mark;
+                        next.push(u);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            near.extend_from_slice(&next);
+            frontier = next;
+        }
+        near
+    }
+
+    /// The territories sharing a border with `t`, in increasing order.
+    pub fn touching(&mut self, g: &Graph<'_>, asg: &Assignment, t: usize) -> &[usize] {
+        if self.stale[t] {
+            let mut next: Vec<usize> = self.lists[t]
+                .iter()
+                .flat_map(|&i| g.neighbours(i).iter().map(|&m| asg.of[m]))
+                .filter(|&u| u != t)
+                .collect();
+            next.sort_unstable();
+            next.dedup();
+            self.touching[t] = next;
+            self.stale[t] = false;
+        }
+        &self.touching[t]
     }
 }
+
+/// Most links of an ejection chain.
+const MAX_LINKS: usize = 10;
+
+/// How many borders away from a move a stuck band is tried again: a chain
+/// runs up to [`MAX_LINKS`] links, so a move further away cannot change it.
+const UNSTICK_RADIUS: usize = MAX_LINKS;
 
 /// Greedy balance repair restricted to border accounts whose move keeps both
 /// territories connected: single moves first, then border swaps between two
@@ -376,7 +453,9 @@ fn rebalance_on_border(
     g: &Graph<'_>,
     territories: usize,
 ) -> usize {
-    let rounds = (50 * territories * bal.c).max(2000);
+    // The tabu search that follows does better than more rounds here on
+    // many territories (each failing round tries its chains).
+    let rounds = (50 * territories * bal.c).clamp(2000, 10_000);
     rebalance_on_border_from(asg, bal, g, territories, None, rounds)
 }
 
@@ -399,6 +478,15 @@ pub(crate) fn rebalance_on_border_from(
     let mut stamp = 0u32;
     let mut moves = 0;
     let mut stuck = vec![false; territories * c];
+    // A band found stuck is tried again once a move lands within reach of
+    // its chains; moves further away cannot have freed it.
+    let unstick = |stuck: &mut [bool], members: &mut Members, asg: &Assignment| {
+        for t in members.near_recent(g, asg, UNSTICK_RADIUS) {
+            stuck[t * c..(t + 1) * c]
+                .iter_mut()
+                .for_each(|s| *s = false);
+        }
+    };
     for _ in 0..rounds {
         let worst = (0..territories * c)
             .filter(|&idx| !stuck[idx])
@@ -441,9 +529,9 @@ pub(crate) fn rebalance_on_border_from(
         if let Some((_, i, to)) = best {
             let from = asg.of[i];
             asg.apply(bal, i, to);
-            members.relocate(i, from, to);
+            members.relocate(g, asg, i, from, to);
             moves += 1;
-            stuck.iter_mut().for_each(|s| *s = false);
+            unstick(&mut stuck, &mut members, asg);
             continue;
         }
         // No single move helps: try a swap across one of j's borders, then a chain.
@@ -458,16 +546,18 @@ pub(crate) fn rebalance_on_border_from(
             &mut stamp,
         ) {
             moves += 1;
-            stuck.iter_mut().for_each(|s| *s = false);
+            unstick(&mut stuck, &mut members, asg);
         } else if let Some((i, m)) = border_swap(asg, bal, g, &border, j, &mut seen, &mut stamp) {
             let (a, b) = (asg.of[i], asg.of[m]);
             asg.apply(bal, i, b);
-            members.relocate(i, a, b);
+            members.relocate(g, asg, i, a, b);
             asg.apply(bal, m, a);
-            members.relocate(m, b, a);
+            members.relocate(g, asg, m, b, a);
             moves += 2;
-            stuck.iter_mut().for_each(|s| *s = false);
+            unstick(&mut stuck, &mut members, asg);
         } else {
+            // Failed chains leave `recent` holding territories they undid.
+            members.near_recent(g, asg, 0);
             stuck[idx] = true;
         }
     }
@@ -490,7 +580,6 @@ fn chain(
     seen: &mut [u32],
     stamp: &mut u32,
 ) -> bool {
-    const MAX_LINKS: usize = 10;
     const MAX_GOALS: usize = 12;
     let c = bal.c;
     let (j, k) = (idx / c, idx % c);
@@ -521,13 +610,12 @@ fn chain(
         if depth[t] >= MAX_LINKS || goals.len() >= MAX_GOALS {
             continue;
         }
-        let mut next: Vec<usize> = members.lists[t]
+        let next: Vec<usize> = members
+            .touching(g, asg, t)
             .iter()
-            .flat_map(|&i| g.neighbours(i).iter().map(|&m| asg.of[m]))
+            .copied()
             .filter(|&u| depth[u] == usize::MAX)
             .collect();
-        next.sort_unstable();
-        next.dedup();
         for u in next {
             depth[u] = depth[t] + 1;
             parent[u] = t;
@@ -580,7 +668,7 @@ fn run_chain(
             let pick = border_pick(asg, bal, g, members, from, to, Some(k), seen, stamp);
             if let Some(i) = pick {
                 asg.apply(bal, i, to);
-                members.relocate(i, from, to);
+                members.relocate(g, asg, i, from, to);
                 done.push((i, from, to));
                 completed += 1;
                 continue 'links;
@@ -592,7 +680,7 @@ fn run_chain(
                 break 'links;
             };
             asg.apply(bal, e, to);
-            members.relocate(e, from, to);
+            members.relocate(g, asg, e, from, to);
             done.push((e, from, to));
         }
     }
@@ -601,7 +689,7 @@ fn run_chain(
     }
     for (i, from, to) in done.into_iter().rev() {
         asg.apply(bal, i, from);
-        members.relocate(i, to, from);
+        members.relocate(g, asg, i, to, from);
     }
     false
 }
@@ -701,7 +789,13 @@ fn border_swap(
         .map(|(_, i, m)| (i, m))
 }
 
-fn violation_change(asg: &Assignment, bal: &Balance, i: usize, from: usize, to: usize) -> f64 {
+pub(crate) fn violation_change(
+    asg: &Assignment,
+    bal: &Balance,
+    i: usize,
+    from: usize,
+    to: usize,
+) -> f64 {
     let c = bal.c;
     let mut delta = 0.0;
     for (k, v) in bal.values(i).iter().enumerate() {

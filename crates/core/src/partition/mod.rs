@@ -55,6 +55,7 @@ mod aggregate;
 mod balance;
 mod balance_lp;
 mod balancing;
+mod border_tabu;
 mod candidates;
 mod centres;
 mod contiguity;

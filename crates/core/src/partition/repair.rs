@@ -138,6 +138,19 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
     let mut stuck = vec![false; territories * c];
     // Every move touching territory j involves an account that has j as a candidate.
     let by_candidate = accounts_by_candidate(cand, territories);
+    // A move changes two territories' loads; only bands of territories sharing
+    // a candidate account with one of them can have been freed by it.
+    let sharing = sharing_candidates(cand, territories);
+    let unstick = |stuck: &mut [bool], changed: &[usize]| {
+        for &t in changed {
+            for &u in &sharing[t] {
+                stuck[u * c..(u + 1) * c]
+                    .iter_mut()
+                    .for_each(|s| *s = false);
+            }
+        }
+    };
+    let mut changed: Vec<usize> = Vec::new();
     let mut touched = vec![0u32; n];
     let mut stamp = 0u32;
     for _round in 0..(20 * territories * c).max(1000) {
@@ -173,45 +186,65 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
                 }
             }
         }
+        changed.clear();
         if moves.is_empty() {
-            if !repair_swap(asg, bal, cand, &by_candidate[j], j, over) {
-                stuck[idx] = true;
-            } else {
-                stuck.iter_mut().for_each(|s| *s = false);
+            match repair_swap(asg, bal, cand, &by_candidate[j], j) {
+                Some(other) => unstick(&mut stuck, &[j, other]),
+                None => stuck[idx] = true,
             }
             continue;
         }
         moves.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        let mut moved_any = false;
         stamp += 1;
         for (_, i, to) in moves {
             if touched[i] == stamp || bal.excess(idx, asg.loads[idx]) <= 1e-9 {
                 continue;
             }
             if asg.violation_change(bal, i, to) < -1e-12 {
+                changed.extend([asg.of[i], to]);
                 asg.apply(bal, i, to);
                 touched[i] = stamp;
-                moved_any = true;
             }
         }
-        if !moved_any && !repair_swap(asg, bal, cand, &by_candidate[j], j, over) {
-            stuck[idx] = true;
-        } else {
-            stuck.iter_mut().for_each(|s| *s = false);
+        if changed.is_empty() {
+            match repair_swap(asg, bal, cand, &by_candidate[j], j) {
+                Some(other) => changed.extend([j, other]),
+                None => stuck[idx] = true,
+            }
         }
+        changed.sort_unstable();
+        changed.dedup();
+        unstick(&mut stuck, &changed);
     }
 }
 
+/// For each territory, the territories that share a candidate account with
+/// it (itself included), in increasing order.
+fn sharing_candidates(cand: &Candidates, territories: usize) -> Vec<Vec<usize>> {
+    let mut sharing = vec![Vec::new(); territories];
+    for i in 0..cand.len.len() {
+        let ts: Vec<usize> = cand.of(i).map(|(t, _)| t).collect();
+        for &a in &ts {
+            sharing[a].extend_from_slice(&ts);
+        }
+    }
+    for list in &mut sharing {
+        list.sort_unstable();
+        list.dedup();
+    }
+    sharing
+}
+
 /// One swap between territory `j` and a neighbour that lowers the total band
-/// violation, cheapest per unit of violation removed. Returns whether it swapped.
+/// violation, cheapest per unit of violation removed. Returns the neighbour
+/// swapped with.
 fn repair_swap(
     asg: &mut Assignment,
     bal: &Balance,
     cand: &Candidates,
     near_j: &[usize],
     j: usize,
-    _over: bool,
-) -> bool {
+) -> Option<usize> {
     let c = bal.c;
     // Accounts of j that could leave, and accounts elsewhere that could come in, by neighbour.
     let mut out_of: std::collections::BTreeMap<usize, Vec<(f64, usize)>> = Default::default();
@@ -266,9 +299,9 @@ fn repair_swap(
         Some((_, i, m, other)) => {
             asg.apply(bal, i, other);
             asg.apply(bal, m, j);
-            true
+            Some(other)
         }
-        None => false,
+        None => None,
     }
 }
 
