@@ -99,33 +99,39 @@ pub(crate) fn search(
     let mut since_best: Vec<(usize, usize)> = Vec::new();
     let start_of = asg.of.clone();
     let mut scored: Vec<(i64, f64, usize, usize)> = Vec::new();
+    let mut outward: Vec<usize> = Vec::new();
+    let mut inward_at = vec![0usize; n];
     let mut last_best = 0;
     let mut it = 0;
     while it < iterations && it - last_best < stall && !out.items.is_empty() {
         it += 1;
         let idx = out.items[rng.random_range(0..out.items.len())];
         let j = idx / c;
-        // Border moves touching j: its accounts out, its neighbours' in
-        // (a pair may come twice; the choice below does not mind).
+        // Border moves touching j, each once: its accounts out, its
+        // neighbours' in.
         scored.clear();
         for &i in &members.lists[j] {
+            outward.clear();
             for &m in g.neighbours(i) {
                 let t = asg.of[m];
-                if t != j {
-                    for (a, to) in [(i, t), (m, j)] {
-                        if let Some(key) = score(
-                            asg,
-                            bal,
-                            g,
-                            a,
-                            to,
-                            violation,
-                            best_violation,
-                            tabu_until[a] > it,
-                        ) {
-                            scored.push((key.0, key.1, a, to));
-                        }
+                if t == j {
+                    continue;
+                }
+                if !outward.contains(&t) {
+                    outward.push(t);
+                }
+                if inward_at[m] != it {
+                    inward_at[m] = it;
+                    let tabu = tabu_until[m] > it;
+                    if let Some(key) = score(asg, bal, g, m, j, violation, best_violation, tabu) {
+                        scored.push((key.0, key.1, m, j));
                     }
+                }
+            }
+            let tabu = tabu_until[i] > it;
+            for &t in &outward {
+                if let Some(key) = score(asg, bal, g, i, t, violation, best_violation, tabu) {
+                    scored.push((key.0, key.1, i, t));
                 }
             }
         }
