@@ -27,9 +27,14 @@
 //!    and steps 2–3 repeat until compactness stops improving (`locate`). The
 //!    LP then runs on the best centres found.
 //! 7. **Contiguity**: fragments merge into a neighbour along the adjacency,
-//!    with border moves for balance and perturbation rounds for tight
-//!    tolerances (`contiguity`). The p-median local search (`pmedian`) runs
-//!    for the distance objective on small problems.
+//!    with greedy border moves, swaps and ejection chains for balance
+//!    (`contiguity`), then a tabu search over border moves that may keep or
+//!    raise the violation to pass an excess on through full neighbours
+//!    (`border_tabu`). Up to 20,000 accounts, a band still missed gets three
+//!    rounds of free repair, contiguity repair and tabu search (the least
+//!    violation kept), and up to 10,000 accounts perturbation rounds. The p-median
+//!    local search (`pmedian`) runs for the distance objective on small
+//!    problems.
 //! 8. **Recombination** (contiguity on, squared-distance objective, not a
 //!    rebalance): two touching territories are merged and re-split along the
 //!    best cut of random spanning trees of their accounts, by (band
