@@ -6,8 +6,10 @@
 //! sits at its own band edge (one customer too many in `j`, every neighbour
 //! full). Here a move may keep or even raise the violation: the excess then
 //! sits in the neighbour, which is the next one out of band, and the search
-//! pushes it on until a territory with room absorbs it. The account just moved
-//! is tabu for a few iterations, so the excess cannot bounce straight back.
+//! pushes it on until a territory with room absorbs it. For a few iterations
+//! the account just moved may not move again, and no account may move back
+//! from the territory it entered to the one it left, so the excess travels
+//! on instead of bouncing between two territories.
 //! The best assignment seen (least violation, then least cost) is the result.
 //!
 //! Each iteration looks at one out-of-band territory and its border only, so
@@ -92,6 +94,9 @@ pub(crate) fn search(
     let mut members = Members::new(&asg.of, territories);
     let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
     let mut tabu_until = vec![0usize; n];
+    // back[b] = (a, until): no move from b to a before `until`, so an excess
+    // passed from a to b travels on instead of bouncing back.
+    let mut back = vec![(usize::MAX, 0usize); territories];
     let mut violation = bal.violation(&asg.loads);
     let mut cost = 0.0;
     let (mut best_violation, mut best_cost) = (violation, cost);
@@ -122,14 +127,14 @@ pub(crate) fn search(
                 }
                 if inward_at[m] != it {
                     inward_at[m] = it;
-                    let tabu = tabu_until[m] > it;
+                    let tabu = tabu_until[m] > it || (back[t].0 == j && back[t].1 > it);
                     if let Some(key) = score(asg, bal, g, m, j, violation, best_violation, tabu) {
                         scored.push((key.0, key.1, m, j));
                     }
                 }
             }
-            let tabu = tabu_until[i] > it;
             for &t in &outward {
+                let tabu = tabu_until[i] > it || (back[j].0 == t && back[j].1 > it);
                 if let Some(key) = score(asg, bal, g, i, t, violation, best_violation, tabu) {
                     scored.push((key.0, key.1, i, t));
                 }
@@ -159,6 +164,7 @@ pub(crate) fn search(
             out.update(asg, bal, to * c + k);
         }
         tabu_until[i] = it + 7 + rng.random_range(0..8usize);
+        back[to] = (from, tabu_until[i]);
         since_best.push((i, from));
         let better = violation < best_violation - EPS
             || (violation <= best_violation + EPS && cost < best_cost - EPS);
