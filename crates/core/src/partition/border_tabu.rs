@@ -128,14 +128,28 @@ pub(crate) fn search(
                 if inward_at[m] != it {
                     inward_at[m] = it;
                     let tabu = tabu_until[m] > it || (back[t].0 == j && back[t].1 > it);
-                    if let Some(key) = score(asg, bal, g, m, j, violation, best_violation, tabu) {
+                    if let Some(key) = score(
+                        asg,
+                        bal,
+                        g,
+                        m,
+                        j,
+                        tabu.then_some(best_violation - violation),
+                    ) {
                         scored.push((key.0, key.1, m, j));
                     }
                 }
             }
             for &t in &outward {
                 let tabu = tabu_until[i] > it || (back[j].0 == t && back[j].1 > it);
-                if let Some(key) = score(asg, bal, g, i, t, violation, best_violation, tabu) {
+                if let Some(key) = score(
+                    asg,
+                    bal,
+                    g,
+                    i,
+                    t,
+                    tabu.then_some(best_violation - violation),
+                ) {
                     scored.push((key.0, key.1, i, t));
                 }
             }
@@ -190,24 +204,22 @@ pub(crate) fn search(
 const COST_WEIGHT: f64 = 0.01;
 
 /// The rank of moving `i` to `to`, lower first, or `None` when the move is
-/// tabu and would not give a new best violation.
-#[allow(clippy::too_many_arguments)]
+/// tabu (`tabu_unless` holds the violation change that would still make it
+/// a new best) and does not change the violation by less.
 fn score(
     asg: &Assignment,
     bal: &Balance,
     g: &Graph<'_>,
     i: usize,
     to: usize,
-    violation: f64,
-    best_violation: f64,
-    tabu: bool,
+    tabu_unless: Option<f64>,
 ) -> Option<(i64, f64)> {
     if g.locked[i] {
         return None;
     }
     let from = asg.of[i];
     let dv = violation_change(asg, bal, i, from, to);
-    if tabu && violation + dv >= best_violation - EPS {
+    if tabu_unless.is_some_and(|need| dv >= need - EPS) {
         return None;
     }
     let dc = g.cost(i, to) - g.cost(i, from);
