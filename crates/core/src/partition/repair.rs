@@ -140,7 +140,7 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
     let by_candidate = accounts_by_candidate(cand, territories);
     // A move changes two territories' loads; only bands of territories sharing
     // a candidate account with one of them can have been freed by it.
-    let sharing = sharing_candidates(cand, territories);
+    let sharing = sharing_candidates(cand, &by_candidate);
     let unstick = |stuck: &mut [bool], changed: &[usize]| {
         for &t in changed {
             for &u in &sharing[t] {
@@ -220,19 +220,25 @@ pub(crate) fn repair(asg: &mut Assignment, bal: &Balance, cand: &Candidates, ter
 
 /// For each territory, the territories that share a candidate account with
 /// it (itself included), in increasing order.
-fn sharing_candidates(cand: &Candidates, territories: usize) -> Vec<Vec<usize>> {
-    let mut sharing = vec![Vec::new(); territories];
-    for i in 0..cand.len.len() {
-        let ts: Vec<usize> = cand.of(i).map(|(t, _)| t).collect();
-        for &a in &ts {
-            sharing[a].extend_from_slice(&ts);
-        }
-    }
-    for list in &mut sharing {
-        list.sort_unstable();
-        list.dedup();
-    }
-    sharing
+fn sharing_candidates(cand: &Candidates, by_candidate: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut mark = vec![usize::MAX; by_candidate.len()];
+    by_candidate
+        .iter()
+        .enumerate()
+        .map(|(a, accounts)| {
+            let mut list = Vec::new();
+            for &i in accounts {
+                for (t, _) in cand.of(i) {
+                    if mark[t] != a {
+                        mark[t] = a;
+                        list.push(t);
+                    }
+                }
+            }
+            list.sort_unstable();
+            list
+        })
+        .collect()
 }
 
 /// One swap between territory `j` and a neighbour that lowers the total band
