@@ -18,7 +18,7 @@
 use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
-use super::contiguity::{removable, violation_change, Graph, Members};
+use super::contiguity::{removable, Graph, Members};
 use super::repair::Assignment;
 
 /// Bands further out than this count as missed.
@@ -112,6 +112,10 @@ pub(crate) fn search(
         it += 1;
         let idx = out.items[rng.random_range(0..out.items.len())];
         let j = idx / c;
+        // Whether moving `a` from territory `from` to `to` is tabu now.
+        let tabu = |a: usize, from: usize, to: usize| {
+            tabu_until[a] > it || (back[from].0 == to && back[from].1 > it)
+        };
         // Border moves touching j, each once: its accounts out, its
         // neighbours' in.
         scored.clear();
@@ -127,29 +131,15 @@ pub(crate) fn search(
                 }
                 if inward_at[m] != it {
                     inward_at[m] = it;
-                    let tabu = tabu_until[m] > it || (back[t].0 == j && back[t].1 > it);
-                    if let Some(key) = score(
-                        asg,
-                        bal,
-                        g,
-                        m,
-                        j,
-                        tabu.then_some(best_violation - violation),
-                    ) {
+                    let aspire = tabu(m, t, j).then_some(best_violation - violation);
+                    if let Some(key) = score(asg, bal, g, m, j, aspire) {
                         scored.push((key.0, key.1, m, j));
                     }
                 }
             }
             for &t in &outward {
-                let tabu = tabu_until[i] > it || (back[j].0 == t && back[j].1 > it);
-                if let Some(key) = score(
-                    asg,
-                    bal,
-                    g,
-                    i,
-                    t,
-                    tabu.then_some(best_violation - violation),
-                ) {
+                let aspire = tabu(i, j, t).then_some(best_violation - violation);
+                if let Some(key) = score(asg, bal, g, i, t, aspire) {
                     scored.push((key.0, key.1, i, t));
                 }
             }
@@ -169,7 +159,7 @@ pub(crate) fn search(
             continue;
         };
         let from = asg.of[i];
-        violation += violation_change(asg, bal, i, from, to);
+        violation += asg.violation_change(bal, i, to);
         cost += g.cost(i, to) - g.cost(i, from);
         asg.apply(bal, i, to);
         members.relocate(g, asg, i, from, to);
@@ -218,7 +208,7 @@ fn score(
         return None;
     }
     let from = asg.of[i];
-    let dv = violation_change(asg, bal, i, from, to);
+    let dv = asg.violation_change(bal, i, to);
     if tabu_unless.is_some_and(|need| dv >= need - EPS) {
         return None;
     }
@@ -320,6 +310,29 @@ mod tests {
         (problem, of, offsets, targets)
     }
 
+    /// The grid's graph, every territory's centre at the origin.
+    fn graph<'a>(
+        problem: &'a Problem,
+        offsets: &[usize],
+        targets: &[usize],
+        locked: &'a [bool],
+    ) -> Graph<'a> {
+        Graph {
+            offsets: offsets.to_vec(),
+            targets: targets.to_vec(),
+            points: &problem.points,
+            centres: &ORIGIN,
+            locked,
+            scale: 1.0,
+            objective: crate::Objective::SquaredDistance,
+            travel: None,
+            disruption: None,
+            weights: None,
+        }
+    }
+
+    const ORIGIN: [[f64; 2]; 3] = [[0.0, 0.0]; 3];
+
     fn pieces(of: &[usize], offsets: &[usize], targets: &[usize], territories: usize) -> usize {
         let mut uf = petgraph::unionfind::UnionFind::new(of.len());
         for i in 0..of.len() {
@@ -340,19 +353,7 @@ mod tests {
         let (problem, of, offsets, targets) = striped();
         let bal = Balance::new(&problem);
         let locked = vec![false; of.len()];
-        let centres = [[0.0, 0.0]; 3];
-        let g = Graph {
-            offsets: offsets.clone(),
-            targets: targets.clone(),
-            points: &problem.points,
-            centres: &centres,
-            locked: &locked,
-            scale: 1.0,
-            objective: crate::Objective::SquaredDistance,
-            travel: None,
-            disruption: None,
-            weights: None,
-        };
+        let g = graph(&problem, &offsets, &targets, &locked);
         let mut asg = Assignment::new(of, &bal, 3);
         let before = bal.violation(&asg.loads);
         assert!(before > 1.0);
@@ -381,19 +382,7 @@ mod tests {
         let bal = Balance::new(&problem);
         // Every account locked but one column: little can move.
         let locked: Vec<bool> = (0..of.len()).map(|i| i % 12 != 6).collect();
-        let centres = [[0.0, 0.0]; 3];
-        let g = Graph {
-            offsets,
-            targets,
-            points: &problem.points,
-            centres: &centres,
-            locked: &locked,
-            scale: 1.0,
-            objective: crate::Objective::SquaredDistance,
-            travel: None,
-            disruption: None,
-            weights: None,
-        };
+        let g = graph(&problem, &offsets, &targets, &locked);
         let mut asg = Assignment::new(of.clone(), &bal, 3);
         let before = bal.violation(&asg.loads);
         search(&mut asg, &bal, &g, 3, 5_000, 1_000, 1);

@@ -517,7 +517,7 @@ pub(crate) fn rebalance_on_border_from(
                 continue;
             }
             let here = asg.of[i];
-            let dv = violation_change(asg, bal, i, here, to);
+            let dv = asg.violation_change(bal, i, to);
             if dv >= -1e-12 {
                 continue;
             }
@@ -718,7 +718,7 @@ fn border_pick(
         })
         .map(|i| {
             (
-                violation_change(asg, bal, i, from, to),
+                asg.violation_change(bal, i, to),
                 g.cost(i, to) - g.cost(i, from),
                 i,
             )
@@ -787,24 +787,4 @@ fn border_swap(
         .take(200)
         .find(|&(_, i, m)| removable(asg, g, i, seen, stamp) && removable(asg, g, m, seen, stamp))
         .map(|(_, i, m)| (i, m))
-}
-
-pub(crate) fn violation_change(
-    asg: &Assignment,
-    bal: &Balance,
-    i: usize,
-    from: usize,
-    to: usize,
-) -> f64 {
-    let c = bal.c;
-    let mut delta = 0.0;
-    for (k, v) in bal.values(i).iter().enumerate() {
-        if *v == 0.0 {
-            continue;
-        }
-        let (a, b) = (from * c + k, to * c + k);
-        delta += bal.excess(a, asg.loads[a] - v) - bal.excess(a, asg.loads[a]);
-        delta += bal.excess(b, asg.loads[b] + v) - bal.excess(b, asg.loads[b]);
-    }
-    delta
 }

@@ -33,7 +33,7 @@ impl Assignment {
     }
 
     /// Change in total band violation if `i` moved to `to`.
-    fn violation_change(&self, bal: &Balance, i: usize, to: usize) -> f64 {
+    pub fn violation_change(&self, bal: &Balance, i: usize, to: usize) -> f64 {
         let from = self.of[i];
         let mut delta = 0.0;
         for (k, v) in bal.values(i).iter().enumerate() {
