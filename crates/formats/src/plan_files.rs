@@ -463,36 +463,40 @@ fn territories_geojson(
             j,
         ));
     }
-    for (i, a) in problem.accounts().iter().enumerate() {
-        features.push(tag(
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [a.location.lon, a.location.lat]},
-                "properties": {
-                    "kind": "account",
-                    "id": a.id,
-                    "name": a.name,
-                    "territory": problem.territories()[plan.assignment[i]].id,
-                    "status": a.status.as_str(),
-                    "revenue": a.revenue,
-                    "visits": problem.workload_model().visits(a),
-                    "workload_hours": round3(problem.workload_hours()[i]),
-                    "locked": a.locked,
-                    // Per criterion in `summary.json` order, so the report
-                    // can recount the balance of an edited assignment.
-                    "values": (0..problem.criteria().len())
-                        .map(|c| round3(problem.value(c, i)))
-                        .collect::<Vec<f64>>(),
-                    "marker-color": crate::colours::stroke_of(fills[plan.assignment[i]]),
-                    "marker-size": "small",
-                }
-            }),
-            plan.assignment[i],
-        ));
-    }
+    // A million accounts as `Value` trees took about 8 GB; typed features
+    // are serialised one by one instead.
+    let strokes: Vec<String> = fills.iter().map(|f| crate::colours::stroke_of(f)).collect();
+    let accounts = problem.accounts().iter().enumerate().map(|(i, a)| {
+        let j = plan.assignment[i];
+        FeatureItem::Account(AccountFeature {
+            geometry: PointGeometry {
+                coordinates: [a.location.lon, a.location.lat],
+                r#type: "Point",
+            },
+            properties: AccountProperties {
+                id: &a.id,
+                kind: "account",
+                locked: a.locked,
+                marker_color: &strokes[j],
+                marker_size: "small",
+                name: &a.name,
+                region: regions.map(|r| r.of_territory[j]),
+                revenue: a.revenue,
+                status: a.status.as_str(),
+                territory: &problem.territories()[j].id,
+                values: (0..problem.criteria().len())
+                    .map(|c| round3(problem.value(c, i)))
+                    .collect(),
+                visits: problem.workload_model().visits(a),
+                workload_hours: round3(problem.workload_hours()[i]),
+            },
+            r#type: "Feature",
+        })
+    });
+    let mut bases: Vec<Value> = Vec::new();
     for (j, t) in problem.territories().iter().enumerate() {
         if let Some(b) = t.base {
-            features.push(tag(
+            bases.push(tag(
                 json!({
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
@@ -502,7 +506,83 @@ fn territories_geojson(
             ));
         }
     }
-    to_json_bytes(&json!({"type": "FeatureCollection", "features": features}))
+    let items = features
+        .iter()
+        .map(FeatureItem::Value)
+        .chain(accounts)
+        .chain(bases.iter().map(FeatureItem::Value));
+    to_json_bytes(&FeatureCollection {
+        features: std::cell::RefCell::new(Some(items)),
+        r#type: "FeatureCollection",
+    })
+}
+
+/// A GeoJSON feature collection whose features are serialised as they are
+/// made (once). Fields in alphabetical order, as `serde_json`'s maps are.
+#[derive(Serialize)]
+#[serde(bound = "I: Iterator, I::Item: Serialize")]
+struct FeatureCollection<I: Iterator> {
+    #[serde(serialize_with = "serialize_once")]
+    features: std::cell::RefCell<Option<I>>,
+    r#type: &'static str,
+}
+
+fn serialize_once<I, S>(items: &std::cell::RefCell<Option<I>>, s: S) -> Result<S::Ok, S::Error>
+where
+    I: Iterator,
+    I::Item: Serialize,
+    S: serde::Serializer,
+{
+    match items.borrow_mut().take() {
+        Some(items) => s.collect_seq(items),
+        None => Err(serde::ser::Error::custom("features serialised twice")),
+    }
+}
+
+/// A feature of `territories.geojson`: built as a `Value` (territories and
+/// bases, a few per territory) or typed (accounts, which may be millions).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum FeatureItem<'a> {
+    Value(&'a Value),
+    Account(AccountFeature<'a>),
+}
+
+#[derive(Serialize)]
+struct AccountFeature<'a> {
+    geometry: PointGeometry,
+    properties: AccountProperties<'a>,
+    r#type: &'static str,
+}
+
+#[derive(Serialize)]
+struct PointGeometry {
+    coordinates: [f64; 2],
+    r#type: &'static str,
+}
+
+/// An account's properties, in alphabetical order (as the other features'
+/// maps are written).
+#[derive(Serialize)]
+struct AccountProperties<'a> {
+    id: &'a str,
+    kind: &'static str,
+    locked: bool,
+    #[serde(rename = "marker-color")]
+    marker_color: &'a str,
+    #[serde(rename = "marker-size")]
+    marker_size: &'static str,
+    name: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    revenue: f64,
+    status: &'static str,
+    territory: &'a str,
+    /// Per criterion in `summary.json` order, so the report can recount the
+    /// balance of an edited assignment.
+    values: Vec<f64>,
+    visits: f64,
+    workload_hours: f64,
 }
 
 /// The fill of each territory: stable per id, touching territories differ
