@@ -298,6 +298,13 @@ fn fragment_violation_change(
 
 /// Whether `i` can leave its territory without splitting it: all its
 /// same-territory neighbours stay connected to each other without it.
+///
+/// Most accounts answer locally: in a triangulation the neighbours of an
+/// account inside its territory, or on a border it meets once, are joined by
+/// edges among themselves. Otherwise searches grow from each group of joined
+/// neighbours in turn, and the first to run out proves a split: a cut-off
+/// spur costs its own size, not the whole territory's (at a million
+/// accounts, whole-territory searches were half the contiguity repair).
 pub(crate) fn removable(
     asg: &Assignment,
     g: &Graph<'_>,
@@ -316,27 +323,77 @@ pub(crate) fn removable(
         // A leaf (or isolated) account: leaving cannot split the rest.
         return true;
     }
-    *stamp += 1;
-    let mark = *stamp;
-    seen[i] = mark;
-    let mut queue = VecDeque::from([same[0]]);
-    seen[same[0]] = mark;
-    let mut remaining = same.len() - 1;
-    while let Some(u) = queue.pop_front() {
+    // Groups of the same-territory neighbours joined by direct edges.
+    let mut group: Vec<usize> = (0..same.len()).collect();
+    fn root(group: &mut [usize], mut a: usize) -> usize {
+        while group[a] != a {
+            group[a] = group[group[a]];
+            a = group[a];
+        }
+        a
+    }
+    let mut groups = same.len();
+    for (a, &u) in same.iter().enumerate() {
         for &m in g.neighbours(u) {
-            if asg.of[m] == t && seen[m] != mark {
-                seen[m] = mark;
-                if same[1..].contains(&m) {
-                    remaining -= 1;
-                    if remaining == 0 {
-                        return true;
-                    }
+            if let Some(b) = same.iter().position(|&x| x == m) {
+                let (ra, rb) = (root(&mut group, a), root(&mut group, b));
+                if ra != rb {
+                    group[rb] = ra;
+                    groups -= 1;
                 }
-                queue.push_back(m);
             }
         }
     }
-    false
+    if groups == 1 {
+        return true;
+    }
+    // One search per group, labelled `base + group`, grown in turn; groups
+    // whose searches meet are merged.
+    if *stamp > u32::MAX - 2 * same.len() as u32 - 2 {
+        seen.iter_mut().for_each(|s| *s = 0);
+        *stamp = 0;
+    }
+    let base = *stamp + 1;
+    *stamp += same.len() as u32 + 1;
+    seen[i] = *stamp;
+    let mut queues: Vec<VecDeque<usize>> = vec![VecDeque::new(); same.len()];
+    for (a, &u) in same.iter().enumerate() {
+        let r = root(&mut group, a);
+        seen[u] = base + r as u32;
+        queues[r].push_back(u);
+    }
+    let mut turn = 0;
+    loop {
+        let r = turn % same.len();
+        turn += 1;
+        if root(&mut group, r) != r {
+            continue;
+        }
+        let Some(u) = queues[r].pop_front() else {
+            // This group's side is searched out without meeting another.
+            return false;
+        };
+        for &m in g.neighbours(u) {
+            if m == i || asg.of[m] != t {
+                continue;
+            }
+            if seen[m] >= base && seen[m] < base + same.len() as u32 {
+                let other = root(&mut group, (seen[m] - base) as usize);
+                if other != r {
+                    group[other] = r;
+                    let moved = std::mem::take(&mut queues[other]);
+                    queues[r].extend(moved);
+                    groups -= 1;
+                    if groups == 1 {
+                        return true;
+                    }
+                }
+            } else {
+                seen[m] = base + r as u32;
+                queues[r].push_back(m);
+            }
+        }
+    }
 }
 
 /// Territory member lists kept in step with moves (for scans per territory),
