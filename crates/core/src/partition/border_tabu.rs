@@ -18,7 +18,7 @@
 use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
-use super::contiguity::{removable, Graph, Members};
+use super::contiguity::{removable, Graph};
 use super::repair::Assignment;
 
 /// Bands further out than this count as missed.
@@ -60,6 +60,56 @@ impl OutOfBand {
     }
 }
 
+/// The accounts of each territory with a neighbour in another one: the
+/// only ones a border move can take out, or whose neighbours it can take
+/// in. A territory of 1,000 accounts has about 130 (scanning all of them
+/// was most of the search at a million accounts).
+struct Border {
+    lists: Vec<Vec<usize>>,
+    slot: Vec<usize>,
+}
+
+impl Border {
+    fn new(asg: &Assignment, g: &Graph<'_>, territories: usize) -> Self {
+        let mut border = Border {
+            lists: vec![Vec::new(); territories],
+            slot: vec![usize::MAX; asg.of.len()],
+        };
+        for i in 0..asg.of.len() {
+            border.update(asg, g, i, asg.of[i]);
+        }
+        border
+    }
+
+    /// Puts `i` on its territory's list, or takes it off, after a move of
+    /// `i` or a neighbour; `was` is the territory whose list may hold it.
+    fn update(&mut self, asg: &Assignment, g: &Graph<'_>, i: usize, was: usize) {
+        let t = asg.of[i];
+        let on = g.neighbours(i).iter().any(|&m| asg.of[m] != t);
+        if self.slot[i] != usize::MAX && (!on || was != t) {
+            let k = self.slot[i];
+            self.lists[was].swap_remove(k);
+            if let Some(&moved) = self.lists[was].get(k) {
+                self.slot[moved] = k;
+            }
+            self.slot[i] = usize::MAX;
+        }
+        if on && self.slot[i] == usize::MAX {
+            self.slot[i] = self.lists[t].len();
+            self.lists[t].push(i);
+        }
+    }
+
+    /// After `i` moved from `from`: it and its neighbours may have joined
+    /// or left a border.
+    fn moved(&mut self, asg: &Assignment, g: &Graph<'_>, i: usize, from: usize) {
+        self.update(asg, g, i, from);
+        for &m in g.neighbours(i) {
+            self.update(asg, g, m, asg.of[m]);
+        }
+    }
+}
+
 /// What the search did.
 pub(crate) struct Outcome {
     /// Iterations run.
@@ -91,7 +141,7 @@ pub(crate) fn search(
         };
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x7ab0_5ea7);
-    let mut members = Members::new(&asg.of, territories);
+    let mut border = Border::new(asg, g, territories);
     let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
     let mut tabu_until = vec![0usize; n];
     // back[b] = (a, until): no move from b to a before `until`, so an excess
@@ -119,7 +169,7 @@ pub(crate) fn search(
         // Border moves touching j, each once: its accounts out, its
         // neighbours' in.
         scored.clear();
-        for &i in &members.lists[j] {
+        for &i in &border.lists[j] {
             outward.clear();
             for &m in g.neighbours(i) {
                 let t = asg.of[m];
@@ -162,7 +212,7 @@ pub(crate) fn search(
         violation += asg.violation_change(bal, i, to);
         cost += g.cost(i, to) - g.cost(i, from);
         asg.apply(bal, i, to);
-        members.relocate(g, asg, i, from, to);
+        border.moved(asg, g, i, from);
         for k in 0..c {
             out.update(asg, bal, from * c + k);
             out.update(asg, bal, to * c + k);
