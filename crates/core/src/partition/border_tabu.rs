@@ -340,23 +340,7 @@ mod tests {
                 _ => 2,
             })
             .collect();
-        let (mut offsets, mut targets) = (vec![0], Vec::new());
-        for i in 0..side * side {
-            let (r, c) = (i / side, i % side);
-            if r > 0 {
-                targets.push(i - side);
-            }
-            if r + 1 < side {
-                targets.push(i + side);
-            }
-            if c > 0 {
-                targets.push(i - 1);
-            }
-            if c + 1 < side {
-                targets.push(i + 1);
-            }
-            offsets.push(targets.len());
-        }
+        let (offsets, targets) = grid_edges(side, false);
         (problem, of, offsets, targets)
     }
 
@@ -396,6 +380,78 @@ mod tests {
         roots.sort_unstable();
         roots.dedup();
         roots.len() - territories + 1
+    }
+
+    /// The grid's edges, with one diagonal per square when `triangles`.
+    fn grid_edges(side: usize, triangles: bool) -> (Vec<usize>, Vec<usize>) {
+        let (mut offsets, mut targets) = (vec![0], Vec::new());
+        for i in 0..side * side {
+            let (r, c) = (i / side, i % side);
+            let mut near = Vec::new();
+            if r > 0 {
+                near.push(i - side);
+            }
+            if r + 1 < side {
+                near.push(i + side);
+            }
+            if c > 0 {
+                near.push(i - 1);
+            }
+            if c + 1 < side {
+                near.push(i + 1);
+            }
+            if triangles && r > 0 && c + 1 < side {
+                near.push(i - side + 1);
+            }
+            if triangles && r + 1 < side && c > 0 {
+                near.push(i + side - 1);
+            }
+            targets.extend(near);
+            offsets.push(targets.len());
+        }
+        (offsets, targets)
+    }
+
+    #[test]
+    fn removable_agrees_with_a_count_of_pieces() {
+        let (problem, _, _, _) = striped();
+        let bal = Balance::new(&problem);
+        let locked = vec![false; 144];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for triangles in [false, true] {
+            let (offsets, targets) = grid_edges(12, triangles);
+            let g = graph(&problem, &offsets, &targets, &locked);
+            let (mut seen, mut stamp) = (vec![0u32; 144], 0u32);
+            for _ in 0..20 {
+                // Blobs grown from random seeds, so territories have spurs and holes.
+                let of: Vec<usize> = (0..144)
+                    .map(|i| ((i / 12) / 4 + (i % 12) / 5 + rng.random_range(0..2usize)) % 3)
+                    .collect();
+                let asg = Assignment::new(of.clone(), &bal, 3);
+                for i in 0..144 {
+                    let t = of[i];
+                    let mut uf = petgraph::unionfind::UnionFind::new(144);
+                    for a in (0..144).filter(|&a| a != i && of[a] == t) {
+                        for &b in &targets[offsets[a]..offsets[a + 1]] {
+                            if b != i && of[b] == t {
+                                uf.union(a, b);
+                            }
+                        }
+                    }
+                    let same: Vec<usize> = targets[offsets[i]..offsets[i + 1]]
+                        .iter()
+                        .copied()
+                        .filter(|&m| of[m] == t)
+                        .collect();
+                    let expected = same.iter().all(|&m| uf.equiv(m, same[0]));
+                    assert_eq!(
+                        removable(&asg, &g, i, &mut seen, &mut stamp),
+                        expected,
+                        "account {i}, triangles {triangles}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
