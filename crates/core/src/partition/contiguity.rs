@@ -79,7 +79,7 @@ pub(crate) fn repair(
     g: &Graph<'_>,
     territories: usize,
 ) -> Outcome {
-    let fragments_moved = merge_all(asg, bal, g, territories);
+    let fragments_moved = merge_all(asg, bal, g, territories, None);
     let balance_moves = rebalance_on_border(asg, bal, g, territories);
     Outcome {
         fragments_moved,
@@ -89,15 +89,23 @@ pub(crate) fn repair(
 
 /// Merges cut-off fragments into a neighbour until none is left (or 20
 /// passes); fragments holding a locked account stay. Returns how many moved.
+/// With `only`, just the fragments of those territories (a move that cut
+/// pieces off those alone need not search the whole plan for more).
 pub(crate) fn merge_all(
     asg: &mut Assignment,
     bal: &Balance,
     g: &Graph<'_>,
     territories: usize,
+    only: Option<&[usize]>,
 ) -> usize {
+    let mask: Option<Vec<bool>> = only.map(|list| {
+        let mut mask = vec![false; territories];
+        list.iter().for_each(|&t| mask[t] = true);
+        mask
+    });
     let mut fragments_moved = 0;
     for _pass in 0..20 {
-        let moved = merge_fragments(asg, bal, g, territories);
+        let moved = merge_fragments(asg, bal, g, territories, mask.as_deref());
         fragments_moved += moved;
         if moved == 0 {
             break;
@@ -190,10 +198,18 @@ pub(crate) fn shake(
 
 /// Components of each territory: `component[i]` is a representative, and the
 /// main component of each territory is its largest.
-fn components(asg: &Assignment, g: &Graph<'_>, territories: usize) -> (Vec<usize>, Vec<usize>) {
+fn components(
+    asg: &Assignment,
+    g: &Graph<'_>,
+    territories: usize,
+    mask: Option<&[bool]>,
+) -> (Vec<usize>, Vec<usize>) {
     let n = asg.of.len();
     let mut uf: UnionFind<usize> = UnionFind::new(n);
     for i in 0..n {
+        if mask.is_some_and(|m| !m[asg.of[i]]) {
+            continue;
+        }
         for &m in g.neighbours(i) {
             if m > i && asg.of[m] == asg.of[i] {
                 uf.union(i, m);
@@ -225,11 +241,15 @@ fn merge_fragments(
     bal: &Balance,
     g: &Graph<'_>,
     territories: usize,
+    mask: Option<&[bool]>,
 ) -> usize {
     let n = asg.of.len();
-    let (component, main) = components(asg, g, territories);
+    let (component, main) = components(asg, g, territories, mask);
     let mut members: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
     for i in 0..n {
+        if mask.is_some_and(|m| !m[asg.of[i]]) {
+            continue;
+        }
         if component[i] != main[asg.of[i]] {
             members.entry(component[i]).or_default().push(i);
         }

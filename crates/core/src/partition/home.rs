@@ -328,7 +328,7 @@ fn try_home(
     let fixed = g.with_locked(&frozen);
     // Merging fragments scans the whole graph: only when the chain cut one off.
     if h.contiguous && pieces(&trial.of, g, &touched) > before_pieces {
-        contiguity::merge_all(&mut trial, bal, &fixed, kt);
+        contiguity::merge_all(&mut trial, bal, &fixed, kt, Some(&touched));
     }
     // Only the bands the move pushed out are repaired: what was out of band
     // before is the contiguity repair's, and chasing it here would redo that
