@@ -37,7 +37,7 @@ pub fn read_adjacency_from(
 ) -> Result<Vec<(usize, usize)>, InputError> {
     let path = input.path();
     let bytes = input.bytes();
-    let text = decode(path, &bytes, options.encoding)?;
+    let text = decode(path, bytes, options.encoding)?;
     let index: HashMap<&str, usize> = account_ids
         .iter()
         .enumerate()

@@ -71,7 +71,7 @@ pub fn read_accounts_geojson_from(
 ) -> Result<AccountsFile, InputError> {
     let path = input.path();
     let bytes = input.bytes();
-    let text = crate::source::decode(path, &bytes, crate::Encoding::Utf8)?;
+    let text = crate::source::decode(path, bytes, crate::Encoding::Utf8)?;
     if text.trim().is_empty() {
         return Err(InputError::file(
             path,

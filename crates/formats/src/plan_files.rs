@@ -541,6 +541,9 @@ where
 
 /// A feature of `territories.geojson`: built as a `Value` (territories and
 /// bases, a few per territory) or typed (accounts, which may be millions).
+// Items are made and written one at a time, never stored together, so the
+// larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Serialize)]
 #[serde(untagged)]
 enum FeatureItem<'a> {

@@ -64,17 +64,16 @@ pub fn working_hours(
     }
     let (mut start, mut end) = (rep.start, rep.end);
     for a in absences.iter().filter(|a| a.rep == r && a.date == date) {
-        let Some((from, to)) = a.hours else {
-            return None;
-        };
+        // A whole-day absence (no hours) leaves no working time.
+        let (from, to) = a.hours?;
         if to <= start || from >= end {
             continue;
         }
+        // Cut at the absence's end, or its start when it reaches the day's
+        // end or leaves more time before it than after.
         if from <= start {
             start = to;
-        } else if to >= end {
-            end = from;
-        } else if from - start >= end - to {
+        } else if to >= end || from - start >= end - to {
             end = from;
         } else {
             start = to;

@@ -175,7 +175,9 @@ fn pick_days(
     sorted.sort_by_key(|d| index(*d));
     sorted.dedup();
     let n = sorted.len();
-    let mut best: Option<((usize, usize, u32, u32), Vec<Weekday>)> = None;
+    // (rank, the days): the least rank wins.
+    type Ranked = ((usize, usize, u32, u32), Vec<Weekday>);
+    let mut best: Option<Ranked> = None;
     for mask in 0u32..(1 << n) {
         if mask.count_ones() as usize != k {
             continue;
