@@ -18,7 +18,7 @@
 use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
-use super::contiguity::{removable, Graph};
+use super::contiguity::{removable, Graph, TerritoryLists};
 use super::repair::Assignment;
 
 /// Bands further out than this count as missed.
@@ -65,15 +65,13 @@ impl OutOfBand {
 /// in. A territory of 1,000 accounts has about 130 (scanning all of them
 /// was most of the search at a million accounts).
 struct Border {
-    lists: Vec<Vec<usize>>,
-    slot: Vec<usize>,
+    lists: TerritoryLists,
 }
 
 impl Border {
     fn new(asg: &Assignment, g: &Graph<'_>, territories: usize) -> Self {
         let mut border = Border {
-            lists: vec![Vec::new(); territories],
-            slot: vec![usize::MAX; asg.of.len()],
+            lists: TerritoryLists::new(territories, asg.of.len()),
         };
         for i in 0..asg.of.len() {
             border.update(asg, g, i, asg.of[i]);
@@ -86,17 +84,11 @@ impl Border {
     fn update(&mut self, asg: &Assignment, g: &Graph<'_>, i: usize, was: usize) {
         let t = asg.of[i];
         let on = g.neighbours(i).iter().any(|&m| asg.of[m] != t);
-        if self.slot[i] != usize::MAX && (!on || was != t) {
-            let k = self.slot[i];
-            self.lists[was].swap_remove(k);
-            if let Some(&moved) = self.lists[was].get(k) {
-                self.slot[moved] = k;
-            }
-            self.slot[i] = usize::MAX;
+        if self.lists.contains(i) && (!on || was != t) {
+            self.lists.remove(was, i);
         }
-        if on && self.slot[i] == usize::MAX {
-            self.slot[i] = self.lists[t].len();
-            self.lists[t].push(i);
+        if on && !self.lists.contains(i) {
+            self.lists.insert(t, i);
         }
     }
 

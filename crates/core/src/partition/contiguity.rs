@@ -416,12 +416,55 @@ pub(crate) fn removable(
     }
 }
 
+/// Accounts listed per territory, each on at most one list, with
+/// constant-time insertion and removal (the position of each account on its
+/// list is kept).
+pub(crate) struct TerritoryLists {
+    lists: Vec<Vec<usize>>,
+    slot: Vec<usize>,
+}
+
+impl TerritoryLists {
+    pub fn new(territories: usize, accounts: usize) -> Self {
+        TerritoryLists {
+            lists: vec![Vec::new(); territories],
+            slot: vec![usize::MAX; accounts],
+        }
+    }
+
+    pub fn contains(&self, i: usize) -> bool {
+        self.slot[i] != usize::MAX
+    }
+
+    /// Lists `i` under `t`; it must be on no list.
+    pub fn insert(&mut self, t: usize, i: usize) {
+        self.slot[i] = self.lists[t].len();
+        self.lists[t].push(i);
+    }
+
+    /// Takes `i` off `t`'s list, where it must be.
+    pub fn remove(&mut self, t: usize, i: usize) {
+        let k = self.slot[i];
+        self.lists[t].swap_remove(k);
+        if let Some(&moved) = self.lists[t].get(k) {
+            self.slot[moved] = k;
+        }
+        self.slot[i] = usize::MAX;
+    }
+}
+
+impl std::ops::Index<usize> for TerritoryLists {
+    type Output = [usize];
+    fn index(&self, t: usize) -> &[usize] {
+        &self.lists[t]
+    }
+}
+
 /// Territory member lists kept in step with moves (for scans per territory),
 /// and which territories touch which, recomputed for a territory only after
 /// a move on or next to its border.
 pub(crate) struct Members {
-    pub lists: Vec<Vec<usize>>,
-    slot: Vec<usize>,
+    pub lists: TerritoryLists,
     touching: Vec<Vec<usize>>,
     stale: Vec<bool>,
     /// Territories that lost or gained an account since [`Members::near_recent`].
@@ -433,15 +476,12 @@ pub(crate) struct Members {
 
 impl Members {
     pub fn new(of: &[usize], territories: usize) -> Self {
-        let mut lists = vec![Vec::new(); territories];
-        let mut slot = vec![0; of.len()];
+        let mut lists = TerritoryLists::new(territories, of.len());
         for (i, &t) in of.iter().enumerate() {
-            slot[i] = lists[t].len();
-            lists[t].push(i);
+            lists.insert(t, i);
         }
         Members {
             lists,
-            slot,
             touching: vec![Vec::new(); territories],
             stale: vec![true; territories],
             recent: Vec::new(),
@@ -451,13 +491,8 @@ impl Members {
     }
 
     pub fn relocate(&mut self, g: &Graph<'_>, asg: &Assignment, i: usize, from: usize, to: usize) {
-        let k = self.slot[i];
-        self.lists[from].swap_remove(k);
-        if let Some(&moved) = self.lists[from].get(k) {
-            self.slot[moved] = k;
-        }
-        self.slot[i] = self.lists[to].len();
-        self.lists[to].push(i);
+        self.lists.remove(from, i);
+        self.lists.insert(to, i);
         self.stale[from] = true;
         self.stale[to] = true;
         self.recent.extend([from, to]);

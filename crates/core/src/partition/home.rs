@@ -326,7 +326,7 @@ fn try_home(
         frozen[i] = true;
     }
     let fixed = g.with_locked(&frozen);
-    // Merging fragments scans the whole graph: only when the chain cut one off.
+    // Only when the chain cut a piece off, and only in the territories it touched.
     if h.contiguous && pieces(&trial.of, g, &touched) > before_pieces {
         contiguity::merge_all(&mut trial, bal, &fixed, kt, Some(&touched));
     }

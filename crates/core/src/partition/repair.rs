@@ -255,7 +255,7 @@ fn sharing_candidates(cand: &Candidates, by_candidate: &[Vec<usize>]) -> Vec<Vec
 /// until one of them changes: the greedy repair asked again after every
 /// move nearby (at 131,072 cells into 1,000 territories, 45,000 failed
 /// searches took 100 s).
-pub(crate) struct SwapLists {
+struct SwapLists {
     out_of: Vec<Vec<(f64, usize)>>,
     into: Vec<Vec<(f64, usize)>>,
     listed: Vec<usize>,
@@ -268,7 +268,7 @@ pub(crate) struct SwapLists {
 }
 
 impl SwapLists {
-    pub fn new(territories: usize) -> Self {
+    fn new(territories: usize) -> Self {
         SwapLists {
             out_of: vec![Vec::new(); territories],
             into: vec![Vec::new(); territories],
