@@ -18,7 +18,8 @@
 use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
-use super::contiguity::{removable, Graph, TerritoryLists};
+use super::border::BorderLists;
+use super::contiguity::{removable, Graph};
 use super::repair::Assignment;
 
 /// Bands further out than this count as missed.
@@ -60,48 +61,6 @@ impl OutOfBand {
     }
 }
 
-/// The accounts of each territory with a neighbour in another one: the
-/// only ones a border move can take out, or whose neighbours it can take
-/// in. A territory of 1,000 accounts has about 130 (scanning all of them
-/// was most of the search at a million accounts).
-struct Border {
-    lists: TerritoryLists,
-}
-
-impl Border {
-    fn new(asg: &Assignment, g: &Graph<'_>, territories: usize) -> Self {
-        let mut border = Border {
-            lists: TerritoryLists::new(territories, asg.of.len()),
-        };
-        for i in 0..asg.of.len() {
-            border.update(asg, g, i, asg.of[i]);
-        }
-        border
-    }
-
-    /// Puts `i` on its territory's list, or takes it off, after a move of
-    /// `i` or a neighbour; `was` is the territory whose list may hold it.
-    fn update(&mut self, asg: &Assignment, g: &Graph<'_>, i: usize, was: usize) {
-        let t = asg.of[i];
-        let on = g.neighbours(i).iter().any(|&m| asg.of[m] != t);
-        if self.lists.contains(i) && (!on || was != t) {
-            self.lists.remove(was, i);
-        }
-        if on && !self.lists.contains(i) {
-            self.lists.insert(t, i);
-        }
-    }
-
-    /// After `i` moved from `from`: it and its neighbours may have joined
-    /// or left a border.
-    fn moved(&mut self, asg: &Assignment, g: &Graph<'_>, i: usize, from: usize) {
-        self.update(asg, g, i, from);
-        for &m in g.neighbours(i) {
-            self.update(asg, g, m, asg.of[m]);
-        }
-    }
-}
-
 /// What the search did.
 pub(crate) struct Outcome {
     /// Iterations run.
@@ -133,7 +92,7 @@ pub(crate) fn search(
         };
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x7ab0_5ea7);
-    let mut border = Border::new(asg, g, territories);
+    let mut border = BorderLists::full(asg, g, territories);
     let (mut seen, mut stamp) = (vec![0u32; n], 0u32);
     let mut tabu_until = vec![0usize; n];
     // back[b] = (a, until): no move from b to a before `until`, so an excess
@@ -161,7 +120,7 @@ pub(crate) fn search(
         // Border moves touching j, each once: its accounts out, its
         // neighbours' in.
         scored.clear();
-        for &i in &border.lists[j] {
+        for &i in border.listed(j) {
             outward.clear();
             for &m in g.neighbours(i) {
                 let t = asg.of[m];
@@ -344,8 +303,8 @@ mod tests {
         locked: &'a [bool],
     ) -> Graph<'a> {
         Graph {
-            offsets: offsets.to_vec(),
-            targets: targets.to_vec(),
+            offsets: offsets.to_vec().into(),
+            targets: targets.to_vec().into(),
             points: &problem.points,
             centres: &ORIGIN,
             locked,

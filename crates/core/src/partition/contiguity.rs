@@ -3,17 +3,19 @@
 //! and compactness least; balance is then restored by moving border accounts
 //! only, never one whose removal would split its territory.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use petgraph::unionfind::UnionFind;
 
 use super::balance::Balance;
+use super::border::BorderLists;
 use super::repair::Assignment;
 
 /// The graph and geometry the repair works on.
 pub(crate) struct Graph<'a> {
-    pub offsets: Vec<usize>,
-    pub targets: Vec<usize>,
+    pub offsets: Cow<'a, [usize]>,
+    pub targets: Cow<'a, [usize]>,
     pub points: &'a [[f64; 2]],
     pub centres: &'a [[f64; 2]],
     pub locked: &'a [bool],
@@ -29,8 +31,8 @@ impl Graph<'_> {
     /// The same graph with other accounts held in place.
     pub fn with_locked<'b>(&'b self, locked: &'b [bool]) -> Graph<'b> {
         Graph {
-            offsets: self.offsets.clone(),
-            targets: self.targets.clone(),
+            offsets: Cow::Borrowed(&self.offsets),
+            targets: Cow::Borrowed(&self.targets),
             points: self.points,
             centres: self.centres,
             locked,
@@ -465,6 +467,7 @@ impl std::ops::Index<usize> for TerritoryLists {
 /// a move on or next to its border.
 pub(crate) struct Members {
     pub lists: TerritoryLists,
+    border: BorderLists,
     touching: Vec<Vec<usize>>,
     stale: Vec<bool>,
     /// Territories that lost or gained an account since [`Members::near_recent`].
@@ -482,6 +485,7 @@ impl Members {
         }
         Members {
             lists,
+            border: BorderLists::lazy(territories, of.len()),
             touching: vec![Vec::new(); territories],
             stale: vec![true; territories],
             recent: Vec::new(),
@@ -493,6 +497,7 @@ impl Members {
     pub fn relocate(&mut self, g: &Graph<'_>, asg: &Assignment, i: usize, from: usize, to: usize) {
         self.lists.remove(from, i);
         self.lists.insert(to, i);
+        self.border.moved(asg, g, i, from);
         self.stale[from] = true;
         self.stale[to] = true;
         self.recent.extend([from, to]);
@@ -535,7 +540,9 @@ impl Members {
     /// The territories sharing a border with `t`, in increasing order.
     pub fn touching(&mut self, g: &Graph<'_>, asg: &Assignment, t: usize) -> &[usize] {
         if self.stale[t] {
-            let mut next: Vec<usize> = self.lists[t]
+            let mut next: Vec<usize> = self
+                .border
+                .of(asg, g, t, &self.lists[t])
                 .iter()
                 .flat_map(|&i| g.neighbours(i).iter().map(|&m| asg.of[m]))
                 .filter(|&u| u != t)
@@ -546,6 +553,11 @@ impl Members {
             self.stale[t] = false;
         }
         &self.touching[t]
+    }
+
+    /// The accounts of `t` with a neighbour in another territory.
+    pub fn border(&mut self, g: &Graph<'_>, asg: &Assignment, t: usize) -> &[usize] {
+        self.border.of(asg, g, t, &self.lists[t])
     }
 }
 
@@ -591,9 +603,12 @@ pub(crate) fn rebalance_on_border_from(
     let mut moves = 0;
     let mut stuck = vec![false; territories * c];
     // A band found stuck is tried again once a move lands within reach of
-    // its chains; moves further away cannot have freed it.
+    // its chains; moves further away cannot have freed it. With no band
+    // stuck there is nothing to search for (the search reaches hundreds of
+    // territories at a radius of 10).
     let unstick = |stuck: &mut [bool], members: &mut Members, asg: &Assignment| {
-        for t in members.near_recent(g, asg, UNSTICK_RADIUS) {
+        let radius = if stuck.contains(&true) { UNSTICK_RADIUS } else { 0 };
+        for t in members.near_recent(g, asg, radius) {
             stuck[t * c..(t + 1) * c]
                 .iter_mut()
                 .for_each(|s| *s = false);
@@ -612,7 +627,7 @@ pub(crate) fn rebalance_on_border_from(
         let j = idx / c;
         // Border pairs (account, territory it could join) touching j.
         let mut border: Vec<(usize, usize)> = Vec::new();
-        for &i in &members.lists[j] {
+        for &i in members.border(g, asg, j) {
             for &m in g.neighbours(i) {
                 let t = asg.of[m];
                 if t != j {
@@ -813,14 +828,15 @@ fn border_pick(
     asg: &Assignment,
     bal: &Balance,
     g: &Graph<'_>,
-    members: &Members,
+    members: &mut Members,
     from: usize,
     to: usize,
     k: Option<usize>,
     seen: &mut [u32],
     stamp: &mut u32,
 ) -> Option<usize> {
-    let mut options: Vec<(f64, f64, usize)> = members.lists[from]
+    let mut options: Vec<(f64, f64, usize)> = members
+        .border(g, asg, from)
         .iter()
         .copied()
         .filter(|&i| {

@@ -43,8 +43,8 @@ fn contiguity_graph<'a>(
 ) -> contiguity::Graph<'a> {
     let (offsets, targets) = adjacency.neighbours();
     contiguity::Graph {
-        offsets,
-        targets,
+        offsets: offsets.into(),
+        targets: targets.into(),
         points: &problem.points,
         centres,
         objective: options.objective,

@@ -523,8 +523,8 @@ mod tests {
     fn graph<'a>(problem: &'a Problem, centres: &'a [[f64; 2]]) -> Graph<'a> {
         let (offsets, targets) = problem.adjacency_graph().neighbours();
         Graph {
-            offsets,
-            targets,
+            offsets: offsets.into(),
+            targets: targets.into(),
             points: &problem.points,
             centres,
             locked: &problem.locked,

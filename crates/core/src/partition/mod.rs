@@ -60,6 +60,7 @@ mod aggregate;
 mod balance;
 mod balance_lp;
 mod balancing;
+mod border;
 mod border_tabu;
 mod candidates;
 mod centres;
