@@ -165,6 +165,8 @@ pub(crate) fn plan_aggregated(
     // The cells' prices bound the account-level problem too (weak duality:
     // any prices do; the cells' criteria are the accounts' sums in the same
     // units), once put into the accounts' cost units.
+    // Zero prices too, as on the accounts' own path: they bound by every
+    // account at its nearest centre, which the cells' prices need not beat.
     let prices: Vec<Prices> = match (&cell_plan.prices, options.rebalance.is_none()) {
         (Some((list, cell_scale)), true) => list
             .iter()
@@ -173,6 +175,7 @@ pub(crate) fn plan_aggregated(
                 rescale(&mut p, cell_scale / cand.scale);
                 p
             })
+            .chain(std::iter::once(Prices::zero(kt * bal.c)))
             .collect(),
         _ => Vec::new(),
     };

@@ -386,9 +386,24 @@ fn repair_swap(
             let (a, o) = (j * c + k, other * c + k);
             *b = (bal.excess(a, asg.loads[a]), bal.excess(o, asg.loads[o]));
         }
+        // A swap removes at most the two territories' whole excess, so a
+        // pair costing more than `best` per that much cannot win; the lists
+        // are cheapest first, so the rest of a row (and of the rows) is
+        // skipped. Slightly widened for rounding: the same swap is found.
+        let most = base.iter().map(|b| b.0 + b.1).sum::<f64>() * (1.0 + 1e-9) + 1e-12;
+        let beaten = |dc: f64, best: &Option<(f64, usize, usize, usize)>| {
+            dc > 0.0 && best.is_some_and(|b| dc / most > b.0)
+        };
+        let cheapest_in = lists.into[other].first().map_or(0.0, |e| e.0);
         for &(dc_i, i) in &lists.out_of[other] {
+            if beaten(dc_i + cheapest_in, &best) {
+                break;
+            }
             let vi = bal.values(i);
             for &(dc_m, m) in &lists.into[other] {
+                if beaten(dc_i + dc_m, &best) {
+                    break;
+                }
                 let vm = bal.values(m);
                 let mut dv = 0.0;
                 for k in 0..c {
