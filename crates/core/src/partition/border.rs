@@ -4,7 +4,8 @@
 //! of whole territories are what keep the contiguity repairs cheap at a
 //! million accounts.
 
-use super::contiguity::{Graph, TerritoryLists};
+use super::repair_graph::Graph;
+use super::territory_lists::TerritoryLists;
 use super::repair::Assignment;
 
 /// Border accounts per territory, kept in step with moves. A territory's

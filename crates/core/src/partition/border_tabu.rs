@@ -19,7 +19,8 @@ use rand::{Rng, SeedableRng};
 
 use super::balance::Balance;
 use super::border::BorderLists;
-use super::contiguity::{removable, Graph};
+use super::contiguity::removable;
+use super::repair_graph::Graph;
 use super::repair::Assignment;
 
 /// Bands further out than this count as missed.

@@ -3,67 +3,16 @@
 //! and compactness least; balance is then restored by moving border accounts
 //! only, never one whose removal would split its territory.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use petgraph::unionfind::UnionFind;
 
 use super::balance::Balance;
 use super::border::BorderLists;
+use super::repair_graph::Graph;
+use super::territory_lists::TerritoryLists;
 use super::repair::Assignment;
 
-/// The graph and geometry the repair works on.
-pub(crate) struct Graph<'a> {
-    pub offsets: Cow<'a, [usize]>,
-    pub targets: Cow<'a, [usize]>,
-    pub points: &'a [[f64; 2]],
-    pub centres: &'a [[f64; 2]],
-    pub locked: &'a [bool],
-    pub scale: f64,
-    pub objective: super::Objective,
-    pub travel: Option<&'a crate::problem::CentreTravel>,
-    pub disruption: Option<&'a super::candidates::DisruptionCosts>,
-    /// Per-account compactness weights, when weighted.
-    pub weights: Option<&'a [f64]>,
-}
-
-impl Graph<'_> {
-    /// The same graph with other accounts held in place.
-    pub fn with_locked<'b>(&'b self, locked: &'b [bool]) -> Graph<'b> {
-        Graph {
-            offsets: Cow::Borrowed(&self.offsets),
-            targets: Cow::Borrowed(&self.targets),
-            points: self.points,
-            centres: self.centres,
-            locked,
-            scale: self.scale,
-            objective: self.objective,
-            travel: self.travel,
-            disruption: self.disruption,
-            weights: self.weights,
-        }
-    }
-
-    pub fn neighbours(&self, i: usize) -> &[usize] {
-        &self.targets[self.offsets[i]..self.offsets[i + 1]]
-    }
-
-    pub(crate) fn cost(&self, i: usize, j: usize) -> f64 {
-        let geo = super::candidates::geo_cost(
-            self.points,
-            self.centres,
-            self.travel,
-            self.objective,
-            i,
-            j,
-        ) * self.weights.map_or(1.0, |w| w[i])
-            / self.scale;
-        match self.disruption {
-            Some(d) => d.cost(i, j, geo),
-            None => geo,
-        }
-    }
-}
 
 /// What the repair achieved.
 pub(crate) struct Outcome {
@@ -418,49 +367,6 @@ pub(crate) fn removable(
     }
 }
 
-/// Accounts listed per territory, each on at most one list, with
-/// constant-time insertion and removal (the position of each account on its
-/// list is kept).
-pub(crate) struct TerritoryLists {
-    lists: Vec<Vec<usize>>,
-    slot: Vec<usize>,
-}
-
-impl TerritoryLists {
-    pub fn new(territories: usize, accounts: usize) -> Self {
-        TerritoryLists {
-            lists: vec![Vec::new(); territories],
-            slot: vec![usize::MAX; accounts],
-        }
-    }
-
-    pub fn contains(&self, i: usize) -> bool {
-        self.slot[i] != usize::MAX
-    }
-
-    /// Lists `i` under `t`; it must be on no list.
-    pub fn insert(&mut self, t: usize, i: usize) {
-        self.slot[i] = self.lists[t].len();
-        self.lists[t].push(i);
-    }
-
-    /// Takes `i` off `t`'s list, where it must be.
-    pub fn remove(&mut self, t: usize, i: usize) {
-        let k = self.slot[i];
-        self.lists[t].swap_remove(k);
-        if let Some(&moved) = self.lists[t].get(k) {
-            self.slot[moved] = k;
-        }
-        self.slot[i] = usize::MAX;
-    }
-}
-
-impl std::ops::Index<usize> for TerritoryLists {
-    type Output = [usize];
-    fn index(&self, t: usize) -> &[usize] {
-        &self.lists[t]
-    }
-}
 
 /// Territory member lists kept in step with moves (for scans per territory),
 /// and which territories touch which, recomputed for a territory only after

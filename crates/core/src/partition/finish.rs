@@ -8,6 +8,7 @@ use super::centres::{centroids, medoids, nearest_members};
 use super::diagnostics::diagnose;
 use super::home::{self, BaseOutsideKind};
 use super::lagrangian::{self, Prices};
+use super::repair_graph::Graph;
 use super::{
     border_tabu, contiguity, pmedian, recombine, repair, CentreRule, Objective, PhaseTimer, Plan,
     PlanOptions, Run, SolveStats,
@@ -40,9 +41,9 @@ fn contiguity_graph<'a>(
     cand: &'a Candidates,
     adjacency: &Adjacency,
     centres: &'a [[f64; 2]],
-) -> contiguity::Graph<'a> {
+) -> Graph<'a> {
     let (offsets, targets) = adjacency.neighbours();
-    contiguity::Graph {
+    Graph {
         offsets: offsets.into(),
         targets: targets.into(),
         points: &problem.points,

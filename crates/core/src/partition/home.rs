@@ -16,7 +16,8 @@ use std::collections::VecDeque;
 use rstar::{primitives::GeomWithData, RTree};
 
 use super::balance::Balance;
-use super::contiguity::{self, Graph};
+use super::contiguity;
+use super::repair_graph::Graph;
 use super::repair::Assignment;
 use crate::problem::Problem;
 use crate::projection::dist2;

@@ -80,8 +80,10 @@ mod outcome;
 mod pmedian;
 mod recombine;
 mod repair;
+mod repair_graph;
 mod seeding;
 mod smoothed_dual;
+mod territory_lists;
 mod whole;
 
 use std::time::Instant;
