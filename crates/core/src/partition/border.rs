@@ -4,9 +4,9 @@
 //! of whole territories are what keep the contiguity repairs cheap at a
 //! million accounts.
 
+use super::repair::Assignment;
 use super::repair_graph::Graph;
 use super::territory_lists::TerritoryLists;
-use super::repair::Assignment;
 
 /// Border accounts per territory, kept in step with moves. A territory's
 /// list is built when first asked for (a repair that works in a few places

@@ -20,8 +20,8 @@ use rand::{Rng, SeedableRng};
 use super::balance::Balance;
 use super::border::BorderLists;
 use super::contiguity::removable;
-use super::repair_graph::Graph;
 use super::repair::Assignment;
+use super::repair_graph::Graph;
 
 /// Bands further out than this count as missed.
 const EPS: f64 = 1e-9;

@@ -9,10 +9,9 @@ use petgraph::unionfind::UnionFind;
 
 use super::balance::Balance;
 use super::border::BorderLists;
+use super::repair::Assignment;
 use super::repair_graph::Graph;
 use super::territory_lists::TerritoryLists;
-use super::repair::Assignment;
-
 
 /// What the repair achieved.
 pub(crate) struct Outcome {
@@ -367,7 +366,6 @@ pub(crate) fn removable(
     }
 }
 
-
 /// Territory member lists kept in step with moves (for scans per territory),
 /// and which territories touch which, recomputed for a territory only after
 /// a move on or next to its border.
@@ -513,7 +511,11 @@ pub(crate) fn rebalance_on_border_from(
     // stuck there is nothing to search for (the search reaches hundreds of
     // territories at a radius of 10).
     let unstick = |stuck: &mut [bool], members: &mut Members, asg: &Assignment| {
-        let radius = if stuck.contains(&true) { UNSTICK_RADIUS } else { 0 };
+        let radius = if stuck.contains(&true) {
+            UNSTICK_RADIUS
+        } else {
+            0
+        };
         for t in members.near_recent(g, asg, radius) {
             stuck[t * c..(t + 1) * c]
                 .iter_mut()

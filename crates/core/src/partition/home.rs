@@ -17,8 +17,8 @@ use rstar::{primitives::GeomWithData, RTree};
 
 use super::balance::Balance;
 use super::contiguity;
-use super::repair_graph::Graph;
 use super::repair::Assignment;
+use super::repair_graph::Graph;
 use crate::problem::Problem;
 use crate::projection::dist2;
 
