@@ -366,9 +366,9 @@ pub(crate) fn removable(
     }
 }
 
-/// Territory member lists kept in step with moves (for scans per territory),
-/// and which territories touch which, recomputed for a territory only after
-/// a move on or next to its border.
+/// Territory member lists and border lists kept in step with moves (for
+/// scans per territory), and which territories touch which, recomputed for
+/// a territory only after a move on or next to its border.
 pub(crate) struct Members {
     pub lists: TerritoryLists,
     border: BorderLists,
